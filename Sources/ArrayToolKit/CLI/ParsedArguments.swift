@@ -1,0 +1,77 @@
+// The validated result of parsing one subcommand's arguments, with typed accessors that turn a
+// malformed value into a usage error naming the flag.
+
+/// The arguments of one invocation after parsing, keyed by long option name.
+public struct ParsedArguments: Sendable {
+  public let command: String
+  /// Option values in the order given; a flag is recorded with an empty value.
+  var values: [String: [String]]
+  /// Positional arguments in the order given.
+  public let positionals: [String]
+
+  init(command: String, values: [String: [String]], positionals: [String]) {
+    self.command = command
+    self.values = values
+    self.positionals = positionals
+  }
+
+  /// Whether `--name` was given.
+  public func flag(_ name: String) -> Bool {
+    values[name] != nil
+  }
+
+  /// The last value of `--name`, or `nil` when it was not given.
+  public func string(_ name: String) -> String? {
+    values[name]?.last
+  }
+
+  /// Every value of a repeated option, in order.
+  public func strings(_ name: String) -> [String] {
+    values[name] ?? []
+  }
+
+  /// The value of `--name` as a whole number within `range`.
+  public func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+    guard let text = string(name) else { return nil }
+    guard let value = Int(text), range.contains(value) else {
+      throw UsageError(
+        "invalid --\(name) '\(text)': expected a whole number from "
+          + "\(range.lowerBound) to \(range.upperBound)", command: command)
+    }
+    return value
+  }
+
+  /// The value of `--name` as a non-negative number of seconds (`1.5`, `30s`, `2m`, `1h`).
+  public func seconds(_ name: String) throws -> Double? {
+    guard let text = string(name) else { return nil }
+    guard let value = Self.parseDuration(text) else {
+      throw UsageError(
+        "invalid --\(name) '\(text)': expected seconds such as 30, 1.5, 90s, 2m or 1h",
+        command: command)
+    }
+    return value
+  }
+
+  /// The value of `--name`, which must be one of `choices`.
+  public func choice(_ name: String, among choices: [String]) throws -> String? {
+    guard let text = string(name) else { return nil }
+    guard choices.contains(text) else {
+      throw UsageError(
+        "invalid --\(name) '\(text)': expected one of \(choices.joined(separator: ", "))",
+        command: command)
+    }
+    return text
+  }
+
+  /// Parses `30`, `1.5`, `90s`, `2m`, `1h` into seconds; `nil` for anything else or a negative.
+  public static func parseDuration(_ text: String) -> Double? {
+    var number = Substring(text)
+    var scale = 1.0
+    if let last = number.last, let unit = ["s": 1.0, "m": 60.0, "h": 3600.0][String(last)] {
+      number = number.dropLast()
+      scale = unit
+    }
+    guard let value = Double(number), value.isFinite, value >= 0 else { return nil }
+    return value * scale
+  }
+}

@@ -1,0 +1,34 @@
+import Testing
+
+@Suite struct TopLevelCommandTests {
+  @Test func versionPrintsTheVersion() throws {
+    let result = try BinaryRunner.run(["--version"])
+    #expect(result.status == 0)
+    #expect(result.stdout == "arraytool 0.1.0\n")
+  }
+
+  @Test func unknownCommandIsExitTwoWithAHint() throws {
+    let result = try BinaryRunner.run(["completon"])
+    #expect(result.status == 2)
+    #expect(
+      result.stderr
+        == "arraytool: error: unknown command 'completon' (did you mean 'completion'?)\n"
+        + "arraytool: hint: see 'arraytool --help'\n")
+  }
+
+  @Test func everyCommandHasHelpWithAnExample() throws {
+    for name in ["completion"] {
+      let result = try BinaryRunner.run([name, "--help"])
+      #expect(result.status == 0)
+      #expect(result.stdout.hasPrefix("arraytool \(name): "))
+      #expect(result.stdout.contains("\nEXAMPLES:\n  "))
+    }
+  }
+
+  @Test func bashCompletionNamesTheCommands() throws {
+    let result = try BinaryRunner.run(["completion", "bash"])
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("complete -o filenames -F _arraytool arraytool"))
+    #expect(result.stdout.contains("completion) words=\"--help -h bash zsh fish\" ;;"))
+  }
+}
