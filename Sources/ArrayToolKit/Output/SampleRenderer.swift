@@ -1,0 +1,86 @@
+// Renders the rows of a block chunk as the text VictoriaMetrics imports: JSON lines (one series
+// per line with its values and timestamps) or Prometheus exposition lines (one sample per line).
+
+/// The text formats samples are written in.
+public enum SampleFormat: String, CaseIterable, Sendable {
+  /// VictoriaMetrics `/api/v1/import` JSON lines.
+  case jsonl
+  /// Prometheus text exposition with millisecond timestamps.
+  case prometheus
+}
+
+/// Turns chunks into import text.
+public enum SampleRenderer {
+  /// Appends the samples of `series` (value positions of a row) in `chunk` to `output`.
+  /// - Returns: the number of samples written.
+  @discardableResult
+  public static func render(
+    _ chunk: DatChunk, layout: SeriesLayout, format: SampleFormat,
+    series: Range<Int>? = nil, into output: inout [UInt8]
+  ) -> Int {
+    let range = series ?? 0..<layout.keys.count
+    switch format {
+    case .jsonl: renderJSONLines(chunk, layout: layout, series: range, into: &output)
+    case .prometheus: renderPrometheus(chunk, layout: layout, series: range, into: &output)
+    }
+    return range.count * chunk.rowCount
+  }
+
+  /// Millisecond timestamp of row `row` of `chunk`.
+  @inline(__always)
+  static func timestamp(_ chunk: DatChunk, row: Int) -> Int64 {
+    let header = chunk.block.header
+    return (header.startTime + Int64(chunk.firstRow + row) * header.archive) * 1000
+  }
+
+  private static func renderJSONLines(
+    _ chunk: DatChunk, layout: SeriesLayout, series: Range<Int>, into output: inout [UInt8]
+  ) {
+    guard chunk.rowCount > 0 else { return }
+    // Every line of a chunk ends with the same timestamps: render them once.
+    var suffix: [UInt8] = Array("],\"timestamps\":[".utf8)
+    for row in 0..<chunk.rowCount {
+      if row > 0 { suffix.append(UInt8(ascii: ",")) }
+      JSONText.appendInteger(timestamp(chunk, row: row), to: &suffix)
+    }
+    suffix += [UInt8(ascii: "]"), UInt8(ascii: "}"), 0x0A]
+    let width = layout.keys.count
+    let rowCount = chunk.rowCount
+    output.reserveCapacity(output.count + series.count * (suffix.count + 96 + rowCount * 8))
+    layout.scales.withUnsafeBufferPointer { scales in
+      for position in series {
+        output += layout.jsonPrefixes[position]
+        let scale = scales[position]
+        for row in 0..<rowCount {
+          if row > 0 { output.append(UInt8(ascii: ",")) }
+          let raw = chunk.value(row: row, valueIndex: position, valuesPerRow: width)
+          JSONText.appendValue(raw, scale: scale, to: &output)
+        }
+        output += suffix
+      }
+    }
+  }
+
+  private static func renderPrometheus(
+    _ chunk: DatChunk, layout: SeriesLayout, series: Range<Int>, into output: inout [UInt8]
+  ) {
+    let width = layout.keys.count
+    var stamps: [[UInt8]] = []
+    for row in 0..<chunk.rowCount {
+      var text: [UInt8] = [UInt8(ascii: " ")]
+      JSONText.appendInteger(timestamp(chunk, row: row), to: &text)
+      text.append(0x0A)
+      stamps.append(text)
+    }
+    for position in series {
+      let prefix = layout.prometheusPrefixes[position]
+      let scale = layout.scales[position]
+      for row in 0..<chunk.rowCount {
+        output += prefix
+        let raw = chunk.value(row: row, valueIndex: position, valuesPerRow: width)
+        JSONText.appendValue(raw, scale: scale, to: &output)
+        output += stamps[row]
+      }
+    }
+  }
+}

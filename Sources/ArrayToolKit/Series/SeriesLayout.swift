@@ -1,0 +1,139 @@
+// The series that the values of a block's rows become, worked out once per distinct block layout:
+// names, labels, scales and the pre-rendered line prefixes that the writers repeat per line.
+
+/// One series: a (resource type, element, metric) triple of a block.
+public struct SeriesKey: Hashable, Sendable {
+  public var name: String
+  public var element: String
+  public var resource: String
+  public var serial: String
+  public var interval: Int64
+}
+
+/// Two metric ids of one element that map to the same series name.
+public struct SeriesCollision: Equatable, Sendable, Hashable {
+  public var seriesName: String
+  public var resource: String
+  public var element: String
+  /// The metric ids that would be stored as one series, in row order.
+  public var metricIDs: [Int]
+
+  public var message: String {
+    "metrics \(metricIDs.map(String.init).joined(separator: " and ")) of \(resource) "
+      + "'\(element)' both map to \(seriesName); their samples would be stored as one series"
+  }
+}
+
+/// What every value position of a row means.
+public final class SeriesLayout: @unchecked Sendable {
+  public let serial: String
+  public let interval: Int64
+  public let resources: [DatResourceMap]
+  /// One key per value position of a row.
+  public let keys: [SeriesKey]
+  public let scales: [ValueScale]
+  public let metricIDs: [Int]
+  /// `{"metric":{…},"values":[` per value position, as UTF-8.
+  public let jsonPrefixes: [[UInt8]]
+  /// `name{labels} ` per value position, as UTF-8.
+  public let prometheusPrefixes: [[UInt8]]
+  public let collisions: [SeriesCollision]
+  /// Metric ids and resource type ids the catalogue does not know.
+  public let unknownMetricIDs: Set<Int>
+  public let unknownResourceIDs: Set<Int>
+
+  public init(header: DatBlockHeader, serial: String, catalog: SeriesCatalog) {
+    self.serial = serial
+    interval = header.archive
+    resources = header.resources
+    var keys: [SeriesKey] = []
+    var scales: [ValueScale] = []
+    var metricIDs: [Int] = []
+    var unknownMetrics = Set<Int>()
+    var unknownResources = Set<Int>()
+    for resource in header.resources {
+      let resourceName = catalog.resourceName(resource.typeID)
+      if !catalog.isKnownResource(resource.typeID) { unknownResources.insert(resource.typeID) }
+      let metrics = resource.metricIDs.map { catalog.metric($0) }
+      for id in resource.metricIDs where !catalog.isKnownMetric(id) { unknownMetrics.insert(id) }
+      for element in resource.elementNames {
+        for metric in metrics {
+          keys.append(
+            SeriesKey(
+              name: metric.seriesName, element: element, resource: resourceName, serial: serial,
+              interval: header.archive))
+          scales.append(metric.scale)
+          metricIDs.append(metric.id)
+        }
+      }
+    }
+    self.keys = keys
+    self.scales = scales
+    self.metricIDs = metricIDs
+    unknownMetricIDs = unknownMetrics
+    unknownResourceIDs = unknownResources
+    jsonPrefixes = keys.map(SeriesLayout.jsonPrefix)
+    prometheusPrefixes = keys.map(SeriesLayout.prometheusPrefix)
+    collisions = SeriesLayout.findCollisions(keys: keys, metricIDs: metricIDs)
+  }
+
+  /// Whether this layout serves a block with `header` from an array with `serial`.
+  public func fits(_ header: DatBlockHeader, serial: String) -> Bool {
+    self.serial == serial && interval == header.archive && resources == header.resources
+  }
+
+  private static func findCollisions(keys: [SeriesKey], metricIDs: [Int]) -> [SeriesCollision] {
+    var firstPosition: [SeriesKey: Int] = [:]
+    var grouped: [SeriesKey: [Int]] = [:]
+    var order: [SeriesKey] = []
+    for (position, key) in keys.enumerated() {
+      if let first = firstPosition[key] {
+        if grouped[key] == nil {
+          grouped[key] = [metricIDs[first]]
+          order.append(key)
+        }
+        grouped[key]!.append(metricIDs[position])
+      } else {
+        firstPosition[key] = position
+      }
+    }
+    return order.map { key in
+      SeriesCollision(
+        seriesName: key.name, resource: key.resource, element: key.element,
+        metricIDs: grouped[key]!)
+    }
+  }
+
+  static func jsonPrefix(_ key: SeriesKey) -> [UInt8] {
+    var text: [UInt8] = Array("{\"metric\":{\"__name__\":".utf8)
+    JSONText.appendString(key.name, to: &text)
+    text += Array(",\"Element\":".utf8)
+    JSONText.appendString(key.element, to: &text)
+    text += Array(",\"Resource\":".utf8)
+    JSONText.appendString(key.resource, to: &text)
+    text += Array(",\"SN\":".utf8)
+    JSONText.appendString(key.serial, to: &text)
+    text += Array(",\"scrape_interval\":\"\(key.interval)\"},\"values\":[".utf8)
+    return text
+  }
+
+  static func prometheusPrefix(_ key: SeriesKey) -> [UInt8] {
+    func label(_ name: String, _ value: String) -> String {
+      var escaped = ""
+      for character in value.unicodeScalars {
+        switch character {
+        case "\\": escaped += "\\\\"
+        case "\"": escaped += "\\\""
+        case "\n": escaped += "\\n"
+        default: escaped.unicodeScalars.append(character)
+        }
+      }
+      return "\(name)=\"\(escaped)\""
+    }
+    let labels = [
+      label("Element", key.element), label("Resource", key.resource), label("SN", key.serial),
+      label("scrape_interval", String(key.interval)),
+    ]
+    return Array("\(key.name){\(labels.joined(separator: ","))} ".utf8)
+  }
+}
