@@ -36,29 +36,9 @@ public enum SampleRenderer {
   private static func renderJSONLines(
     _ chunk: DatChunk, layout: SeriesLayout, series: Range<Int>, into output: inout [UInt8]
   ) {
-    guard chunk.rowCount > 0 else { return }
-    // Every line of a chunk ends with the same timestamps: render them once.
-    var suffix: [UInt8] = Array("],\"timestamps\":[".utf8)
-    for row in 0..<chunk.rowCount {
-      if row > 0 { suffix.append(UInt8(ascii: ",")) }
-      JSONText.appendInteger(timestamp(chunk, row: row), to: &suffix)
-    }
-    suffix += [UInt8(ascii: "]"), UInt8(ascii: "}"), 0x0A]
-    let width = layout.keys.count
-    let rowCount = chunk.rowCount
-    output.reserveCapacity(output.count + series.count * (suffix.count + 96 + rowCount * 8))
-    layout.scales.withUnsafeBufferPointer { scales in
-      for position in series {
-        output += layout.jsonPrefixes[position]
-        let scale = scales[position]
-        for row in 0..<rowCount {
-          if row > 0 { output.append(UInt8(ascii: ",")) }
-          let raw = chunk.value(row: row, valueIndex: position, valuesPerRow: width)
-          JSONText.appendValue(raw, scale: scale, to: &output)
-        }
-        output += suffix
-      }
-    }
+    let lines = JSONLines(chunk, layout: layout)
+    output.reserveCapacity(output.count + series.count * lines.typicalLineBytes)
+    for position in series { lines.append(series: position, into: &output) }
   }
 
   private static func renderPrometheus(
@@ -82,5 +62,45 @@ public enum SampleRenderer {
         output += stamps[row]
       }
     }
+  }
+}
+
+/// The JSON lines of one chunk, one per series, written one at a time so that a caller can cut
+/// batches between any two lines. The timestamps, the same on every line, are rendered once.
+public struct JSONLines {
+  public let chunk: DatChunk
+  public let layout: SeriesLayout
+  private let suffix: [UInt8]
+
+  public init(_ chunk: DatChunk, layout: SeriesLayout) {
+    self.chunk = chunk
+    self.layout = layout
+    var suffix: [UInt8] = Array("],\"timestamps\":[".utf8)
+    for row in 0..<chunk.rowCount {
+      if row > 0 { suffix.append(UInt8(ascii: ",")) }
+      JSONText.appendInteger(SampleRenderer.timestamp(chunk, row: row), to: &suffix)
+    }
+    suffix += [UInt8(ascii: "]"), UInt8(ascii: "}"), 0x0A]
+    self.suffix = suffix
+  }
+
+  /// Lines in the chunk: one per value position of a row.
+  public var count: Int { chunk.rowCount > 0 ? layout.keys.count : 0 }
+
+  /// A rough size of one line, for reserving buffer space.
+  public var typicalLineBytes: Int { suffix.count + 120 + chunk.rowCount * 6 }
+
+  /// Appends the line of value position `position`.
+  @inline(__always)
+  public func append(series position: Int, into output: inout [UInt8]) {
+    let width = layout.keys.count
+    output += layout.jsonPrefixes[position]
+    let scale = layout.scales[position]
+    for row in 0..<chunk.rowCount {
+      if row > 0 { output.append(UInt8(ascii: ",")) }
+      let raw = chunk.value(row: row, valueIndex: position, valuesPerRow: width)
+      JSONText.appendValue(raw, scale: scale, to: &output)
+    }
+    output += suffix
   }
 }

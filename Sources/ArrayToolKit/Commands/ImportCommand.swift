@@ -1,0 +1,176 @@
+// `arraytool import`: streams every sample of an export into VictoriaMetrics, usually through
+// vmagent, and ends with a report of what was delivered and what was not.
+
+import Foundation
+
+/// Imports exports into VictoriaMetrics.
+public enum ImportCommand: Command {
+  public static let defaultURL = "http://127.0.0.1:8429"
+
+  public static let spec = CommandSpec(
+    name: "import",
+    summary: "Stream the samples of an export into VictoriaMetrics (through vmagent).",
+    discussion: """
+      Decodes every .dat file of the inputs and posts the samples as JSON lines to
+      URL/api/v1/import, in batches bounded by samples and bytes, several at a time. URL is a
+      base: vmagent (default \(defaultURL), or $ARRAYTOOL_URL), a single VictoriaMetrics
+      (http://host:8428) or a cluster vminsert prefix (http://host:8480/insert/0/prometheus).
+      Give --url several times to spread batches over several nodes.
+
+      Failed requests are retried with exponential backoff and jitter on DNS failures, refused or
+      reset connections, timeouts, 429 and 5xx; another 4xx stops that batch and the server's
+      answer is shown. A damaged file does not stop the run: the other files are imported and
+      the report names it. Credentials come from $ARRAYTOOL_BEARER_TOKEN(_FILE),
+      $ARRAYTOOL_BASIC_AUTH(_FILE) (user:password) or the *-file options, never from the command
+      line. Exit status: 0 all delivered, 1 some files or batches not delivered, 2 usage or
+      unreadable input.
+      """,
+    positionals: [PositionalSpec("INPUT", help: "Export .zip, folder, .tgz or .dat.", variadic: true)],
+    options: [
+      OptionSpec("url", .repeated(placeholder: "URL"), help: "Target base URL; repeat to spread batches."),
+      OptionSpec("concurrency", short: "c", .value(placeholder: "N"), help: "Requests in flight (default: cores)."),
+      OptionSpec("jobs", short: "j", .value(placeholder: "N"), help: "Files decoded at once (default: cores)."),
+      OptionSpec("batch-samples", .value(placeholder: "N"), help: "Most samples per request (default 200000)."),
+      OptionSpec("batch-bytes", .value(placeholder: "BYTES"), help: "Most body bytes per request, e.g. 4M (default)."),
+      OptionSpec("compress", .value(placeholder: "WHEN"), help: "gzip bodies: auto (not on loopback), on, off.",
+                 choices: CompressionChoice.allCases.map(\.rawValue)),
+      OptionSpec("retries", .value(placeholder: "N"), help: "Attempts per batch, the first included (default 6)."),
+      OptionSpec("retry-delay", .value(placeholder: "SECONDS"), help: "First retry delay, doubling (default 0.5)."),
+      OptionSpec("retry-max-delay", .value(placeholder: "SECONDS"), help: "Longest retry delay (default 8)."),
+      OptionSpec("timeout", .value(placeholder: "SECONDS"), help: "Time one request may take (default 30)."),
+      OptionSpec("bearer-token-file", .value(placeholder: "FILE"), help: "Read a bearer token from FILE."),
+      OptionSpec("basic-auth-file", .value(placeholder: "FILE"), help: "Read user:password from FILE."),
+      OptionSpec("json", help: "Print the report as one JSON object."),
+    ],
+    examples: [
+      "arraytool import Storage_History_Performance_Files.zip",
+      "arraytool import --url http://vmagent:8429 /exports/2025-09/",
+      "arraytool import --url http://vminsert-1:8480/insert/0/prometheus --url http://vminsert-2:8480/insert/0/prometheus export.zip",
+    ]
+  )
+
+  public static func run(_ arguments: ParsedArguments, context: CommandContext) throws
+    -> ExitStatus
+  {
+    let configuration = try configure(arguments, environment: context.environment)
+    let catalog = try SeriesCatalog.bundled()
+    let listing = try PerfInput.units(for: arguments.positionals)
+    let console = context.console
+    let events = ConsoleImportEvents(console: console)
+    for fault in listing.faults { console.diagnostic(fault.line) }
+
+    let pipeline = ImportPipeline(configuration: configuration, catalog: catalog, events: events)
+    let tick: ((ImportProgress) -> Void)? =
+      console.stderrIsTerminal ? { events.progress(ImportReport.progressLine($0)) } : nil
+    var result = pipeline.run(units: listing.units, tick: tick)
+    events.clearProgress()
+
+    for fault in listing.faults {
+      result.filesTotal += 1
+      result.filesFailed += 1
+      result.failures.append(
+        ImportFailure(
+          file: fault.path, member: fault.member,
+          reason: "\(fault.kind.rawValue) at offset \(fault.offset): \(fault.message)", samples: 0))
+    }
+    if arguments.flag("json") {
+      try console.print(try ImportReport.json(result))
+    } else {
+      try console.out.write(ImportReport.text(result))
+    }
+    return result.allDelivered ? .success : .problems
+  }
+
+  /// Builds the configuration from flags and environment.
+  static func configure(_ arguments: ParsedArguments, environment: [String: String]) throws
+    -> ImportConfiguration
+  {
+    var urls = arguments.strings("url")
+    if urls.isEmpty { urls = [environment["ARRAYTOOL_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultURL] }
+    var configuration = ImportConfiguration(targets: try urls.map { try ImportTarget(base: $0) })
+    if let value = try arguments.integer("concurrency", in: 1...256) { configuration.concurrency = value }
+    if let value = try arguments.integer("jobs", in: 1...256) { configuration.decoders = value }
+    if let value = try arguments.integer("batch-samples", in: 1...10_000_000) {
+      configuration.batchSamples = value
+    }
+    if let text = arguments.string("batch-bytes") {
+      guard let bytes = parseBytes(text), (1024...(256 << 20)).contains(bytes) else {
+        throw UsageError(
+          "invalid --batch-bytes '\(text)': expected a size from 1K to 256M, such as 4M or 500000",
+          command: "import")
+      }
+      configuration.batchBytes = bytes
+    }
+    if let choice = try arguments.choice("compress", among: CompressionChoice.allCases.map(\.rawValue)) {
+      configuration.compress = CompressionChoice(rawValue: choice)!
+    }
+    if let value = try arguments.integer("retries", in: 1...100) { configuration.retry.attempts = value }
+    if let value = try arguments.seconds("retry-delay") { configuration.retry.initialDelay = value }
+    if let value = try arguments.seconds("retry-max-delay") { configuration.retry.maxDelay = value }
+    if let value = try arguments.seconds("timeout") {
+      guard value > 0 else {
+        throw UsageError("invalid --timeout '0': it must be more than 0", command: "import")
+      }
+      configuration.timeout = value
+    }
+    configuration.credentials = try Credentials.load(
+      bearerFile: arguments.string("bearer-token-file"),
+      basicFile: arguments.string("basic-auth-file"), environment: environment)
+    return configuration
+  }
+
+  /// `4M`, `512K`, `1G` or a plain number of bytes.
+  static func parseBytes(_ text: String) -> Int? {
+    let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+    if let last = text.uppercased().last, let unit = units[last] {
+      return Int(text.dropLast()).map { $0 * unit }
+    }
+    return Int(text)
+  }
+}
+
+/// Writes retries, failures and the progress line to stderr.
+final class ConsoleImportEvents: ImportEvents, @unchecked Sendable {
+  private let console: Console
+  private let lock = NSLock()
+  private var progressShown = false
+
+  init(console: Console) { self.console = console }
+
+  func progress(_ line: String) {
+    lock.lock()
+    defer { lock.unlock() }
+    console.writeError("\r\(line)\u{1B}[K")
+    progressShown = true
+  }
+
+  func clearProgress() {
+    lock.lock()
+    defer { lock.unlock() }
+    if progressShown { console.writeError("\r\u{1B}[K") }
+    progressShown = false
+  }
+
+  private func say(_ message: String) {
+    lock.lock()
+    defer { lock.unlock() }
+    if progressShown { console.writeError("\r\u{1B}[K") }
+    console.diagnostic(message)
+  }
+
+  func retrying(_ batch: ImportBatch, attempt: Int, of attempts: Int, delay: Double,
+                failure: DeliveryFailure, target: ImportTarget) {
+    say("retry \(attempt + 1)/\(attempts) in \(formatSeconds(delay)): batch \(batch.sequence) "
+      + "(\(batch.location), \(batch.blockRange)) to \(target.base.absoluteString): \(failure.message)")
+  }
+
+  func gaveUp(_ batch: ImportBatch, attempts: Int, failure: DeliveryFailure) {
+    say("error: batch \(batch.sequence) (\(batch.location), \(batch.blockRange), "
+      + "\(batch.samples) samples) not delivered after \(attempts) attempt"
+      + "\(attempts == 1 ? "" : "s"): \(failure.message)")
+  }
+
+  func fileFault(_ fault: InputFault) {
+    say(fault.line)
+  }
+}

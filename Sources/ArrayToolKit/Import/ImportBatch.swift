@@ -1,0 +1,35 @@
+// One request's worth of samples, with where they came from so that a failure can name the file,
+// member and blocks it concerns.
+
+/// JSON lines of one unit, bounded in samples and bytes, sent as one request.
+public struct ImportBatch: Sendable {
+  /// Position of the batch in the run, from 0, in the order batches were cut.
+  public let sequence: Int
+  /// Index of the unit (file) in the run's input list.
+  public let unitIndex: Int
+  public let path: String
+  public let member: String?
+  public var body: [UInt8]
+  public var samples = 0
+  public var lines = 0
+  /// The blocks of the .dat whose rows are in the batch, first and last (inclusive).
+  public var firstBlock = Int.max
+  public var lastBlock = -1
+
+  public init(sequence: Int, unitIndex: Int, path: String, member: String?, capacity: Int) {
+    self.sequence = sequence
+    self.unitIndex = unitIndex
+    self.path = path
+    self.member = member
+    body = []
+    body.reserveCapacity(capacity)
+  }
+
+  /// `path!member`, or `path`.
+  public var location: String { member.map { "\(path)!\($0)" } ?? path }
+
+  /// `blocks 0–3`.
+  public var blockRange: String {
+    firstBlock == lastBlock ? "block \(firstBlock)" : "blocks \(firstBlock)–\(lastBlock)"
+  }
+}

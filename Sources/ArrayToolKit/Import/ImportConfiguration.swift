@@ -1,0 +1,42 @@
+// The validated settings of one import, built from the command line and the environment before
+// anything is read or sent.
+
+import Foundation
+
+/// Everything `ImportPipeline` needs to know, already checked.
+public struct ImportConfiguration: Sendable {
+  public var targets: [ImportTarget]
+  /// Most samples in one request.
+  public var batchSamples = 200_000
+  /// Most body bytes (before compression) in one request.
+  public var batchBytes = 4 << 20
+  /// Requests in flight at once.
+  public var concurrency = ProcessInfo.processInfo.activeProcessorCount
+  /// Files decoded at once.
+  public var decoders = ProcessInfo.processInfo.activeProcessorCount
+  public var compress: CompressionChoice = .auto
+  public var retry = RetryPolicy()
+  /// Seconds one request may take.
+  public var timeout: Double = 30
+  public var credentials: Credentials = .none
+
+  public init(targets: [ImportTarget]) {
+    self.targets = targets
+  }
+
+  /// Whether bodies for `target` are gzip compressed.
+  public func compresses(_ target: ImportTarget) -> Bool {
+    switch compress {
+    case .on: return true
+    case .off: return false
+    case .auto: return !target.isLoopback
+    }
+  }
+}
+
+/// `--compress auto|on|off`.
+public enum CompressionChoice: String, CaseIterable, Sendable {
+  case auto
+  case on
+  case off
+}

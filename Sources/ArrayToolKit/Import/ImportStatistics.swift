@@ -1,0 +1,169 @@
+// The running tally of an import, shared by decoder and sender threads, and the final figures the
+// report is written from.
+
+import Foundation
+
+/// A file, member and reason for something that was not imported.
+public struct ImportFailure: Equatable, Sendable {
+  public var file: String
+  public var member: String?
+  public var reason: String
+  /// Samples of this file that were not delivered because of it (0 for a decode fault, whose
+  /// complete rows before the damage were still sent).
+  public var samples: Int
+}
+
+/// What an import did, as the report states it.
+public struct ImportResult: Sendable {
+  public var filesTotal = 0
+  public var filesOK = 0
+  public var filesFailed = 0
+  public var samplesSent = 0
+  public var samplesFailed = 0
+  public var series = 0
+  public var batchesSent = 0
+  public var batchesRetried = 0
+  public var batchesFailed = 0
+  public var serials: [String] = []
+  public var firstTimestamp: Int64?
+  public var lastTimestamp: Int64?
+  public var seconds: Double = 0
+  public var failures: [ImportFailure] = []
+  public var warnings: [String] = []
+  public var targets: [String] = []
+
+  /// Samples per second over the whole run.
+  public var throughput: Double { seconds > 0 ? Double(samplesSent) / seconds : 0 }
+
+  /// Whether every sample of every file was delivered.
+  public var allDelivered: Bool { filesFailed == 0 && batchesFailed == 0 }
+}
+
+/// Thread-safe counters of a running import.
+final class ImportTally: @unchecked Sendable {
+  private let lock = NSLock()
+  private var result = ImportResult()
+  private var seriesKeys: Set<SeriesKey> = []
+  private var layoutsSeen: Set<ObjectIdentifier> = []
+  private var serials: Set<String> = []
+  /// Per unit: batches not yet settled, whether decoding ended, whether anything failed.
+  private var pending: [Int] = []
+  private var decoded: [Bool] = []
+  private var failed: [Bool] = []
+  private(set) var samplesDecoded = 0
+  private(set) var unitsDone = 0
+
+  init(units: Int) {
+    result.filesTotal = units
+    pending = Array(repeating: 0, count: units)
+    decoded = Array(repeating: false, count: units)
+    failed = Array(repeating: false, count: units)
+  }
+
+  func withLock<T>(_ body: () -> T) -> T {
+    lock.lock()
+    defer { lock.unlock() }
+    return body()
+  }
+
+  func batchCut(_ batch: ImportBatch) {
+    withLock {
+      pending[batch.unitIndex] += 1
+      samplesDecoded += batch.samples
+    }
+  }
+
+  func layout(_ layout: SeriesLayout) {
+    withLock {
+      guard layoutsSeen.insert(ObjectIdentifier(layout)).inserted else { return }
+      seriesKeys.formUnion(layout.keys)
+      serials.insert(layout.serial)
+    }
+  }
+
+  func unitDecoded(_ index: Int, summary: DatFileSummary) {
+    withLock {
+      decoded[index] = true
+      if let first = summary.firstTimestamp {
+        result.firstTimestamp = min(result.firstTimestamp ?? first, first)
+      }
+      if let last = summary.lastTimestamp {
+        result.lastTimestamp = max(result.lastTimestamp ?? last, last)
+      }
+      if let fault = summary.fault {
+        failed[index] = true
+        result.failures.append(
+          ImportFailure(
+            file: fault.path, member: fault.member,
+            reason: "\(fault.kind.rawValue) at offset \(fault.offset): \(fault.message)",
+            samples: 0))
+      }
+      for warning in summary.warnings { result.warnings.append(warning.line) }
+      for collision in summary.collisions {
+        result.warnings.append("\(summary.location): \(collision.message)")
+      }
+      settle(index)
+    }
+  }
+
+  func unitUnreadable(_ index: Int, path: String, member: String?, reason: String) {
+    withLock {
+      decoded[index] = true
+      failed[index] = true
+      result.failures.append(ImportFailure(file: path, member: member, reason: reason, samples: 0))
+      settle(index)
+    }
+  }
+
+  func batchDelivered(_ batch: ImportBatch, attempts: Int) {
+    withLock {
+      result.batchesSent += 1
+      result.samplesSent += batch.samples
+      if attempts > 1 { result.batchesRetried += 1 }
+      pending[batch.unitIndex] -= 1
+      settle(batch.unitIndex)
+    }
+  }
+
+  func batchFailed(_ batch: ImportBatch, attempts: Int, failure: DeliveryFailure) {
+    withLock {
+      result.batchesFailed += 1
+      result.samplesFailed += batch.samples
+      if attempts > 1 { result.batchesRetried += 1 }
+      failed[batch.unitIndex] = true
+      result.failures.append(
+        ImportFailure(
+          file: batch.path, member: batch.member,
+          reason: "\(batch.samples) samples (\(batch.blockRange)) not delivered after "
+            + "\(attempts) attempt\(attempts == 1 ? "" : "s"): \(failure.message)",
+          samples: batch.samples))
+      pending[batch.unitIndex] -= 1
+      settle(batch.unitIndex)
+    }
+  }
+
+  /// Counts a unit as done once it is decoded and all its batches are settled.
+  private func settle(_ index: Int) {
+    guard decoded[index], pending[index] == 0 else { return }
+    decoded[index] = false
+    unitsDone += 1
+    if failed[index] { result.filesFailed += 1 } else { result.filesOK += 1 }
+  }
+
+  /// The figures so far: (files done, samples sent, samples decoded).
+  func progress() -> (files: Int, sent: Int, decoded: Int) {
+    withLock { (unitsDone, result.samplesSent, samplesDecoded) }
+  }
+
+  func finish(seconds: Double, targets: [String]) -> ImportResult {
+    withLock {
+      var final = result
+      final.series = seriesKeys.count
+      final.serials = serials.sorted()
+      final.seconds = seconds
+      final.targets = targets
+      final.failures.sort { ($0.file, $0.member ?? "") < ($1.file, $1.member ?? "") }
+      return final
+    }
+  }
+}

@@ -1,0 +1,62 @@
+// How often and how patiently a batch is tried again: exponential backoff with jitter, and the
+// line between failures worth retrying and those that retrying cannot fix.
+
+/// Attempts and delays for one batch.
+public struct RetryPolicy: Equatable, Sendable {
+  /// Tries in all, the first one included.
+  public var attempts: Int
+  public var initialDelay: Double
+  public var maxDelay: Double
+
+  public init(attempts: Int = 6, initialDelay: Double = 0.5, maxDelay: Double = 8) {
+    self.attempts = attempts
+    self.initialDelay = initialDelay
+    self.maxDelay = maxDelay
+  }
+
+  /// The wait before attempt `attempt + 1` after `attempt` failed (1-based): the doubled delay,
+  /// capped, then jittered to between half and all of it so that senders do not retry in step.
+  public func delay(after attempt: Int, jitter: Double) -> Double {
+    let doubled = initialDelay * Double(1 << min(max(attempt - 1, 0), 30))
+    let capped = min(doubled, maxDelay)
+    return capped * (0.5 + 0.5 * min(max(jitter, 0), 1))
+  }
+}
+
+/// Why a delivery attempt failed, in the terms the retry decision and the report need.
+public struct DeliveryFailure: Error, Equatable, Sendable {
+  public enum Kind: String, Sendable {
+    /// The resolver did not answer (EAI_AGAIN): worth retrying.
+    case dnsTemporary = "dns_temporary"
+    /// The name does not exist: retrying cannot help.
+    case dnsNotFound = "dns_not_found"
+    case connectionRefused = "connection_refused"
+    case connectionReset = "connection_reset"
+    case timeout
+    case tls
+    /// 429 or 5xx: the server is busy or failing for now.
+    case httpRetryable = "http_retryable"
+    /// Another 4xx: the server refused the data; retrying sends the same refusal.
+    case httpRejected = "http_rejected"
+    case other
+  }
+
+  public var kind: Kind
+  /// What happened, for a person (`503 Service Unavailable: …`).
+  public var message: String
+  public var status: Int?
+
+  public init(_ kind: Kind, _ message: String, status: Int? = nil) {
+    self.kind = kind
+    self.message = message
+    self.status = status
+  }
+
+  /// Whether another attempt may succeed.
+  public var isRetryable: Bool {
+    switch kind {
+    case .dnsNotFound, .httpRejected, .tls: return false
+    default: return true
+    }
+  }
+}

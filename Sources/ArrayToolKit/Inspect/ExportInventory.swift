@@ -1,0 +1,69 @@
+// What an export holds, gathered while its files are decoded: files, arrays, controllers, time
+// range, intervals, resource types, metric ids, series and samples, and every fault.
+
+/// The totals `inspect` reports for one input (or for all of them).
+public struct ExportInventory {
+  public var files = 0
+  public var filesWithFaults = 0
+  public var samples = 0
+  public var serials: Set<String> = []
+  public var models: Set<String> = []
+  public var controllers: Set<String> = []
+  public var processors: Set<Int> = []
+  public var intervals: Set<Int64> = []
+  public var firstTimestamp: Int64?
+  public var lastTimestamp: Int64?
+  /// Resource type id → the most elements seen for it in one file.
+  public var elementCounts: [Int: Int] = [:]
+  public var metricIDs: Set<Int> = []
+  public var unknownMetricIDs: Set<Int> = []
+  public var unknownResourceIDs: Set<Int> = []
+  public var collisions: Set<SeriesCollision> = []
+  public var faults: [InputFault] = []
+  public var warnings: [InputFault] = []
+  public var notes: [InputNote] = []
+  private var seriesKeys: Set<SeriesKey> = []
+  private var seenLayouts: [ObjectIdentifier] = []
+
+  public init() {}
+
+  /// Distinct series over all files.
+  public var series: Int { seriesKeys.count }
+
+  /// Counts the series of `layout` once per distinct layout object.
+  public mutating func add(layout: SeriesLayout) {
+    let identity = ObjectIdentifier(layout)
+    guard !seenLayouts.contains(identity) else { return }
+    seenLayouts.append(identity)
+    seriesKeys.formUnion(layout.keys)
+  }
+
+  /// Adds what one file's summary says.
+  public mutating func add(_ summary: DatFileSummary) {
+    files += 1
+    samples += summary.samples
+    if let header = summary.header {
+      serials.insert(header.serial)
+      models.insert(header.model)
+    }
+    if let processor = summary.fileName?.processor { processors.insert(processor) }
+    controllers.formUnion(summary.controllerIDs)
+    intervals.formUnion(summary.intervals)
+    if let first = summary.firstTimestamp {
+      firstTimestamp = min(firstTimestamp ?? first, first)
+    }
+    if let last = summary.lastTimestamp { lastTimestamp = max(lastTimestamp ?? last, last) }
+    for (type, count) in summary.elementCounts {
+      elementCounts[type] = max(elementCounts[type] ?? 0, count)
+    }
+    metricIDs.formUnion(summary.metricIDs)
+    unknownMetricIDs.formUnion(summary.unknownMetricIDs)
+    unknownResourceIDs.formUnion(summary.unknownResourceIDs)
+    collisions.formUnion(summary.collisions)
+    warnings += summary.warnings
+    if let fault = summary.fault {
+      faults.append(fault)
+      filesWithFaults += 1
+    }
+  }
+}

@@ -1,0 +1,119 @@
+// Renders an `ExportInventory` for a person (text) or a program (JSON).
+
+import Foundation
+
+/// Text and JSON renderings of inspection results.
+public enum InspectReport {
+  /// The text block for one input.
+  public static func text(input: String, _ inventory: ExportInventory, catalog: SeriesCatalog)
+    -> String
+  {
+    var lines = ["\(input):"]
+    func add(_ label: String, _ value: String) {
+      lines.append("  " + (label + ":").padding(toLength: 16, withPad: " ", startingAt: 0) + value)
+    }
+    add("files", "\(inventory.files)" + (inventory.filesWithFaults > 0 ? " (\(inventory.filesWithFaults) with faults)" : ""))
+    add("serials", inventory.serials.sorted().joined(separator: ", "))
+    add("models", inventory.models.sorted().joined(separator: ", "))
+    add("controllers", "SP " + inventory.processors.sorted().map(String.init).joined(separator: ", SP "))
+    if let first = inventory.firstTimestamp, let last = inventory.lastTimestamp {
+      add("time range", "\(utc(first)) to \(utc(last)) UTC")
+    }
+    add("intervals", inventory.intervals.sorted().map { "\($0) s" }.joined(separator: ", "))
+    let resources = inventory.elementCounts.sorted { $0.key < $1.key }.map {
+      "\(catalog.resourceName($0.key)) (\($0.key)): \($0.value)"
+    }
+    add("resources", resources.joined(separator: ", "))
+    let unknown = inventory.unknownMetricIDs.count
+    add("metrics", "\(inventory.metricIDs.count) ids, \(inventory.metricIDs.count - unknown) known, \(unknown) unknown"
+      + (unknown > 0 ? " (" + inventory.unknownMetricIDs.sorted().map(String.init).joined(separator: ", ") + ")" : ""))
+    if !inventory.unknownResourceIDs.isEmpty {
+      add("unknown types", inventory.unknownResourceIDs.sorted().map(String.init).joined(separator: ", "))
+    }
+    add("series", grouped(inventory.series))
+    add("samples", grouped(inventory.samples))
+    for collision in inventory.collisions.sorted(by: { $0.message < $1.message }) {
+      lines.append("  collision: \(collision.message)")
+    }
+    for warning in inventory.warnings { lines.append("  warning: \(warning.line)") }
+    for note in inventory.notes { lines.append("  note: \(note.line)") }
+    if inventory.faults.isEmpty {
+      add("faults", "none")
+    } else {
+      add("faults", "\(inventory.faults.count)")
+      for fault in inventory.faults { lines.append("    \(fault.line)") }
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// One JSON object with totals and one entry per input.
+  public static func json(
+    total: ExportInventory, inputs: [(String, ExportInventory)], catalog: SeriesCatalog
+  ) throws -> String {
+    var object = fields(total, catalog: catalog)
+    object["inputs"] = inputs.map { input, inventory -> [String: Any] in
+      var entry = fields(inventory, catalog: catalog)
+      entry["input"] = input
+      return entry
+    }
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  private static func fields(_ inventory: ExportInventory, catalog: SeriesCatalog) -> [String: Any] {
+    [
+      "files": inventory.files,
+      "files_with_faults": inventory.filesWithFaults,
+      "series": inventory.series,
+      "samples": inventory.samples,
+      "serials": inventory.serials.sorted(),
+      "models": inventory.models.sorted(),
+      "controllers": inventory.processors.sorted().map { "SP\($0)" },
+      "first_timestamp": inventory.firstTimestamp.map { $0 as Any } ?? NSNull(),
+      "last_timestamp": inventory.lastTimestamp.map { $0 as Any } ?? NSNull(),
+      "intervals": inventory.intervals.sorted(),
+      "resources": inventory.elementCounts.sorted { $0.key < $1.key }.map {
+        ["id": $0.key, "name": catalog.resourceName($0.key), "elements": $0.value] as [String: Any]
+      },
+      "metric_ids": inventory.metricIDs.sorted(),
+      "unknown_metric_ids": inventory.unknownMetricIDs.sorted(),
+      "unknown_resource_ids": inventory.unknownResourceIDs.sorted(),
+      "collisions": inventory.collisions.sorted(by: { $0.message < $1.message }).map {
+        ["series": $0.seriesName, "resource": $0.resource, "element": $0.element,
+         "metric_ids": $0.metricIDs] as [String: Any]
+      },
+      "faults": inventory.faults.map(faultObject),
+      "warnings": inventory.warnings.map(faultObject),
+      "notes": inventory.notes.map { ["path": $0.path, "member": $0.member as Any? ?? NSNull(),
+                                      "offset": $0.offset, "message": $0.message] as [String: Any] },
+    ]
+  }
+
+  /// A fault as the JSON object every subcommand uses.
+  public static func faultObject(_ fault: InputFault) -> [String: Any] {
+    [
+      "path": fault.path, "member": fault.member as Any? ?? NSNull(), "kind": fault.kind.rawValue,
+      "offset": fault.offset, "message": fault.message,
+    ]
+  }
+
+  /// `2025-09-25 00:00:00` for Unix milliseconds.
+  public static func utc(_ milliseconds: Int64) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+    return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+  }
+
+  /// `67,200`.
+  public static func grouped(_ number: Int) -> String {
+    let digits = String(number)
+    var result = ""
+    for (index, character) in digits.enumerated() {
+      if index > 0 && (digits.count - index) % 3 == 0 { result += "," }
+      result.append(character)
+    }
+    return result
+  }
+}

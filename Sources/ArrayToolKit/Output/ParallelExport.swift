@@ -1,0 +1,164 @@
+// Decodes the units of an export on several threads and writes their text in input order, with
+// a bound on what each thread may hold back while it waits for its turn.
+
+import Foundation
+
+/// Renders units to one output, in order, using `jobs` threads.
+public struct ParallelExport {
+  public let catalog: SeriesCatalog
+  public let format: SampleFormat
+  public let jobs: Int
+  /// Bytes a thread renders before it hands them over (and waits if it is not first in line).
+  public var flushBytes = 1 << 20
+
+  public init(catalog: SeriesCatalog, format: SampleFormat, jobs: Int) {
+    self.catalog = catalog
+    self.format = format
+    self.jobs = max(1, jobs)
+  }
+
+  /// Renders every unit into `output`; `finished` is called for each unit in input order.
+  /// - Returns: one summary per unit, in input order.
+  public func run(
+    units: [DatUnit], output: OutputStream, finished: (DatFileSummary) -> Void
+  ) throws -> [DatFileSummary] {
+    let reader = PerfUnitReader(catalog: catalog)
+    if jobs == 1 || units.count < 2 {
+      var summaries: [DatFileSummary] = []
+      var buffer: [UInt8] = []
+      buffer.reserveCapacity(flushBytes + (1 << 16))
+      for unit in units {
+        let summary = try reader.read(unit) { chunk, layout in
+          SampleRenderer.render(chunk, layout: layout, format: format, into: &buffer)
+          if buffer.count >= flushBytes {
+            try output.write(bytes: buffer)
+            buffer.removeAll(keepingCapacity: true)
+          }
+        }
+        try output.write(bytes: buffer)
+        buffer.removeAll(keepingCapacity: true)
+        finished(summary)
+        summaries.append(summary)
+      }
+      return summaries
+    }
+    return try runParallel(units: units, output: output, reader: reader, finished: finished)
+  }
+
+  private func runParallel(
+    units: [DatUnit], output: OutputStream, reader: PerfUnitReader,
+    finished: (DatFileSummary) -> Void
+  ) throws -> [DatFileSummary] {
+    let turn = OrderedHandOff(count: units.count, maxPendingPerUnit: 4)
+    let next = AtomicCounter()
+    let group = DispatchGroup()
+    let format = self.format
+    let flushBytes = self.flushBytes
+    for _ in 0..<min(jobs, units.count) {
+      group.enter()
+      Thread.detachNewThread {
+        defer { group.leave() }
+        while true {
+          let index = next.increment()
+          guard index < units.count, !turn.isCancelled else { return }
+          var buffer: [UInt8] = []
+          do {
+            let summary = try reader.read(units[index]) { chunk, layout in
+              SampleRenderer.render(chunk, layout: layout, format: format, into: &buffer)
+              if buffer.count >= flushBytes {
+                try turn.put(index, .bytes(buffer))
+                buffer = []
+              }
+            }
+            try turn.put(index, .bytes(buffer))
+            try turn.put(index, .done(summary))
+          } catch {
+            turn.cancel(error)
+            return
+          }
+        }
+      }
+    }
+    var summaries: [DatFileSummary] = []
+    do {
+      for index in 0..<units.count {
+        while true {
+          switch try turn.take(index) {
+          case .bytes(let bytes): try output.write(bytes: bytes)
+          case .done(let summary):
+            finished(summary)
+            summaries.append(summary)
+          }
+          if summaries.count == index + 1 { break }
+        }
+      }
+    } catch {
+      turn.cancel(error)
+      group.wait()
+      throw error
+    }
+    group.wait()
+    return summaries
+  }
+}
+
+/// A thread-safe counter that hands out 0, 1, 2, …
+final class AtomicCounter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value = 0
+
+  func increment() -> Int {
+    lock.lock()
+    defer { lock.unlock() }
+    value += 1
+    return value - 1
+  }
+}
+
+/// Passes rendered pieces from worker threads to the writer, unit by unit in order. A worker
+/// whose unit is not being written waits once it holds `maxPendingPerUnit` pieces.
+final class OrderedHandOff: @unchecked Sendable {
+  enum Piece {
+    case bytes([UInt8])
+    case done(DatFileSummary)
+  }
+
+  private let condition = NSCondition()
+  private var queues: [[Piece]]
+  private let maxPending: Int
+  private var failure: Error?
+  private(set) var isCancelled = false
+
+  init(count: Int, maxPendingPerUnit: Int) {
+    queues = Array(repeating: [], count: count)
+    maxPending = maxPendingPerUnit
+  }
+
+  func put(_ unit: Int, _ piece: Piece) throws {
+    condition.lock()
+    defer { condition.unlock() }
+    while queues[unit].count >= maxPending && !isCancelled { condition.wait() }
+    if isCancelled { throw CancellationError() }
+    queues[unit].append(piece)
+    condition.broadcast()
+  }
+
+  func take(_ unit: Int) throws -> Piece {
+    condition.lock()
+    defer { condition.unlock() }
+    while queues[unit].isEmpty && !isCancelled { condition.wait() }
+    if let failure { throw failure }
+    if isCancelled { throw CancellationError() }
+    let piece = queues[unit].removeFirst()
+    condition.broadcast()
+    return piece
+  }
+
+  func cancel(_ error: Error) {
+    condition.lock()
+    if failure == nil && !(error is CancellationError) { failure = error }
+    isCancelled = true
+    condition.broadcast()
+    condition.unlock()
+  }
+}
