@@ -10,14 +10,8 @@ import Testing
     return (reader, try readAll(reader, chunk: chunk))
   }
 
-  /// The fault `bytes` end in, after reading as far as possible.
   private func fault(_ bytes: [UInt8]) -> InputFault? {
-    do {
-      _ = try gunzip(bytes)
-      return nil
-    } catch {
-      return error as? InputFault
-    }
+    thrownFault { try gunzip(bytes) }
   }
 
   @Test func everyHeaderFieldIsReadAndTheDataComesBack() throws {

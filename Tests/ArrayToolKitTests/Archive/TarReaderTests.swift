@@ -14,12 +14,7 @@ import Testing
   }
 
   private func fault(_ archive: [UInt8]) -> InputFault? {
-    do {
-      _ = try members(archive)
-      return nil
-    } catch {
-      return error as? InputFault
-    }
+    thrownFault { try members(archive) }
   }
 
   @Test func membersOfEveryKindComeBackWithTheirData() throws {

@@ -233,3 +233,13 @@ func sampleBytes(_ count: Int, seed: UInt32 = 1) -> [UInt8] {
     return index % 4 == 3 ? UInt8(truncatingIfNeeded: state >> 16) : UInt8(index % 7)
   }
 }
+
+/// The `InputFault` that `body` throws; nil when it throws nothing or another error.
+func thrownFault<T>(_ body: () throws -> T) -> InputFault? {
+  do {
+    _ = try body()
+    return nil
+  } catch {
+    return error as? InputFault
+  }
+}
