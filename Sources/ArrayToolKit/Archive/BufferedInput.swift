@@ -9,6 +9,14 @@ final class BufferedInput {
   /// at most 46 + 3 × 65535 bytes).
   static let defaultCapacity = 256 * 1024
 
+  /// A capacity for reading a source of `size` bytes (nil: unknown): no larger than the source,
+  /// since an export holds thousands of small members and a fresh large buffer for each costs
+  /// more in page faults than the data takes to inflate.
+  static func capacity(forSize size: Int64?) -> Int {
+    guard let size else { return defaultCapacity }
+    return Int(min(max(size, 4096), Int64(defaultCapacity)))
+  }
+
   private let source: ByteSource
   private let storage: UnsafeMutableRawBufferPointer
   private var start = 0

@@ -56,7 +56,7 @@ public final class DatStream: ByteSource {
       datMember = unit.member
       return
     case .tgz:
-      let gzip = GzipReader(base)
+      let gzip = GzipReader(base, size: size)
       self.gzip = gzip
       tar = TarReader(gzip)
     case .tar:
@@ -164,7 +164,7 @@ public final class DatStream: ByteSource {
   }
 
   private static func drain(_ source: ByteSource) throws {
-    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
+    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
     defer { scratch.deallocate() }
     while try source.read(into: scratch) > 0 {}
   }

@@ -37,8 +37,10 @@ public final class GzipReader: ByteSource {
   public var compressedBytesRead: Int64 { input.position }
 
   /// Reads the gzip stream `source`, which must start with a gzip header.
-  public init(_ source: ByteSource) {
-    self.input = BufferedInput(source)
+  /// - Parameter size: the compressed size when known, so that a small stream gets a small
+  ///   read buffer.
+  public init(_ source: ByteSource, size: Int64? = nil) {
+    self.input = BufferedInput(source, capacity: BufferedInput.capacity(forSize: size))
   }
 
   public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
@@ -100,8 +102,7 @@ public final class GzipReader: ByteSource {
       guard let lengthBytes = try input.take(2) else { throw cutShort("the extra field") }
       headerCRC.update(lengthBytes)
       let length = Int(lengthBytes[0]) | Int(lengthBytes[1]) << 8
-      guard let extra = try input.take(length) else { throw cutShort("the extra field") }
-      headerCRC.update(extra)
+      try skip(length, "the extra field", crc: &headerCRC)
     }
     if flags & 0x08 != 0 { try skipZeroTerminated("the file name", crc: &headerCRC) }
     if flags & 0x10 != 0 { try skipZeroTerminated("the comment", crc: &headerCRC) }
@@ -122,6 +123,18 @@ public final class GzipReader: ByteSource {
     inflater.reset()
     crc = CRC32()
     memberLength = 0
+  }
+
+  /// Consumes `count` header bytes without keeping them.
+  private func skip(_ count: Int, _ field: String, crc headerCRC: inout CRC32) throws {
+    var left = count
+    while left > 0 {
+      if input.available.isEmpty, try !input.fill() { throw cutShort(field) }
+      let chunk = UnsafeRawBufferPointer(rebasing: input.available.prefix(left))
+      headerCRC.update(chunk)
+      input.consume(chunk.count)
+      left -= chunk.count
+    }
   }
 
   /// Consumes a NUL-terminated header field, however long, without keeping it.

@@ -48,7 +48,8 @@ public final class TarReader {
   /// - Throws: `trailing_garbage` at the first non-zero byte after the end of the archive.
   public func readToEnd() throws {
     if let failure { throw failure }
-    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+    // What follows the end is normally less than one 10 KiB record of zeros.
+    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 16)
     defer { scratch.deallocate() }
     while true {
       let count = try source.read(into: scratch)
@@ -224,7 +225,7 @@ public final class TarReader {
   private func skip(_ count: Int64) throws {
     guard count > 0 else { return }
     let scratch = UnsafeMutableRawBufferPointer.allocate(
-      byteCount: Int(min(count, 256 * 1024)), alignment: 16)
+      byteCount: Int(min(count, 64 * 1024)), alignment: 16)
     defer { scratch.deallocate() }
     var left = count
     while left > 0 {

@@ -24,7 +24,9 @@ final class ZipEntryReader: ByteSource {
     self.wideDescriptor = wideDescriptor
     self.stored = file.stream(from: dataOffset, length: entry.compressedSize)
     if entry.method == 8 {
-      input = BufferedInput(stored, position: dataOffset)
+      input = BufferedInput(
+        stored, capacity: BufferedInput.capacity(forSize: entry.compressedSize),
+        position: dataOffset)
       inflater = RawInflater()
     } else {
       input = nil

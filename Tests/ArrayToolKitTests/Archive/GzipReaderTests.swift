@@ -25,6 +25,16 @@ import Testing
     #expect(reader.notes.isEmpty)
   }
 
+  @Test func anExtraFieldLargerThanTheReadBufferIsSkipped() throws {
+    let member = GzipBuilder.member(data, extra: sampleBytes(60_000), headerCRC: true)
+    let reader = GzipReader(MemorySource(member), size: 100)
+    #expect(try readAll(reader) == data)
+    #expect(
+      fault(Array(member.prefix(30_000)))
+        == InputFault(
+          .truncated, at: 30_000, "the gzip stream ends inside the extra field of member 1"))
+  }
+
   @Test func tinyAndHugeReadsGiveTheSameBytes() throws {
     let member = GzipBuilder.member(data)
     #expect(try gunzip(member, chunk: 7).1 == data)
