@@ -88,4 +88,24 @@ final class BufferedInput {
     consume(count)
     return bytes
   }
+
+  /// Inflates buffered input into `buffer` until some output appears or the deflate stream
+  /// ends, reading more input as zlib asks for it.
+  /// - Returns: the bytes produced (0 only once `inflater.finished`), or nil when the source
+  ///   ended before the deflate stream did.
+  /// - Throws: `InflateError.corrupt` for invalid data; errors of the source.
+  func inflate(_ inflater: RawInflater, into buffer: UnsafeMutableRawBufferPointer) throws -> Int? {
+    while !inflater.finished {
+      if available.isEmpty, try !fill() { return nil }
+      let result = try inflater.inflate(input: available, output: buffer)
+      consume(result.consumed)
+      if result.produced > 0 { return result.produced }
+      if result.consumed == 0, !inflater.finished {
+        // zlib took nothing and gave nothing: it needs more input than is buffered.
+        let buffered = available.count
+        guard try fill(), available.count > buffered else { return nil }
+      }
+    }
+    return 0
+  }
 }

@@ -156,32 +156,20 @@ public final class GzipReader: ByteSource {
 
   /// Inflates into `buffer`; returns 0 only when the member's deflate stream ended.
   private func inflate(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-    while true {
-      if input.available.isEmpty, try !input.fill() { throw cutShort("the compressed data") }
-      let result: (consumed: Int, produced: Int)
-      do {
-        result = try inflater.inflate(input: input.available, output: buffer)
-      } catch InflateError.corrupt(let reason) {
-        throw InputFault(
-          .badHeader, at: dataStart + inflater.inputConsumed,
-          "corrupt deflate data in member \(membersRead + 1): \(reason)")
-      }
-      input.consume(result.consumed)
-      if result.produced > 0 {
-        crc.update(UnsafeRawBufferPointer(rebasing: buffer[0..<result.produced]))
-        memberLength += Int64(result.produced)
-        bytesProduced += Int64(result.produced)
-      }
-      if inflater.finished { state = .trailer }
-      if result.produced > 0 || inflater.finished { return result.produced }
-      // zlib took nothing and gave nothing: it needs more input than is buffered.
-      if result.consumed == 0 {
-        let buffered = input.available.count
-        guard try input.fill(), input.available.count > buffered else {
-          throw cutShort("the compressed data")
-        }
-      }
+    let produced: Int?
+    do {
+      produced = try input.inflate(inflater, into: buffer)
+    } catch InflateError.corrupt(let reason) {
+      throw InputFault(
+        .badHeader, at: dataStart + inflater.inputConsumed,
+        "corrupt deflate data in member \(membersRead + 1): \(reason)")
     }
+    guard let produced else { throw cutShort("the compressed data") }
+    crc.update(UnsafeRawBufferPointer(rebasing: buffer[0..<produced]))
+    memberLength += Int64(produced)
+    bytesProduced += Int64(produced)
+    if inflater.finished { state = .trailer }
+    return produced
   }
 
   // MARK: - Trailer and what follows

@@ -64,24 +64,20 @@ final class ZipEntryReader: ByteSource {
   /// Stored or inflated bytes; 0 at the end of the entry's data.
   private func readData(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
     guard let input, let inflater else { return try stored.read(into: buffer) }
-    while !inflater.finished {
-      if input.available.isEmpty, try !input.fill() {
-        throw InputFault(
-          .truncated, at: input.position,
-          "the entry's compressed data (\(entry.compressedSize) bytes) ends inside the deflate "
-            + "stream")
-      }
-      let result: (consumed: Int, produced: Int)
-      do {
-        result = try inflater.inflate(input: input.available, output: buffer)
-      } catch InflateError.corrupt(let reason) {
-        throw InputFault(
-          .badHeader, at: dataOffset + inflater.inputConsumed, "corrupt deflate data: \(reason)")
-      }
-      input.consume(result.consumed)
-      if result.produced > 0 { return result.produced }
+    let produced: Int?
+    do {
+      produced = try input.inflate(inflater, into: buffer)
+    } catch InflateError.corrupt(let reason) {
+      throw InputFault(
+        .badHeader, at: dataOffset + inflater.inputConsumed, "corrupt deflate data: \(reason)")
     }
-    return 0
+    guard let produced else {
+      throw InputFault(
+        .truncated, at: input.position,
+        "the entry's compressed data (\(entry.compressedSize) bytes) ends inside the deflate "
+          + "stream")
+    }
+    return produced
   }
 
   private func checkEnd() throws {

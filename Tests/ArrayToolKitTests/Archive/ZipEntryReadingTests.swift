@@ -152,6 +152,29 @@ import Testing
           member: "a.dat"))
   }
 
+  @Test func aDeflateStreamCutInsideTheEntryIsTruncated() throws {
+    var entry = ZipBuilder.Entry("a.dat", data)
+    entry.storedData = Array(Gzip.rawDeflate(data).prefix(1000))
+    #expect(
+      try faultReading(entry).1
+        == InputFault(
+          .truncated, at: 35 + 1000,
+          "the entry's compressed data (1000 bytes) ends inside the deflate stream",
+          path: fixture.path, member: "a.dat"))
+  }
+
+  @Test func bytesAfterTheDeflateStreamInsideTheEntryAreASizeMismatch() throws {
+    var entry = ZipBuilder.Entry("a.dat", data)
+    let deflated = Gzip.rawDeflate(data)
+    entry.storedData = deflated + [1, 2, 3]
+    #expect(
+      try faultReading(entry).1
+        == InputFault(
+          .sizeMismatch, at: Int64(35 + deflated.count),
+          "the deflate stream ends after \(deflated.count) bytes but the central directory gives "
+            + "a compressed size of \(deflated.count + 3)", path: fixture.path, member: "a.dat"))
+  }
+
   @Test func anEntryWhoseDataRunsPastTheFileIsTruncated() throws {
     var zip = ZipBuilder()
     zip.add(.init("a.dat", sampleBytes(100), method: 0))

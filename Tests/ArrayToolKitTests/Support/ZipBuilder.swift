@@ -33,6 +33,9 @@ struct ZipBuilder {
     var centralCRC: UInt32?
     /// Uncompressed size written in the central directory only.
     var centralUncompressedSize: UInt32?
+    /// Bytes stored as the entry's data instead of `data` compressed by `method` (a cut deflate
+    /// stream); CRC-32 and uncompressed size still describe `data`.
+    var storedData: [UInt8]?
 
     init(_ name: String, _ data: [UInt8], method: UInt16 = 8) {
       self.name = name
@@ -69,7 +72,8 @@ struct ZipBuilder {
     for entry in entries {
       let localOffset = output.bytes.count - prepended.count
       output.localHeaderOffsets.append(output.bytes.count)
-      let stored: [UInt8] = entry.method == 8 ? Gzip.rawDeflate(entry.data) : entry.data
+      let stored: [UInt8] =
+        entry.storedData ?? (entry.method == 8 ? Gzip.rawDeflate(entry.data) : entry.data)
       let crc = entry.crcEverywhere ?? CRC32.checksum(entry.data)
       let nameBytes = entry.rawName ?? Array(entry.name.utf8)
       var flags: UInt16 = entry.encrypted ? 0x0001 : 0
