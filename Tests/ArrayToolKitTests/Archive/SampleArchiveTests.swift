@@ -42,6 +42,28 @@ import Testing
     }
   }
 
+  @Test func theSampleUnitsCanBeReadOnSeveralThreadsAtOnce() throws {
+    let path = SampleArchiveTests.fixtures + "/Storage_History_Performance_Files.zip"
+    let units = try PerfInput.units(for: [path]).units
+    final class Sizes: @unchecked Sendable {
+      let lock = NSLock()
+      var values = [Int](repeating: -1, count: 8)
+    }
+    let sizes = Sizes()
+    DispatchQueue.concurrentPerform(iterations: units.count) { index in
+      let size = try? { () throws -> Int in
+        let stream = try units[index].open()
+        let count = try readAll(stream, chunk: 1000).count
+        try stream.finish()
+        return count
+      }()
+      sizes.lock.lock()
+      sizes.values[index] = size ?? -2
+      sizes.lock.unlock()
+    }
+    #expect(sizes.values == [Int](repeating: 36211, count: 8))
+  }
+
   @Test func anInfoZipStreamedArchiveIsReadThroughItsDataDescriptors() throws {
     let path = SampleArchiveTests.fixtures + "/infozip-streamed.zip"
     let archive = try ZipArchive(file: InputFile(path: path))

@@ -192,6 +192,43 @@ import Testing
     }
   }
 
+  @Test func unreadableSizeFieldsAndPAXRecordsAreBadHeaders() {
+    var negative = TarBuilder()
+    var block = negative.header(name: "a.dat", size: 0, typeFlag: 0x30)
+    block.replaceSubrange(124..<136, with: [UInt8](repeating: 0xff, count: 12))
+    negative.raw(TarReaderTests.withChecksum(block))
+    #expect(
+      fault(negative.build())
+        == InputFault(.badHeader, at: 124, "the size field holds a negative number"))
+
+    var letters = TarBuilder()
+    block = letters.header(name: "a.dat", size: 0, typeFlag: 0x30)
+    block.replaceSubrange(124..<136, with: Array("00000000x12\u{0}".utf8))
+    letters.raw(TarReaderTests.withChecksum(block))
+    #expect(
+      fault(letters.build())
+        == InputFault(.badHeader, at: 124, "the size field is not an octal number"))
+
+    var pax = TarBuilder()
+    let records = Array("30 path=too-short\n".utf8)
+    pax.raw(pax.header(name: "PaxHeaders/a", size: records.count, typeFlag: 0x78))
+    pax.raw(TarBuilder.padded(records))
+    pax.file("a.dat", [1])
+    #expect(
+      fault(pax.build())
+        == InputFault(.badHeader, at: 512, "malformed PAX record at byte 0 of its data"))
+  }
+
+  /// `block` with its checksum field recomputed after an edit.
+  private static func withChecksum(_ block: [UInt8]) -> [UInt8] {
+    var fixed = block
+    fixed.replaceSubrange(148..<156, with: [UInt8](repeating: 0x20, count: 8))
+    let sum = String(fixed.map(Int.init).reduce(0, +), radix: 8)
+    let field = Array((String(repeating: "0", count: 6 - sum.count) + sum).utf8) + [0, 0x20]
+    fixed.replaceSubrange(148..<156, with: field)
+    return fixed
+  }
+
   @Test func absurdExtensionHeadersAreRefusedBeforeAllocating() {
     var tar = TarBuilder()
     tar.raw(tar.header(name: "././@LongLink", size: 5_000_000, typeFlag: UInt8(ascii: "L")))
