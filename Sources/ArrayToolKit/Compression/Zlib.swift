@@ -57,6 +57,10 @@ public final class RawInflater {
 
   deinit { inflateEnd(&stream) }
 
+  /// Compressed bytes consumed since the stream (re)started; after a `corrupt` error, where zlib
+  /// stopped, so that a fault can name the offset of the bad data.
+  public var inputConsumed: Int64 { Int64(stream.total_in) }
+
   /// Starts a new deflate stream (for the next gzip member).
   public func reset() {
     inflateReset(&stream)

@@ -11,6 +11,7 @@ public struct InputFault: Error, Equatable, Sendable {
     case badHeader = "bad_header"
     case trailingGarbage = "trailing_garbage"
     case notGzip = "not_gzip"
+    case notZip = "not_zip"
     case notTar = "not_tar"
     case tarChecksum = "tar_checksum"
     case unexpectedMembers = "unexpected_members"

@@ -1,0 +1,145 @@
+// Turns what a user names on the command line (an export .zip, a folder of them, single .tgz,
+// .tar or .dat files) into the list of .dat units to decode. Only the zip central directories are
+// read here; the units themselves are opened later, each on whatever thread decodes it.
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Finds the .dat units in the user's inputs.
+public enum PerfInput {
+  /// Lists the units of `paths`, in the order given; a directory contributes its zip, tgz and
+  /// dat files (recursively, sorted by path).
+  ///
+  /// A zip contributes its `.tgz`, `.tar.gz`, `.tar` and `.dat` entries, in directory order; its
+  /// other files (such as `SHA256SUMS`) are listed in `otherMembers`. Entries with unsafe or
+  /// duplicate names are left out; their faults are in `faults`. A file whose name says nothing
+  /// is recognised by its first bytes.
+  /// - Throws: `SystemError` (exit 2) for a path that does not exist or cannot be read. A file
+  ///   that is there but damaged (a zip without central directory) is a fault in the listing.
+  public static func units(for paths: [String]) throws -> PerfInputListing {
+    var listing = PerfInputListing()
+    for path in paths {
+      let info = try status(of: path)
+      if (info.st_mode & S_IFMT) == S_IFDIR {
+        for file in try filesBelow(path) { try add(file, to: &listing) }
+      } else {
+        try add(FoundFile(path: path, size: Int64(info.st_size)), to: &listing, sniff: true)
+      }
+    }
+    return listing
+  }
+
+  // MARK: - Kinds of input
+
+  private enum InputKind {
+    case zip
+    case unit(DatUnit.Format)
+  }
+
+  private static func kind(ofName name: String) -> InputKind? {
+    let lower = name.lowercased()
+    if lower.hasSuffix(".zip") { return .zip }
+    if lower.hasSuffix(".tgz") || lower.hasSuffix(".tar.gz") { return .unit(.tgz) }
+    if lower.hasSuffix(".tar") { return .unit(.tar) }
+    if lower.hasSuffix(".dat") { return .unit(.dat) }
+    return nil
+  }
+
+  /// What the first bytes of a file with an unknown name show it to be; .dat when nothing else.
+  private static func kind(ofContent path: String) throws -> InputKind {
+    let file = try InputFile(path: path)
+    let head = try file.bytes(at: 0, count: 262)
+    if head.starts(with: [0x50, 0x4b]) { return .zip }
+    if head.starts(with: [0x1f, 0x8b]) { return .unit(.tgz) }
+    if head.count >= 262, Array(head[257..<262]) == Array("ustar".utf8) { return .unit(.tar) }
+    return .unit(.dat)
+  }
+
+  private static func add(
+    _ file: FoundFile, to listing: inout PerfInputListing, sniff: Bool = false
+  ) throws {
+    let found = try kind(ofName: file.path) ?? (sniff ? kind(ofContent: file.path) : nil)
+    switch found {
+    case .zip?: try addZip(file.path, to: &listing)
+    case .unit(let format)?:
+      listing.units.append(DatUnit(path: file.path, format: format, size: file.size))
+    case nil: break
+    }
+  }
+
+  private static func addZip(_ path: String, to listing: inout PerfInputListing) throws {
+    let archive: ZipArchive
+    do {
+      archive = try ZipArchive(file: InputFile(path: path))
+    } catch let fault as InputFault {
+      listing.faults.append(fault)
+      return
+    }
+    listing.notes += archive.notes
+    listing.faults += archive.faults
+    var seen = Set<String>()
+    for entry in archive.entries where !entry.isDirectory {
+      guard entry.unsafeNameReason == nil, seen.insert(entry.name).inserted else { continue }
+      if case .unit(let format)? = kind(ofName: entry.name) {
+        listing.units.append(DatUnit(archive: archive, entry: entry, format: format))
+      } else {
+        listing.otherMembers.append(entry.name)
+        listing.otherEntries.append(ZipMember(archive: archive, entry: entry))
+      }
+    }
+  }
+
+  // MARK: - File system
+
+  private struct FoundFile {
+    var path: String
+    var size: Int64
+  }
+
+  private static func status(of path: String) throws -> stat {
+    var info = stat()
+    guard stat(path, &info) == 0 else { throw SystemError("cannot read \(path)", code: errno) }
+    return info
+  }
+
+  /// The files below `directory` whose names mark them as inputs, sorted by path. Symbolic links
+  /// to files are followed; links to directories are not, so that a loop cannot trap the walk.
+  private static func filesBelow(_ directory: String) throws -> [FoundFile] {
+    var found: [FoundFile] = []
+    var pending = [directory]
+    while let folder = pending.popLast() {
+      for name in try names(in: folder) {
+        let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+        var link = stat()
+        guard lstat(path, &link) == 0 else { throw SystemError("cannot read \(path)", code: errno) }
+        let isLink = (link.st_mode & S_IFMT) == S_IFLNK
+        let info = isLink ? try status(of: path) : link
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR where !isLink:
+          pending.append(path)
+        case S_IFREG where kind(ofName: name) != nil:
+          found.append(FoundFile(path: path, size: Int64(info.st_size)))
+        default:
+          break
+        }
+      }
+    }
+    return found.sorted { $0.path < $1.path }
+  }
+
+  private static func names(in directory: String) throws -> [String] {
+    guard let handle = opendir(directory) else {
+      throw SystemError("cannot read \(directory)", code: errno)
+    }
+    defer { closedir(handle) }
+    var names: [String] = []
+    while let entry = readdir(handle) {
+      let name = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
+        pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+      }
+      if name != ".", name != ".." { names.append(name) }
+    }
+    return names
+  }
+}

@@ -1,0 +1,247 @@
+// Walks a tar stream member by member without seeking: ustar, GNU (long names, base-256 sizes)
+// and PAX archives as tar and other tools write them. Each member's data is handed out as a
+// stream that reads straight from the underlying source into the caller's buffer, so a member
+// of any size passes through in constant memory.
+
+/// Reads the members of a tar archive from a forward-only stream.
+///
+/// Faults are `InputFault`s with offsets in the tar stream and without a path; callers place them
+/// with `located(path:member:)`. Errors of the underlying source pass through unchanged.
+public final class TarReader {
+  /// Extension headers (long names, PAX records) larger than this are refused, not allocated.
+  static let extensionLimit: Int64 = 1 << 20
+
+  private let source: ByteSource
+  private var position: Int64 = 0
+  private var remainingData: Int64 = 0
+  private var remainingPadding: Int64 = 0
+  private var generation = 0
+  private var ended = false
+  private var failure: Error?
+  private var currentName = ""
+
+  /// Things worth knowing that are not faults (a lone zero block, missing end blocks).
+  public private(set) var notes: [InputNote] = []
+
+  /// Offset in the tar stream of the next byte the reader would read.
+  public var bytesRead: Int64 { position }
+
+  public init(_ source: ByteSource) {
+    self.source = source
+  }
+
+  /// Moves to the next member, skipping what is left of the current one.
+  /// - Returns: the member, or nil at the end of the archive.
+  public func next() throws -> TarMember? {
+    if let failure { throw failure }
+    generation += 1
+    do {
+      return try readMember()
+    } catch {
+      failure = error
+      throw error
+    }
+  }
+
+  /// After `next()` returned nil: reads the rest of the stream (the zero padding tar adds up to
+  /// its record size), so that the layers beneath see their end and check it.
+  /// - Throws: `trailing_garbage` at the first non-zero byte after the end of the archive.
+  public func readToEnd() throws {
+    if let failure { throw failure }
+    // What follows the end is normally less than one 10 KiB record of zeros.
+    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 16)
+    defer { scratch.deallocate() }
+    while true {
+      let count = try source.read(into: scratch)
+      if count == 0 { return }
+      let chunk = UnsafeRawBufferPointer(rebasing: scratch[0..<count])
+      if let nonZero = chunk.firstIndex(where: { $0 != 0 }) {
+        let fault = InputFault(
+          .trailingGarbage, at: position + Int64(nonZero),
+          "non-zero bytes follow the end of the tar archive")
+        failure = fault
+        throw fault
+      }
+      position += Int64(count)
+    }
+  }
+
+  // MARK: - Members
+
+  private func readMember() throws -> TarMember? {
+    guard !ended else { return nil }
+    try skip(remainingData + remainingPadding)
+    remainingData = 0
+    remainingPadding = 0
+
+    var longName: String?
+    var longLink: String?
+    var pax: PaxRecords?
+    var sawZeroBlock = false
+    while true {
+      let headerOffset = position
+      guard let header = try readHeaderBlock(afterZeroBlock: sawZeroBlock) else {
+        if longName != nil || pax != nil {
+          throw InputFault(
+            .truncated, at: position, "the tar stream ends after an extension header")
+        }
+        ended = true
+        return nil
+      }
+      if header.isZero {
+        if sawZeroBlock {
+          ended = true
+          return nil
+        }
+        sawZeroBlock = true
+        continue
+      }
+      if sawZeroBlock {
+        notes.append(
+          InputNote(
+            at: headerOffset - 512, "a single zero block inside the archive was skipped"))
+        sawZeroBlock = false
+      }
+
+      try checkChecksum(header, at: headerOffset)
+      var size: Int64
+      do {
+        size = try header.size()
+      } catch let error as TarHeader.FieldError {
+        throw InputFault(.badHeader, at: headerOffset + Int64(error.offsetInBlock), error.message)
+      }
+
+      switch header.typeFlag {
+      case UInt8(ascii: "L"):
+        longName = TarHeader.text(try readExtension(size: size, at: headerOffset)[...])
+        continue
+      case UInt8(ascii: "K"):
+        longLink = TarHeader.text(try readExtension(size: size, at: headerOffset)[...])
+        continue
+      case UInt8(ascii: "x"):
+        let data = try readExtension(size: size, at: headerOffset)
+        do {
+          pax = try PaxRecords(data)
+        } catch let error as TarHeader.FieldError {
+          throw InputFault(
+            .badHeader, at: headerOffset + 512 + Int64(error.offsetInBlock),
+            error.message)
+        }
+        continue
+      case UInt8(ascii: "g"):
+        // Global PAX records set defaults (times, owners) that say nothing about our members.
+        try skip(size + TarReader.padding(size))
+        continue
+      default:
+        break
+      }
+
+      if let paxSize = pax?.size {
+        guard paxSize <= TarHeader.sizeLimit else {
+          throw InputFault(.badHeader, at: headerOffset, "the PAX size \(paxSize) is too large")
+        }
+        size = paxSize
+      }
+      let name = pax?.path ?? longName ?? header.name
+      currentName = name
+      remainingData = size
+      remainingPadding = TarReader.padding(size)
+      return TarMember(
+        name: name, size: size, kind: TarMember.Kind(typeFlag: header.typeFlag),
+        linkName: pax?.linkPath ?? longLink ?? header.linkName, headerOffset: headerOffset,
+        data: TarMemberData(reader: self, generation: generation))
+    }
+  }
+
+  /// Reads one header block; nil at a clean end of the stream.
+  private func readHeaderBlock(afterZeroBlock: Bool) throws -> TarHeader? {
+    let start = position
+    var block = [UInt8](repeating: 0, count: TarHeader.blockSize)
+    let count = try block.withUnsafeMutableBytes { try source.readFully(into: $0) }
+    position += Int64(count)
+    if count == 0 {
+      if start > 0, !afterZeroBlock {
+        notes.append(InputNote(at: start, "the tar archive has no end-of-archive blocks"))
+      }
+      return nil
+    }
+    if count < TarHeader.blockSize {
+      let partial = TarHeader(block: block)
+      if start == 0, !partial.hasUstarMagic {
+        throw InputFault(
+          .notTar, at: 0, "not a tar archive: only \(count) bytes, less than one header block")
+      }
+      if afterZeroBlock, block.allSatisfy({ $0 == 0 }) { return nil }
+      throw InputFault(.truncated, at: position, "the tar stream ends inside a header block")
+    }
+    return TarHeader(block: block)
+  }
+
+  private func checkChecksum(_ header: TarHeader, at offset: Int64) throws {
+    guard let problem = header.checksumProblem() else { return }
+    if offset == 0, !header.hasUstarMagic {
+      throw InputFault(.notTar, at: 0, "not a tar archive: the first block is no tar header")
+    }
+    throw InputFault(.tarChecksum, at: offset + 148, problem)
+  }
+
+  /// Reads the data of a GNU long-name or PAX header into memory, after checking its size.
+  private func readExtension(size: Int64, at headerOffset: Int64) throws -> [UInt8] {
+    guard size <= TarReader.extensionLimit else {
+      throw InputFault(
+        .badHeader, at: headerOffset + 124,
+        "an extension header claims \(size) bytes (at most \(TarReader.extensionLimit) accepted)")
+    }
+    var data = [UInt8](repeating: 0, count: Int(size))
+    let count = try data.withUnsafeMutableBytes { try source.readFully(into: $0) }
+    position += Int64(count)
+    guard count == Int(size) else {
+      throw InputFault(.truncated, at: position, "the tar stream ends inside an extension header")
+    }
+    try skip(TarReader.padding(size))
+    return data
+  }
+
+  // MARK: - Data
+
+  func readMemberData(into buffer: UnsafeMutableRawBufferPointer, generation: Int) throws -> Int {
+    if let failure { throw failure }
+    guard generation == self.generation, remainingData > 0, buffer.count > 0 else { return 0 }
+    let wanted = Int(min(Int64(buffer.count), remainingData))
+    let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted]))
+    guard count > 0 else {
+      let fault = InputFault(
+        .truncated, at: position,
+        "the tar stream ends inside the data of \(currentName), \(remainingData) bytes short")
+      failure = fault
+      throw fault
+    }
+    position += Int64(count)
+    remainingData -= Int64(count)
+    return count
+  }
+
+  /// Reads and drops `count` bytes.
+  private func skip(_ count: Int64) throws {
+    guard count > 0 else { return }
+    let scratch = UnsafeMutableRawBufferPointer.allocate(
+      byteCount: Int(min(count, 64 * 1024)), alignment: 16)
+    defer { scratch.deallocate() }
+    var left = count
+    while left > 0 {
+      let wanted = Int(min(Int64(scratch.count), left))
+      let got = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: scratch[0..<wanted]))
+      guard got > 0 else {
+        throw InputFault(
+          .truncated, at: position, "the tar stream ends \(left) bytes before the next header")
+      }
+      position += Int64(got)
+      left -= Int64(got)
+    }
+  }
+
+  /// Bytes of zero padding after `size` bytes of data, up to the next 512-byte boundary.
+  static func padding(_ size: Int64) -> Int64 {
+    (512 - size % 512) % 512
+  }
+}
