@@ -11,6 +11,10 @@ public enum ArrayTool {
 
   /// Every subcommand, in the order `--help` lists them.
   public static let commands: [any Command.Type] = [
+    ImportCommand.self,
+    InspectCommand.self,
+    ExportCommand.self,
+    GenerateCommand.self,
     CompletionCommand.self,
   ]
 

@@ -71,7 +71,7 @@ public struct ExportProfile: Sendable {
     let wave = 0.5 + 0.35 * sin(phase * 2 * Double.pi)
     let noise = Double(hash % 1000) / 1000 * 0.3 - 0.15
     let fraction = min(1, max(0, wave + noise))
-    return Int32(range.lowerBound + Int64(Double(span) * fraction))
+    return Int32(Int64(range.lowerBound) + Int64(Double(span) * fraction))
   }
 
   /// Typical raw values of a metric: percentages, IOPS, bandwidth, sizes, latencies.

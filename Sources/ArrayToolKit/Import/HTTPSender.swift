@@ -108,7 +108,7 @@ public final class HTTPSender: @unchecked Sendable {
     let status = getaddrinfo(host, nil, &hints, &result)
     if let result { freeaddrinfo(result) }
     switch status {
-    case EAI_NONAME, EAI_NODATA: return .dnsNotFound
+    case EAI_NONAME, -5: return .dnsNotFound  // -5 is glibc's EAI_NODATA
     case 0: return .dnsTemporary
     default: return .dnsTemporary
     }
