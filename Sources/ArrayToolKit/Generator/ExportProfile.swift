@@ -31,7 +31,7 @@ public struct ExportProfile: Sendable {
     let common = [5, 19, 21, 22, 23, 24, 25, 26, 27, 28]
     resources = [
       GeneratedResource(
-        typeID: 207, namePrefix: "CTE0.", count: 2,
+        typeID: 207, namePrefix: "CTE0.", count: 1,
         metricIDs: common + [93, 95, 333, 370, 384, 385, 68, 1299, 1075]),
       GeneratedResource(typeID: 10, namePrefix: "CTE0.", count: 8 * scale, metricIDs: common + [18]),
       GeneratedResource(typeID: 11, namePrefix: "prd.zvirt.", count: 4 * scale, metricIDs: common),

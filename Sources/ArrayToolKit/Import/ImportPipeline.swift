@@ -64,20 +64,23 @@ public final class ImportPipeline: @unchecked Sendable {
     }
 
     let files = units.count
-    let ticker = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
+    // A dispatch source must be resumed before it is released, so one is made only when asked.
+    var ticker: DispatchSourceTimer?
     if let tick {
-      ticker.schedule(deadline: .now() + 0.5, repeating: 0.5)
-      ticker.setEventHandler {
+      let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
+      timer.schedule(deadline: .now() + 0.5, repeating: 0.5)
+      timer.setEventHandler {
         let (done, sent, decoded) = tally.progress()
         tick(ImportProgress(filesDone: done, filesTotal: files, samplesSent: sent,
                             samplesDecoded: decoded, seconds: Self.seconds(since: started)))
       }
-      ticker.resume()
+      timer.resume()
+      ticker = timer
     }
     decoding.wait()
     queue.close()
     sending.wait()
-    if tick != nil { ticker.cancel() }
+    ticker?.cancel()
     return tally.finish(
       seconds: Self.seconds(since: started),
       targets: configuration.targets.map(\.importURL.absoluteString))

@@ -3,6 +3,8 @@
 
 import Foundation
 
+@testable import ArrayToolKit
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -28,7 +30,8 @@ final class ScriptedHTTPServer: @unchecked Sendable {
   init(script: [(Int, String)], fallback: (Int, String) = (204, "")) throws {
     self.script = script.map { (status: $0.0, body: $0.1) }
     self.fallback = (status: fallback.0, body: fallback.1)
-    listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    self.listener = listener
     var yes: Int32 = 1
     setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
     var address = sockaddr_in()

@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+
+@testable import ArrayToolKit
+
+/// Import against small scripted servers: retries, refusals and unreachable targets.
+@Suite struct ImportDeliveryTests {
+  /// A generated export of `files` files with the standard 280-series layout.
+  static func export(files: Int, in scratch: ScratchDirectory) throws -> (path: String, profile: ExportProfile) {
+    var profile = ExportProfile()
+    profile.files = files
+    let path = scratch.path + "/export.zip"
+    try ExportGenerator(profile: profile).writeZip(to: path, manifest: false)
+    return (path, profile)
+  }
+
+  static func report(_ result: BinaryResult) throws -> [String: Any] {
+    let data = Data(result.stdout.utf8)
+    return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+  }
+
+  @Test func batchAnsweredWith503TwiceIsDeliveredOnce() throws {
+    let scratch = try ScratchDirectory()
+    let (path, profile) = try Self.export(files: 1, in: scratch)
+    let server = try ScriptedHTTPServer(script: [(503, "busy"), (503, "still busy")])
+    defer { server.stop() }
+    let result = try BinaryRunner.run([
+      "import", "--url", server.url, "--retry-delay", "0.05", "--json", "--concurrency", "1", path,
+    ])
+    #expect(result.status == 0)
+    let report = try Self.report(result)
+    #expect(report["batches_sent"] as? Int == 1)
+    #expect(report["batches_retried"] as? Int == 1)
+    #expect(report["batches_failed"] as? Int == 0)
+    #expect(report["samples_sent"] as? Int == profile.totalSamples)
+    let requests = server.requests
+    #expect(requests.count == 3)
+    #expect(requests.map(\.path) == ["/api/v1/import", "/api/v1/import", "/api/v1/import"])
+    #expect(Set(requests.map(\.body)).count == 1)
+    #expect(requests[0].headers["content-encoding"] == nil)
+    let retries = result.stderr.split(separator: "\n").filter { $0.contains("retry ") }
+    #expect(retries.count == 2)
+    #expect(retries[0].hasPrefix("arraytool: retry 2/6 in "))
+    #expect(retries[0].hasSuffix(": HTTP 503 Status: busy"))
+    #expect(retries[1].hasPrefix("arraytool: retry 3/6 in "))
+  }
+
+  @Test func rejectedBatchIsNotRetriedAndTheAnswerIsShown() throws {
+    let scratch = try ScratchDirectory()
+    let (path, profile) = try Self.export(files: 1, in: scratch)
+    let server = try ScriptedHTTPServer(script: [], fallback: (400, "cannot parse line 1"))
+    defer { server.stop() }
+    let result = try BinaryRunner.run(["import", "--url", server.url, "--json", path])
+    #expect(result.status == 1)
+    #expect(server.requests.count == 1)
+    let report = try Self.report(result)
+    #expect(report["batches_failed"] as? Int == 1)
+    #expect(report["samples_sent"] as? Int == 0)
+    #expect(report["files_failed"] as? Int == 1)
+    let failures = try #require(report["failures"] as? [[String: Any]])
+    #expect(failures.count == 1)
+    #expect(failures[0]["member"] as? String == ExportGenerator(profile: profile).memberName(0))
+    #expect(
+      failures[0]["reason"] as? String
+        == "8400 samples (blocks 0–1) not delivered after 1 attempt: "
+        + "HTTP 400 Status: cannot parse line 1")
+  }
+
+  @Test func refusedConnectionIsRetriedThenReported() throws {
+    let scratch = try ScratchDirectory()
+    let (path, _) = try Self.export(files: 1, in: scratch)
+    let port = try ScriptedHTTPServer(script: []).stoppedPort()
+    let result = try BinaryRunner.run([
+      "import", "--url", "http://127.0.0.1:\(port)", "--retries", "3", "--retry-delay", "0.01",
+      "--json", path,
+    ])
+    #expect(result.status == 1)
+    let report = try Self.report(result)
+    #expect(report["batches_failed"] as? Int == 1)
+    #expect(report["batches_retried"] as? Int == 1)
+    let failures = try #require(report["failures"] as? [[String: Any]])
+    #expect(
+      failures.first?["reason"] as? String
+        == "8400 samples (blocks 0–1) not delivered after 3 attempts: "
+        + "connection refused by 127.0.0.1:\(port)")
+  }
+
+  @Test func nameThatDoesNotExistIsNotCalledTemporary() throws {
+    let scratch = try ScratchDirectory()
+    let (path, _) = try Self.export(files: 1, in: scratch)
+    let result = try BinaryRunner.run([
+      "import", "--url", "http://no-such-host.invalid:8429", "--retry-delay", "0.01", "--json", path,
+    ])
+    #expect(result.status == 1)
+    let failures = try #require(try Self.report(result)["failures"] as? [[String: Any]])
+    #expect(
+      failures.first?["reason"] as? String
+        == "8400 samples (blocks 0–1) not delivered after 1 attempt: "
+        + "the name no-such-host.invalid does not exist (DNS)")
+  }
+
+  @Test func batchesAreBoundedAndSpreadOverTargets() throws {
+    let scratch = try ScratchDirectory()
+    let (path, profile) = try Self.export(files: 2, in: scratch)
+    let first = try ScriptedHTTPServer(script: [])
+    let second = try ScriptedHTTPServer(script: [])
+    defer {
+      first.stop()
+      second.stop()
+    }
+    let result = try BinaryRunner.run([
+      "import", "--url", first.url, "--url", second.url + "/", "--batch-samples", "3000",
+      "--jobs", "1", "--concurrency", "1", "--json", path,
+    ])
+    #expect(result.status == 0)
+    let report = try Self.report(result)
+    // 8400 samples a file in lines of 15 samples: batches close at 3000, 3000 and 2400.
+    #expect(report["batches_sent"] as? Int == 6)
+    #expect(report["samples_sent"] as? Int == profile.totalSamples)
+    #expect(first.requests.count == 3)
+    #expect(second.requests.count == 3)
+    let lines = (first.requests + second.requests).flatMap {
+      String(decoding: $0.body, as: UTF8.self).split(separator: "\n")
+    }
+    #expect(lines.count == 2 * 2 * 280)
+  }
+
+  @Test func remoteTargetsGetGzipBodies() throws {
+    let configuration = ImportConfiguration(targets: [try ImportTarget(base: "http://vmagent:8429")])
+    #expect(configuration.compresses(configuration.targets[0]))
+    let loopback = ImportConfiguration(targets: [try ImportTarget(base: "http://127.0.0.1:8429")])
+    #expect(!loopback.compresses(loopback.targets[0]))
+  }
+
+  @Test func targetURLsAreBasesWithoutCredentials() throws {
+    let cluster = try ImportTarget(base: "http://user:secret@vminsert:8480/insert/0/prometheus/")
+    #expect(cluster.importURL.absoluteString == "http://vminsert:8480/insert/0/prometheus/api/v1/import")
+    #expect(ImportTarget.redacted("http://user:secret@vminsert:8480") == "http://***@vminsert:8480")
+    #expect(throws: UsageError(
+      "invalid --url 'ftp://x': expected http://host:port or https://host:port, optionally with "
+        + "a path prefix", command: "import")) {
+      try ImportTarget(base: "ftp://x")
+    }
+  }
+
+  @Test func retryDelaysDoubleUpToTheCap() {
+    let policy = RetryPolicy()
+    #expect(policy.delay(after: 1, jitter: 1) == 0.5)
+    #expect(policy.delay(after: 2, jitter: 1) == 1)
+    #expect(policy.delay(after: 5, jitter: 1) == 8)
+    #expect(policy.delay(after: 6, jitter: 1) == 8)
+    #expect(policy.delay(after: 3, jitter: 0) == 1)
+  }
+}
+
+extension ScriptedHTTPServer {
+  /// Stops the server and returns its port, which now refuses connections.
+  func stoppedPort() -> Int {
+    stop()
+    return port
+  }
+}
