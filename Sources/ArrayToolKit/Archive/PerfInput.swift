@@ -13,9 +13,8 @@ public enum PerfInput {
   ///
   /// A zip contributes its `.tgz`, `.tar.gz`, `.tar` and `.dat` entries, in directory order; its
   /// other files (such as `SHA256SUMS`, or macOS resource forks `._X.tgz`) are listed in
-  /// `otherMembers`. Entries with unsafe or
-  /// duplicate names are left out; their faults are in `faults`. A file whose name says nothing
-  /// is recognised by its first bytes.
+  /// `otherMembers`. Entries with unsafe or duplicate names are left out; their faults are in
+  /// `faults`. A file whose name says nothing is recognised by its first bytes.
   /// - Throws: `SystemError` (exit 2) for a path that does not exist or cannot be read. A file
   ///   that is there but damaged (a zip without central directory) is a fault in the listing.
   public static func units(for paths: [String]) throws -> PerfInputListing {
