@@ -83,6 +83,7 @@ public final class DatStream: ByteSource {
     }
   }
 
+  /// Reads .dat bytes; faults of any layer are thrown located (see the file comment).
   public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
     do {
       let count = try content.read(into: buffer)

@@ -20,6 +20,7 @@ public struct DatUnit: Sendable {
   public let member: String?
   /// The file name of the .tgz, .tar or .dat (without folders), which carries the serial.
   public let name: String
+  /// How the .dat is packed.
   public let format: Format
   /// Size of the .tgz, .tar or .dat in bytes (uncompressed size of a zip entry), for progress.
   public let containerSize: Int64
@@ -59,7 +60,8 @@ public struct DatUnit: Sendable {
     try DatStream(unit: self)
   }
 
+  /// The file name at the end of `path`; zips made on Windows may separate folders with `\`.
   static func lastComponent(_ path: String) -> String {
-    path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? path
+    path.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? path
   }
 }

@@ -43,6 +43,7 @@ public final class GzipReader: ByteSource {
     self.input = BufferedInput(source, capacity: BufferedInput.capacity(forSize: size))
   }
 
+  /// Reads decompressed bytes; 0 once the last member was checked and nothing else follows.
   public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
     if let failure { throw failure }
     guard buffer.count > 0 else { return 0 }

@@ -12,9 +12,9 @@ public enum PerfInput {
   /// dat files (recursively, sorted by path).
   ///
   /// A zip contributes its `.tgz`, `.tar.gz`, `.tar` and `.dat` entries, in directory order; its
-  /// other files (such as `SHA256SUMS`) are listed in `otherMembers`. Entries with unsafe or
-  /// duplicate names are left out; their faults are in `faults`. A file whose name says nothing
-  /// is recognised by its first bytes.
+  /// other files (such as `SHA256SUMS`, or macOS resource forks `._X.tgz`) are listed in
+  /// `otherMembers`. Entries with unsafe or duplicate names are left out; their faults are in
+  /// `faults`. A file whose name says nothing is recognised by its first bytes.
   /// - Throws: `SystemError` (exit 2) for a path that does not exist or cannot be read. A file
   ///   that is there but damaged (a zip without central directory) is a fault in the listing.
   public static func units(for paths: [String]) throws -> PerfInputListing {
@@ -38,6 +38,9 @@ public enum PerfInput {
   }
 
   private static func kind(ofName name: String) -> InputKind? {
+    // macOS puts resource forks next to copied files (`._X.tgz`) and into zips it makes
+    // (`__MACOSX/…/._X.tgz`); they carry the name but not the content of an input.
+    if DatUnit.lastComponent(name).hasPrefix("._") || name.hasPrefix("__MACOSX/") { return nil }
     let lower = name.lowercased()
     if lower.hasSuffix(".zip") { return .zip }
     if lower.hasSuffix(".tgz") || lower.hasSuffix(".tar.gz") { return .unit(.tgz) }

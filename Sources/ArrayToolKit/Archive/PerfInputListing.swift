@@ -8,12 +8,14 @@ public struct PerfInputListing: Sendable {
   public var units: [DatUnit] = []
   /// Faults of whole inputs (a file that is no zip) and of zip entries (unsafe, duplicate names).
   public var faults: [InputFault] = []
+  /// Worth knowing but not faults: data prepended to a zip, bytes after it.
   public var notes: [InputNote] = []
   /// Names of zip entries that are not units (`SHA256SUMS`, `MD5SUMS`, a readme).
   public var otherMembers: [String] = []
   /// The same entries, openable.
   public var otherEntries: [ZipMember] = []
 
+  /// An empty listing.
   public init() {}
 }
 
@@ -23,7 +25,9 @@ public struct ZipMember: Sendable {
   public var path: String { archive.path }
   /// The entry's name.
   public var member: String { entry.name }
+  /// The archive holding the entry.
   public let archive: ZipArchive
+  /// The entry as the central directory describes it.
   public let entry: ZipEntry
 
   /// The entry's bytes, checked like any zip entry.

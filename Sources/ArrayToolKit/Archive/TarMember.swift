@@ -46,6 +46,7 @@ public struct TarMember {
   public let name: String
   /// Bytes of data that follow the header.
   public let size: Int64
+  /// File, directory, link or other, from the type flag.
   public let kind: Kind
   /// The target of a link; empty for other kinds.
   public let linkName: String

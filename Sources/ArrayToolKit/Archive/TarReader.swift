@@ -26,6 +26,7 @@ public final class TarReader {
   /// Offset in the tar stream of the next byte the reader would read.
   public var bytesRead: Int64 { position }
 
+  /// Reads the tar stream `source` from its first header block.
   public init(_ source: ByteSource) {
     self.source = source
   }

@@ -12,8 +12,11 @@ public struct ZipEntry: Equatable, Sendable {
   public let method: UInt16
   /// General purpose flags (bit 0 encrypted, bit 3 data descriptor, bit 11 UTF-8 name).
   public let flags: UInt16
+  /// The CRC-32 of the uncompressed data.
   public let crc32: UInt32
+  /// Bytes of stored (compressed) data in the file.
   public let compressedSize: Int64
+  /// Bytes the entry holds once uncompressed.
   public let uncompressedSize: Int64
   /// Offset of the local header in the file, adjusted for data prepended to the archive.
   public let localHeaderOffset: Int64
@@ -24,6 +27,7 @@ public struct ZipEntry: Equatable, Sendable {
 
   /// Folders are stored as entries whose name ends with `/`.
   public var isDirectory: Bool { name.hasSuffix("/") }
+  /// Encrypted entries (flag bit 0) cannot be read.
   public var isEncrypted: Bool { flags & 0x0001 != 0 }
   /// CRC and sizes follow the data instead of being in the local header.
   public var hasDataDescriptor: Bool { flags & 0x0008 != 0 }

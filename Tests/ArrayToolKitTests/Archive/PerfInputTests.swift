@@ -100,6 +100,20 @@ import Testing
     #expect(streams.map(\.0.length) == [40_000, 25_000, 25_000, 2, 25_000])
   }
 
+  @Test func macOSResourceForksAreNotUnits() throws {
+    let path = try zip(
+      "export.zip",
+      [
+        .init("day\\PerfData_A.tgz", tgz(datName: "PerfData_A.dat", dat: [1])),
+        .init("__MACOSX/day/._PerfData_A.tgz", [0, 5, 22, 7]),
+      ])
+    try scratch.write("in/._PerfData_B.tgz", [0, 5, 22, 7])
+    try scratch.write("in/PerfData_B.tgz", tgz(datName: "PerfData_B.dat", dat: [2]))
+    let listing = try PerfInput.units(for: [path, scratch.path + "/in"])
+    #expect(listing.units.map(\.name) == ["PerfData_A.tgz", "PerfData_B.tgz"])
+    #expect(listing.otherMembers == ["__MACOSX/day/._PerfData_A.tgz"])
+  }
+
   @Test func aPathThatDoesNotExistIsASystemError() {
     let missing = scratch.path + "/nothing.zip"
     #expect(throws: SystemError("cannot read \(missing)", code: ENOENT)) {
