@@ -4,7 +4,7 @@
 /// JSON lines of one unit, bounded in samples and bytes, sent as one request.
 public struct ImportBatch: Sendable {
   /// Position of the batch in the run, from 0, in the order batches were cut.
-  public let sequence: Int
+  public var sequence: Int
   /// Index of the unit (file) in the run's input list.
   public let unitIndex: Int
   public let path: String

@@ -111,12 +111,13 @@ public final class ImportPipeline: @unchecked Sendable {
     let limits = (samples: configuration.batchSamples, bytes: configuration.batchBytes)
     func newBatch() -> ImportBatch {
       ImportBatch(
-        sequence: sequence.increment(), unitIndex: index, path: unit.path, member: unit.member,
+        sequence: -1, unitIndex: index, path: unit.path, member: unit.member,
         capacity: limits.bytes + (1 << 16))
     }
     var batch = newBatch()
     func ship() {
       guard batch.lines > 0 else { return }
+      batch.sequence = sequence.increment()
       tally.batchCut(batch)
       queue.push(batch)
       batch = newBatch()

@@ -41,7 +41,7 @@ import Testing
     let retries = result.stderr.split(separator: "\n").filter { $0.contains("retry ") }
     #expect(retries.count == 2)
     #expect(retries[0].hasPrefix("arraytool: retry 2/6 in "))
-    #expect(retries[0].hasSuffix(": HTTP 503 Status: busy"))
+    #expect(retries[0].hasSuffix(": HTTP 503 Service Unavailable: busy"))
     #expect(retries[1].hasPrefix("arraytool: retry 3/6 in "))
   }
 
@@ -63,7 +63,7 @@ import Testing
     #expect(
       failures[0]["reason"] as? String
         == "8400 samples (blocks 0–1) not delivered after 1 attempt: "
-        + "HTTP 400 Status: cannot parse line 1")
+        + "HTTP 400 Bad Request: cannot parse line 1")
   }
 
   @Test func refusedConnectionIsRetriedThenReported() throws {
