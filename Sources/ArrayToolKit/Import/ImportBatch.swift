@@ -9,7 +9,7 @@ public struct ImportBatch: Sendable {
   public let unitIndex: Int
   public let path: String
   public let member: String?
-  public var body: [UInt8]
+  public let body: ByteBuffer
   public var samples = 0
   public var lines = 0
   /// The blocks of the .dat whose rows are in the batch, first and last (inclusive).
@@ -21,8 +21,7 @@ public struct ImportBatch: Sendable {
     self.unitIndex = unitIndex
     self.path = path
     self.member = member
-    body = []
-    body.reserveCapacity(capacity)
+    body = ByteBuffer(capacity: capacity)
   }
 
   /// `path!member`, or `path`.

@@ -17,7 +17,7 @@ public protocol ImportEvents: AnyObject, Sendable {
 /// Streams units into the targets.
 public final class ImportPipeline: @unchecked Sendable {
   public let configuration: ImportConfiguration
-  private let catalog: SeriesCatalog
+  private let layouts: SeriesLayoutCache
   private let sender: HTTPSender
   private weak var events: ImportEvents?
   private let stopLock = NSCondition()
@@ -27,7 +27,7 @@ public final class ImportPipeline: @unchecked Sendable {
 
   public init(configuration: ImportConfiguration, catalog: SeriesCatalog, events: ImportEvents?) {
     self.configuration = configuration
-    self.catalog = catalog
+    layouts = SeriesLayoutCache(catalog: catalog)
     self.events = events
     sender = HTTPSender(
       timeout: configuration.timeout, connections: configuration.concurrency,
@@ -122,7 +122,7 @@ public final class ImportPipeline: @unchecked Sendable {
       queue.push(batch)
       batch = newBatch()
     }
-    let reader = PerfUnitReader(catalog: catalog)
+    let reader = PerfUnitReader(layouts: layouts)
     var lastLayout: SeriesLayout?
     let summary: DatFileSummary
     do {
@@ -134,7 +134,7 @@ public final class ImportPipeline: @unchecked Sendable {
         let lines = JSONLines(chunk, layout: layout)
         let blockIndex = chunk.block.index
         for position in 0..<lines.count {
-          lines.append(series: position, into: &batch.body)
+          lines.append(series: position, into: batch.body)
           batch.lines += 1
           batch.samples += chunk.rowCount
           batch.firstBlock = min(batch.firstBlock, blockIndex)
@@ -155,7 +155,7 @@ public final class ImportPipeline: @unchecked Sendable {
   }
 
   private func deliver(_ batch: ImportBatch, tally: ImportTally) {
-    let body = Data(batch.body)
+    let body = Data(batch.body.bytes)
     var payloads: [Bool: Data] = [:]
     let targets = configuration.targets
     let attempts = max(1, configuration.retry.attempts)
@@ -164,7 +164,7 @@ public final class ImportPipeline: @unchecked Sendable {
       let target = targets[(batch.sequence + attempt - 1) % targets.count]
       let gzip = configuration.compresses(target)
       if payloads[gzip] == nil {
-        payloads[gzip] = gzip ? batch.body.withUnsafeBytes { Data(Gzip.compress($0)) } : body
+        payloads[gzip] = gzip ? Data(Gzip.compress(batch.body.bytes)) : body
       }
       guard let failure = sender.post(payloads[gzip]!, to: target.importURL, gzipped: gzip) else {
         tally.batchDelivered(batch, attempts: attempt)

@@ -25,18 +25,17 @@ public struct ParallelExport {
     let reader = PerfUnitReader(catalog: catalog)
     if jobs == 1 || units.count < 2 {
       var summaries: [DatFileSummary] = []
-      var buffer: [UInt8] = []
-      buffer.reserveCapacity(flushBytes + (1 << 16))
+      let buffer = ByteBuffer(capacity: flushBytes + (1 << 16))
       for unit in units {
         let summary = try reader.read(unit) { chunk, layout in
-          SampleRenderer.render(chunk, layout: layout, format: format, into: &buffer)
+          SampleRenderer.render(chunk, layout: layout, format: format, into: buffer)
           if buffer.count >= flushBytes {
-            try output.write(bytes: buffer)
-            buffer.removeAll(keepingCapacity: true)
+            try output.write(bytes: buffer.bytes)
+            buffer.removeAll()
           }
         }
-        try output.write(bytes: buffer)
-        buffer.removeAll(keepingCapacity: true)
+        try output.write(bytes: buffer.bytes)
+        buffer.removeAll()
         finished(summary)
         summaries.append(summary)
       }
@@ -61,13 +60,13 @@ public struct ParallelExport {
         while true {
           let index = next.increment()
           guard index < units.count, !turn.isCancelled else { return }
-          var buffer: [UInt8] = []
+          var buffer = ByteBuffer(capacity: flushBytes + (1 << 16))
           do {
             let summary = try reader.read(units[index]) { chunk, layout in
-              SampleRenderer.render(chunk, layout: layout, format: format, into: &buffer)
+              SampleRenderer.render(chunk, layout: layout, format: format, into: buffer)
               if buffer.count >= flushBytes {
                 try turn.put(index, .bytes(buffer))
-                buffer = []
+                buffer = ByteBuffer(capacity: flushBytes + (1 << 16))
               }
             }
             try turn.put(index, .bytes(buffer))
@@ -84,7 +83,7 @@ public struct ParallelExport {
       for index in 0..<units.count {
         while true {
           switch try turn.take(index) {
-          case .bytes(let bytes): try output.write(bytes: bytes)
+          case .bytes(let buffer): try output.write(bytes: buffer.bytes)
           case .done(let summary):
             finished(summary)
             summaries.append(summary)
@@ -119,7 +118,7 @@ final class AtomicCounter: @unchecked Sendable {
 /// whose unit is not being written waits once it holds `maxPendingPerUnit` pieces.
 final class OrderedHandOff: @unchecked Sendable {
   enum Piece {
-    case bytes([UInt8])
+    case bytes(ByteBuffer)
     case done(DatFileSummary)
   }
 

@@ -16,12 +16,12 @@ public enum SampleRenderer {
   @discardableResult
   public static func render(
     _ chunk: DatChunk, layout: SeriesLayout, format: SampleFormat,
-    series: Range<Int>? = nil, into output: inout [UInt8]
+    series: Range<Int>? = nil, into output: ByteBuffer
   ) -> Int {
     let range = series ?? 0..<layout.keys.count
     switch format {
-    case .jsonl: renderJSONLines(chunk, layout: layout, series: range, into: &output)
-    case .prometheus: renderPrometheus(chunk, layout: layout, series: range, into: &output)
+    case .jsonl: renderJSONLines(chunk, layout: layout, series: range, into: output)
+    case .prometheus: renderPrometheus(chunk, layout: layout, series: range, into: output)
     }
     return range.count * chunk.rowCount
   }
@@ -34,32 +34,28 @@ public enum SampleRenderer {
   }
 
   private static func renderJSONLines(
-    _ chunk: DatChunk, layout: SeriesLayout, series: Range<Int>, into output: inout [UInt8]
+    _ chunk: DatChunk, layout: SeriesLayout, series: Range<Int>, into output: ByteBuffer
   ) {
     let lines = JSONLines(chunk, layout: layout)
-    output.reserveCapacity(output.count + series.count * lines.typicalLineBytes)
-    for position in series { lines.append(series: position, into: &output) }
+    for position in series { lines.append(series: position, into: output) }
   }
 
   private static func renderPrometheus(
-    _ chunk: DatChunk, layout: SeriesLayout, series: Range<Int>, into output: inout [UInt8]
+    _ chunk: DatChunk, layout: SeriesLayout, series: Range<Int>, into output: ByteBuffer
   ) {
     let width = layout.keys.count
-    var stamps: [[UInt8]] = []
-    for row in 0..<chunk.rowCount {
-      var text: [UInt8] = [UInt8(ascii: " ")]
-      JSONText.appendInteger(timestamp(chunk, row: row), to: &text)
-      text.append(0x0A)
-      stamps.append(text)
-    }
+    let stamps = (0..<chunk.rowCount).map { timestamp(chunk, row: $0) }
     for position in series {
       let prefix = layout.prometheusPrefixes[position]
       let scale = layout.scales[position]
       for row in 0..<chunk.rowCount {
-        output += prefix
+        output.reserve(prefix.count + 64)
+        output.append(prefix)
         let raw = chunk.value(row: row, valueIndex: position, valuesPerRow: width)
-        JSONText.appendValue(raw, scale: scale, to: &output)
-        output += stamps[row]
+        output.appendValueUnchecked(raw, scale: scale)
+        output.appendUnchecked(UInt8(ascii: " "))
+        output.appendIntegerUnchecked(stamps[row])
+        output.appendUnchecked(0x0A)
       }
     }
   }
@@ -87,20 +83,19 @@ public struct JSONLines {
   /// Lines in the chunk: one per value position of a row.
   public var count: Int { chunk.rowCount > 0 ? layout.keys.count : 0 }
 
-  /// A rough size of one line, for reserving buffer space.
-  public var typicalLineBytes: Int { suffix.count + 120 + chunk.rowCount * 6 }
-
   /// Appends the line of value position `position`.
   @inline(__always)
-  public func append(series position: Int, into output: inout [UInt8]) {
+  public func append(series position: Int, into output: ByteBuffer) {
     let width = layout.keys.count
-    output += layout.jsonPrefixes[position]
+    let prefix = layout.jsonPrefixes[position]
+    output.reserve(prefix.count + chunk.rowCount * 32 + suffix.count)
+    output.append(prefix)
     let scale = layout.scales[position]
     for row in 0..<chunk.rowCount {
-      if row > 0 { output.append(UInt8(ascii: ",")) }
+      if row > 0 { output.appendUnchecked(UInt8(ascii: ",")) }
       let raw = chunk.value(row: row, valueIndex: position, valuesPerRow: width)
-      JSONText.appendValue(raw, scale: scale, to: &output)
+      output.appendValueUnchecked(raw, scale: scale)
     }
-    output += suffix
+    output.append(suffix)
   }
 }

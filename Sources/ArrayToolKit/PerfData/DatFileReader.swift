@@ -32,11 +32,16 @@ public struct DatFileSummary: Sendable {
 
 /// Reads a .dat stream and hands each chunk with its series layout to a visitor.
 public struct DatFileReader {
-  public let catalog: SeriesCatalog
+  public let layouts: SeriesLayoutCache
   public let chunkBytes: Int
 
   public init(catalog: SeriesCatalog, chunkBytes: Int = 1 << 20) {
-    self.catalog = catalog
+    self.init(layouts: SeriesLayoutCache(catalog: catalog), chunkBytes: chunkBytes)
+  }
+
+  /// A reader that shares `layouts` with other readers of the same run.
+  public init(layouts: SeriesLayoutCache, chunkBytes: Int = 1 << 20) {
+    self.layouts = layouts
     self.chunkBytes = chunkBytes
   }
 
@@ -53,7 +58,7 @@ public struct DatFileReader {
     var summary = DatFileSummary(path: path, member: member)
     summary.fileName = PerfFileName(name)
     let decoder = DatDecoder(source: source, length: length, chunkBytes: chunkBytes)
-    var layouts: [SeriesLayout] = []
+    var seen: [ObjectIdentifier] = []
     do {
       let header = try decoder.readFileHeader()
       summary.header = header
@@ -67,12 +72,9 @@ public struct DatFileReader {
       var lastBlock = -1
       while let chunk = try decoder.nextChunk() {
         let blockHeader = chunk.block.header
-        let layout: SeriesLayout
-        if let known = layouts.last(where: { $0.fits(blockHeader, serial: header.serial) }) {
-          layout = known
-        } else {
-          layout = SeriesLayout(header: blockHeader, serial: header.serial, catalog: catalog)
-          layouts.append(layout)
+        let layout = layouts.layout(for: blockHeader, serial: header.serial)
+        if !seen.contains(ObjectIdentifier(layout)) {
+          seen.append(ObjectIdentifier(layout))
           summary.collisions.formUnion(layout.collisions)
           summary.unknownMetricIDs.formUnion(layout.unknownMetricIDs)
           summary.unknownResourceIDs.formUnion(layout.unknownResourceIDs)

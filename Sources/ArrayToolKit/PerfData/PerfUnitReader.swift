@@ -10,6 +10,11 @@ public struct PerfUnitReader {
     reader = DatFileReader(catalog: catalog, chunkBytes: chunkBytes)
   }
 
+  /// A reader sharing `layouts` with the other readers of a run.
+  public init(layouts: SeriesLayoutCache, chunkBytes: Int = 1 << 20) {
+    reader = DatFileReader(layouts: layouts, chunkBytes: chunkBytes)
+  }
+
   /// Decodes `unit`; input faults are recorded in the summary, other errors thrown on.
   public func read(_ unit: DatUnit, visit: (DatChunk, SeriesLayout) throws -> Void) throws
     -> DatFileSummary

@@ -9,15 +9,15 @@ import Testing
   func render(_ blocks: [TestBlock], format: SampleFormat, serial: String = DatBuilder.serial)
     throws -> (text: String, summary: DatFileSummary)
   {
-    var output: [UInt8] = []
+    let output = ByteBuffer()
     let bytes = DatBuilder.file(blocks, serial: serial)
     let summary = try DatFileReader(catalog: catalog).read(
       MemorySource(bytes), length: Int64(bytes.count), name: DatBuilder.name(), path: "x.dat",
       member: nil
     ) { chunk, layout in
-      SampleRenderer.render(chunk, layout: layout, format: format, into: &output)
+      SampleRenderer.render(chunk, layout: layout, format: format, into: output)
     }
-    return (String(decoding: output, as: UTF8.self), summary)
+    return (String(decoding: output.bytes, as: UTF8.self), summary)
   }
 
   @Test func formatDocumentExampleIsExportedByteForByte() throws {
@@ -103,6 +103,10 @@ import Testing
     func text(_ raw: Int32, _ scale: ValueScale) -> String {
       var bytes: [UInt8] = []
       JSONText.appendValue(raw, scale: scale, to: &bytes)
+      let buffer = ByteBuffer()
+      buffer.reserve(32)
+      buffer.appendValueUnchecked(raw, scale: scale)
+      #expect(buffer.array == bytes)
       return String(decoding: bytes, as: UTF8.self)
     }
     #expect(text(5348, .divide(1000)) == "5.348")
@@ -113,6 +117,9 @@ import Testing
     #expect(text(3, .multiply(1024)) == "3072")
     #expect(text(Int32.min, .none) == "-2147483648")
     #expect(text(10, .divide(3)) == "3.3333333333333335")
+    #expect(text(1_234_567_899, .none) == "1234567899")
+    #expect(text(-100, .none) == "-100")
+    #expect(text(Int32.max, .divide(1024)) == "2097151.9990234375")
   }
 
   @Test func catalogueScalesFollowTheDivisorColumn() {
