@@ -6,7 +6,9 @@ import Foundation
 /// A bounded queue for handing work from decoder threads to sender threads.
 public final class BlockingQueue<Element>: @unchecked Sendable {
   private let condition = NSCondition()
-  private var items: [Element] = []
+  /// Popped slots are cleared at once so that a consumed item is freed, not kept until the
+  /// array is compacted.
+  private var items: [Element?] = []
   private var head = 0
   private let capacity: Int
   private var closed = false
@@ -34,13 +36,14 @@ public final class BlockingQueue<Element>: @unchecked Sendable {
     while items.count == head && !closed { condition.wait() }
     guard items.count > head else { return nil }
     let item = items[head]
+    items[head] = nil
     head += 1
     if head > 64 && head * 2 > items.count {
       items.removeFirst(head)
       head = 0
     }
     condition.broadcast()
-    return item
+    return item!
   }
 
   /// No more pushes; consumers get what is left, then nil.

@@ -47,7 +47,8 @@ public final class HTTPSender: @unchecked Sendable {
     }
     let outcome = Outcome()
     let done = DispatchSemaphore(value: 0)
-    let task = session.uploadTask(with: request, from: body) { data, response, error in
+    request.httpBody = body
+    let task = session.dataTask(with: request) { data, response, error in
       outcome.data = data
       outcome.response = response
       outcome.error = error

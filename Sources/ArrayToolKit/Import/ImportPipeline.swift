@@ -38,7 +38,7 @@ public final class ImportPipeline: @unchecked Sendable {
   public func run(units: [DatUnit], tick: ((ImportProgress) -> Void)? = nil) -> ImportResult {
     let started = DispatchTime.now()
     let tally = ImportTally(units: units.count)
-    let queue = BlockingQueue<ImportBatch>(capacity: configuration.concurrency * 2)
+    let queue = BlockingQueue<ImportBatch>(capacity: configuration.concurrency)
     let sequence = AtomicCounter()
     let nextUnit = AtomicCounter()
     let decoding = DispatchGroup()
@@ -155,7 +155,7 @@ public final class ImportPipeline: @unchecked Sendable {
   }
 
   private func deliver(_ batch: ImportBatch, tally: ImportTally) {
-    let body = Data(batch.body.bytes)
+    let body = batch.body.sharedData
     var payloads: [Bool: Data] = [:]
     let targets = configuration.targets
     let attempts = max(1, configuration.retry.attempts)

@@ -2,6 +2,8 @@
 // time hundreds of millions of times; Swift arrays check uniqueness and capacity on every append,
 // this checks capacity once per line.
 
+import Foundation
+
 /// Bytes being rendered, owned by one thread at a time.
 public final class ByteBuffer: @unchecked Sendable {
   public private(set) var count = 0
@@ -18,6 +20,15 @@ public final class ByteBuffer: @unchecked Sendable {
   /// The bytes written so far; valid until the buffer is changed.
   public var bytes: UnsafeRawBufferPointer {
     UnsafeRawBufferPointer(start: storage, count: count)
+  }
+
+  /// The bytes as `Data` without copying them; the `Data` keeps this buffer alive, so the
+  /// buffer must not be changed while the `Data` is in use.
+  public var sharedData: Data {
+    guard count > 0 else { return Data() }
+    return Data(bytesNoCopy: storage, count: count, deallocator: .custom { [self] _, _ in
+      withExtendedLifetime(self) {}
+    })
   }
 
   /// A copy of the bytes as an array.
