@@ -96,7 +96,8 @@ struct BurstDetector {
     closeExpired(before: time)
     guard let index = consequenceTarget(time: time, worker: worker, consequence: facts.reportsSkip)
     else { return }
-    slots[recent[index].slot]?.burst.absorbWarning(facts: facts)
+    slots[recent[index].slot]?.burst.absorbWarning(
+      facts: facts, message: record.message, time: record.time)
   }
 
   /// Closes every incident still open; call once after the last record.

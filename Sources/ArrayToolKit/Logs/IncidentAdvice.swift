@@ -39,7 +39,6 @@ private struct IncidentEvidence {
     endpoint = burst.host.map { host in burst.port.map { "\(host):\($0)" } ?? host } ?? "the server"
   }
 
-  var window: String { ReportFormat.window(burst.first, burst.last) }
   var span: String { ReportFormat.duration(burst.duration) }
   var workers: String { ReportFormat.workers(burst) }
   var file: String { burst.files.first ?? "the archive" }
@@ -76,47 +75,74 @@ private struct IncidentEvidence {
   }
 
   var happened: String {
-    let errors = burst.count == 1 ? "one error" : "\(burst.count) errors"
+    var text = "\(ReportFormat.when(burst.first, burst.last)), " + what
     let caused = burst.count - burst.primaryCount
-    let split =
-      caused > 0
-      ? " (\(burst.primaryCount) \(burst.errorClass.rawValue) and \(caused) errors they caused)"
-      : ""
-    var text = "\(window): \(errors)\(split)"
-    if let range = burst.workerRange {
-      text += range.count == 1 ? " from worker \(range.lowerBound)" : " from workers \(workers)"
+    if caused > 0 {
+      let consequence = burst.consequenceTemplate.map { "“\($0)”" } ?? "another error"
+      let from = burst.workerRange == nil ? "" : " from its worker"
+      text += " Each failure was followed by \(consequence)\(from) "
+        + "(\(ReportFormat.count(caused, "error")))."
     }
-    text += ". " + what
-    if burst.errorClass.isNetwork && burst.count > 1 && burst.duration > 0 {
+    if let range = burst.workerRange {
+      if manyWorkers {
+        text += " \(burst.workerCount) workers (\(ReportFormat.workerRange(range))) failed "
+          + "together, so what they share failed, not one worker."
+      } else if range.count == 1 {
+        text += " Worker \(range.lowerBound) \(burst.errorClass.isArchive ? "was reading it" : "reported it")."
+      } else {
+        text += " Workers \(ReportFormat.workerRange(range)) were affected."
+      }
+    }
+    if let warning = burst.followingWarning {
+      let time = burst.followingWarningTime.map { " at \($0.clockText)" } ?? ""
+      text += " The importer then logged\(time): “\(ReportFormat.cut(warning, 160))”."
+    }
+    if burst.errorClass.isNetwork && burst.primaryCount > 1 && burst.duration > 0 {
       text += " The errors stopped by themselves after \(span)."
     }
     return text
   }
 
   private var what: String {
-    let together = manyWorkers ? " All workers were hit at once, so the name, not a worker, failed." : ""
+    let failures = ReportFormat.count(burst.primaryCount, "request")
     switch burst.errorClass {
     case .dnsTemporary:
-      return "Every connection to \(endpoint) failed before it was made: the resolver gave no "
-        + "answer for \(hostName) (EAI_AGAIN, a temporary failure)." + together
+      return "\(failures) to \(endpoint) failed before a connection was made: the resolver gave "
+        + "no answer for the name \(hostName) (EAI_AGAIN, a temporary failure)."
     case .dnsNotFound:
-      return "The resolver answered that \(hostName) does not exist, so nothing was sent to it."
+      return "\(failures) to \(endpoint) failed: the resolver answered that \(hostName) does not "
+        + "exist."
     case .connectionRefused:
-      return "The name resolved, but nothing accepted connections on \(endpoint)."
+      return "\(failures) to \(endpoint) failed: the name resolved, but nothing accepted the "
+        + "connection."
     case .timeout:
-      return "Connections to \(endpoint) were made or attempted, but no answer came in time."
+      return "\(failures) to \(endpoint) got no answer in time."
     case .http5xx:
-      return "\(endpoint) received the requests and failed them (\(statusSummary))."
+      return "\(endpoint) received \(failures) and failed them (\(statusSummary))."
     case .http429:
-      return "\(endpoint) refused requests because the client sent faster than it accepts."
-    case .corruptArchive, .tarError, .zipError:
-      return "The importer could not read \(file) and went on without it."
+      return "\(endpoint) turned down \(failures): the client sent faster than it accepts."
+    case .corruptArchive:
+      return "\(file) could not be decompressed: \(reasonText)."
+    case .tarError:
+      return "\(file) decompressed, but its tar stream could not be read."
+    case .zipError:
+      return "\(file) could not be opened as a zip archive."
     case .outOfMemory:
-      return "A process could not get the memory it asked for, or the kernel killed it."
+      return "a process could not get the memory it asked for, or the kernel killed it."
     case .diskFull:
-      return "Writes failed because the file system had no space left."
+      return "writes failed because the file system had no space left."
     case .other:
-      return "No known failure class matches; the sample below shows the message."
+      return "\(ReportFormat.count(burst.primaryCount, "error")) matched no known failure: "
+        + "“\(burst.template ?? "")”."
+    }
+  }
+
+  private var reasonText: String {
+    switch burst.reason {
+    case "truncated": return "the compressed stream ends before its end marker, so the file is cut short"
+    case "CRC mismatch": return "the data does not match its checksum"
+    case "not gzip data": return "the file is not gzip data at all"
+    default: return "the compressed data is invalid"
     }
   }
 
@@ -130,13 +156,19 @@ private struct IncidentEvidence {
     if burst.batchesFailed > 0 {
       let batches = burst.batchesFailed == 1 ? "1 batch was" : "\(burst.batchesFailed) batches were"
       parts.append(
-        "\(batches) not delivered: their samples are missing from VictoriaMetrics for \(window).")
+        "\(batches) not delivered to \(endpoint) \(ReportFormat.between(burst.first, burst.last)): "
+          + "those samples are missing from VictoriaMetrics.")
       if burst.files.isEmpty {
+        let who = burst.workerRange.map {
+          " \($0.count == 1 ? "worker" : "workers") \(ReportFormat.workerRange($0))"
+        } ?? ""
         parts.append(
-          "The log does not say which files the batches came from; import again the files the "
-            + "workers (\(workers)) were processing then.")
+          "The log does not name the files of these batches: import again the files\(who) "
+            + "were processing at that time.")
       } else {
-        parts.append("Import again: \(ReportFormat.list(burst.files, more: burst.filesOmitted)).")
+        parts.append(
+          "They came from \(ReportFormat.list(burst.files, more: burst.filesOmitted)): import "
+            + "these again once \(hostName) answers.")
       }
     }
     if burst.rejectedWrites > 0 {
@@ -146,9 +178,12 @@ private struct IncidentEvidence {
     let skipped = burst.filesSkipped
     if skipped > 0 {
       let names = burst.skippedFiles.isEmpty ? "" : ": " + burst.skippedFiles.sorted().joined(separator: ", ")
+      let these = skipped == 1 ? "its" : "their"
+      let them = skipped == 1 ? "it" : "them"
       parts.append(
-        "\(skipped == 1 ? "1 file was" : "\(skipped) files were") skipped\(names). Its samples "
-          + "were not imported; fix or export the file again, then import it.")
+        "\(skipped == 1 ? "1 file was" : "\(skipped) files were") skipped\(names); \(these) "
+          + "samples were not imported. Copy or export \(them) again, check \(them) with "
+          + "arraytool verify, then import \(them).")
     }
     switch burst.errorClass {
     case .outOfMemory:

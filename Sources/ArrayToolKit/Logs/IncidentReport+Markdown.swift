@@ -4,7 +4,7 @@
 extension IncidentReport {
   /// The report in Markdown.
   public func markdown() -> String {
-    var text = "# Log analysis of \(ReportFormat.list(analysis.inputs.map { "`\($0)`" }, limit: 3))\n\n"
+    var text = "# Log analysis of \(ReportFormat.list(analysis.inputNames.map { "`\($0)`" }, limit: 3))\n\n"
     text += overview.map { "- \($0)" }.joined(separator: "\n") + "\n"
     for (index, (burst, advice)) in zip(analysis.bursts, advice).enumerated() {
       text += "\n## \(index + 1). \(burst.severity.rawValue.uppercased()): \(escape(advice.headline))\n\n"

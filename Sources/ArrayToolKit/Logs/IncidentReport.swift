@@ -28,7 +28,7 @@ public struct IncidentReport {
       case .low: return text
       }
     }
-    var text = "Log analysis of \(ReportFormat.list(analysis.inputs, limit: 3))\n"
+    var text = "Log analysis of \(ReportFormat.list(analysis.inputNames, limit: 3))\n"
     text += "  \(overview.joined(separator: "\n  "))\n"
     if timeline, !analysis.errorsPerMinute.isEmpty {
       text += "\n" + ErrorTimeline.render(analysis.errorsPerMinute)
@@ -42,7 +42,9 @@ public struct IncidentReport {
       }
       text += "  What happened\n" + ReportFormat.wrap(advice.happened, indent: "    ") + "\n"
       text += "  Probable causes\n"
-      for cause in advice.causes { text += ReportFormat.wrap("- " + cause, indent: "    ") + "\n" }
+      for cause in advice.causes {
+        text += ReportFormat.wrap("- " + cause, indent: "    ", hanging: "      ") + "\n"
+      }
       text += "  Impact\n" + ReportFormat.wrap(advice.impact, indent: "    ") + "\n"
       text += "  Next checks\n"
       for check in advice.checks { text += "    $ \(check)\n" }
@@ -92,8 +94,9 @@ public struct IncidentReport {
 
   /// Name and value rows describing a burst.
   func facts(of burst: LogBurst) -> [(String, String)] {
-    let when = ReportFormat.window(burst.first, burst.last)
-    var rows = [("When", when + " (\(ReportFormat.duration(burst.duration)))")]
+    var when = ReportFormat.window(burst.first, burst.last)
+    if burst.last != burst.first { when += " (\(ReportFormat.duration(burst.duration)))" }
+    var rows = [("When", when)]
     let caused = burst.count - burst.primaryCount
     var errors = "\(burst.count)"
     if caused > 0 {

@@ -74,8 +74,9 @@ enum JSONLogLine {
     return fields
   }
 
-  /// Appends ` key=value` for every top-level field that is not the time, level or message, so
-  /// that classification also sees fields such as `error`, `exc_info` or `host`.
+  /// Appends ` key=value` for every top-level field that is not the time, level, message or
+  /// worker, so that classification also sees fields such as `error`, `exc_info` or `host`. The
+  /// worker is kept as a field instead, so that one message from many workers stays one message.
   static func appendOtherFields(
     _ line: UnsafeBufferPointer<UInt8>, from start: Int, into text: inout [UInt8], limit: Int
   ) {
@@ -93,7 +94,7 @@ enum JSONLogLine {
       let valueStart = skipSpace(line, index + 1)
       guard let valueEnd = valueEnd(line, valueStart) else { return }
       switch role {
-      case .time, .level, .message:
+      case .time, .level, .message, .worker:
         break
       default:
         text.append(0x20)

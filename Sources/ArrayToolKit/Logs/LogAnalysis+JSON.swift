@@ -92,6 +92,9 @@ extension LogAnalysis {
     ])
   }
 
+  /// The inputs as messages name them (`(standard input)` for `-`).
+  var inputNames: [String] { inputs.indices.map(inputName) }
+
   /// The name of input `index` as given on the command line.
   func inputName(_ index: Int) -> String {
     guard index < inputs.count else { return "" }

@@ -50,22 +50,33 @@ public final class LogAnalyzer {
   public static func analyze(
     inputs: [String], options: LogAnalysisOptions, failed: @escaping (Error) -> Void
   ) -> LogAnalysis {
-    let analyzer = LogAnalyzer(options: options)
-    // Each input holds one read buffer; many inputs share a budget of about 64 MiB.
-    let bufferSize = max(1 << 16, min(1 << 20, (64 << 20) / max(1, inputs.count)))
-    var streams: [LogRecordStream] = []
-    for (index, name) in inputs.enumerated() {
+    var sources: [ByteSource?] = []
+    for name in inputs {
       do {
-        streams.append(
-          LogRecordStream(input: index, source: try LogInput.open(name), bufferSize: bufferSize))
+        sources.append(try LogInput.open(name))
       } catch {
         failed(error)
+        sources.append(nil)
       }
+    }
+    var analysis = analyze(sources: sources, options: options, failed: failed)
+    analysis.inputs = inputs
+    return analysis
+  }
+
+  /// Analyses opened inputs; `nil` stands for one that could not be opened.
+  static func analyze(
+    sources: [ByteSource?], options: LogAnalysisOptions, failed: @escaping (Error) -> Void
+  ) -> LogAnalysis {
+    let analyzer = LogAnalyzer(options: options)
+    // Each input holds one read buffer; many inputs share a budget of about 64 MiB.
+    let bufferSize = max(1 << 16, min(1 << 20, (64 << 20) / max(1, sources.count)))
+    let streams = sources.enumerated().compactMap { index, source in
+      source.map { LogRecordStream(input: index, source: $0, bufferSize: bufferSize) }
     }
     let merger = LogRecordMerger(streams: streams, failed: failed)
     while let record = merger.next() { analyzer.add(record) }
     var analysis = analyzer.finish()
-    analysis.inputs = inputs
     analysis.cutLines = streams.reduce(0) { $0 + $1.cutLines }
     return analysis
   }

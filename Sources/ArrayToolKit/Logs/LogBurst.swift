@@ -63,6 +63,13 @@ public struct LogBurst: Sendable {
   public var reason: String?
   /// The first error's message.
   public var sample = ""
+  /// The template of the first error caused by the burst's errors, such as
+  /// `[Worker <n>] Failed to send batch`.
+  public var consequenceTemplate: String?
+  /// The first warning that followed the burst's errors and named a file, such as
+  /// `[Worker 9359] Skipping corrupted file: …`, and when it was written.
+  public var followingWarning: String?
+  public var followingWarningTime: LogTime?
   /// Where the first error is: the input and line.
   public var input = 0
   public var line = 0
@@ -122,6 +129,7 @@ public struct LogBurst: Sendable {
     time: LogTime?, worker: Int?, facts: MessageFacts, workerFile: String?, newBatch: Bool
   ) {
     count += 1
+    if consequenceTemplate == nil { consequenceTemplate = facts.template }
     noteTime(time)
     noteWorker(worker)
     noteHost(facts.host, port: facts.port)
@@ -133,7 +141,11 @@ public struct LogBurst: Sendable {
   }
 
   /// Takes what a warning that followed one of the burst's errors names; it is not counted.
-  mutating func absorbWarning(facts: MessageFacts) {
+  mutating func absorbWarning(facts: MessageFacts, message: @autoclosure () -> String, time: LogTime?) {
+    if followingWarning == nil, facts.file != nil {
+      followingWarning = message()
+      followingWarningTime = time
+    }
     noteFile(facts.file, skipped: facts.reportsSkip)
     noteHost(facts.host, port: facts.port)
   }

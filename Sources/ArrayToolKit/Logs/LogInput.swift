@@ -35,13 +35,19 @@ enum LogInput {
   /// A byte source for `name` (`-` is standard input), decompressing gzip transparently.
   /// - Throws: `SystemError` when the file cannot be opened.
   static func open(_ name: String) throws -> ByteSource {
-    let raw: ByteSource = name == "-" ? DescriptorSource(descriptor: 0, name: standardInputName)
-      : try InputFile(path: name).stream()
+    if name == "-" {
+      return try decoding(DescriptorSource(descriptor: 0, name: standardInputName), name: name)
+    }
+    return try decoding(try InputFile(path: name).stream(), name: name)
+  }
+
+  /// `source` itself, or its decompressed bytes when it starts with the gzip magic number.
+  static func decoding(_ source: ByteSource, name: String) throws -> ByteSource {
     let display = name == "-" ? standardInputName : name
     var magic = [UInt8](repeating: 0, count: 2)
-    let count = try magic.withUnsafeMutableBytes { try raw.readFully(into: $0) }
+    let count = try magic.withUnsafeMutableBytes { try source.readFully(into: $0) }
     magic.removeLast(2 - count)
-    let replay = ReplaySource(prefix: magic, rest: raw)
+    let replay = ReplaySource(prefix: magic, rest: source)
     if magic == [0x1F, 0x8B] { return GzipLogSource(source: replay, name: display) }
     return replay
   }

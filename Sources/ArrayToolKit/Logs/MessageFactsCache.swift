@@ -61,7 +61,7 @@ struct MessageFactsCache {
     return nil
   }
 
-  /// Whether `a` and `b` are equal once each hex run (`0x…`, or 6+ hex digits mixing letters
+  /// Whether `a` and `b` are equal once each hex run (`0x…`, or 8+ hex digits mixing letters
   /// and digits) counts as equal to any other.
   static func sameUpToHex(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
     guard let baseA = a.baseAddress, let baseB = b.baseAddress else { return a.count == b.count }
@@ -129,6 +129,6 @@ struct MessageFactsCache {
         return false
       }
     }
-    return run.count >= 6 && digits && letters
+    return run.count >= 8 && digits && letters
   }
 }

@@ -11,6 +11,32 @@ enum ReportFormat {
     return first.text + " – " + (sameDay ? last.clockText : last.text)
   }
 
+  /// `On 2025-10-07 between 01:22:09.120 and 01:22:17.483 (8.4 s)` or `At 2025-10-07
+  /// 02:24:11.377`, to open a sentence.
+  static func when(_ first: LogTime?, _ last: LogTime?) -> String {
+    var text = between(first, last)
+    if let first, let last, last != first {
+      text += " (\(duration(Double(last.milliseconds - first.milliseconds) / 1000)))"
+    }
+    return text.prefix(1).uppercased() + text.dropFirst()
+  }
+
+  /// `on 2025-10-07 between 01:22:09.120 and 01:22:17.483`, with both dates when they differ,
+  /// or `at 2025-10-07 02:24:11.377` for one instant.
+  static func between(_ first: LogTime?, _ last: LogTime?) -> String {
+    guard let first else { return "at an unknown time" }
+    guard let last, last != first else { return "at \(first.text)" }
+    if first.text.prefix(10) == last.text.prefix(10) {
+      return "on \(first.text.prefix(10)) between \(first.clockText) and \(last.clockText)"
+    }
+    return "between \(first.text) and \(last.text)"
+  }
+
+  /// `16–42`, or `9359` for a single worker.
+  static func workerRange(_ range: ClosedRange<Int>) -> String {
+    range.count == 1 ? "\(range.lowerBound)" : "\(range.lowerBound)–\(range.upperBound)"
+  }
+
   /// `0.4 s`, `8.4 s`, `2 min 5 s`, `3 h 12 min`.
   static func duration(_ seconds: Double) -> String {
     if seconds < 60 {
@@ -46,18 +72,21 @@ enum ReportFormat {
     return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
   }
 
-  /// `text` broken into lines of at most `width` characters, each starting with `indent`.
-  static func wrap(_ text: String, indent: String, width: Int = 96) -> String {
+  /// `text` broken into lines of at most `width` characters; the first starts with `indent`,
+  /// the others with `hanging` (the same indent by default).
+  static func wrap(_ text: String, indent: String, hanging: String? = nil, width: Int = 96) -> String {
     var lines: [String] = []
-    var line = indent
+    var lead = indent
+    var line = lead
     for word in text.split(separator: " ") {
-      if line.count > indent.count && line.count + 1 + word.count > width {
+      if line.count > lead.count && line.count + 1 + word.count > width {
         lines.append(line)
-        line = indent
+        lead = hanging ?? indent
+        line = lead
       }
-      line += (line.count > indent.count ? " " : "") + word
+      line += (line.count > lead.count ? " " : "") + word
     }
-    if line.count > indent.count { lines.append(line) }
+    if line.count > lead.count { lines.append(line) }
     return lines.joined(separator: "\n")
   }
 
