@@ -14,6 +14,7 @@ public enum ArrayTool {
     ImportCommand.self,
     InspectCommand.self,
     ExportCommand.self,
+    AnalyzeLogsCommand.self,
     GenerateCommand.self,
     CompletionCommand.self,
   ]

@@ -1,0 +1,109 @@
+// `arraytool analyze-logs`: reads importer and service logs and writes the incident analysis an
+// engineer would otherwise write by hand: bursts of errors with their cause, impact and the
+// commands to run next, then a summary table. Options are validated here; the reading is in
+// `LogAnalyzer` and the writing in `IncidentReport`.
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Finds error bursts in logs and reports them as incidents.
+public enum AnalyzeLogsCommand: Command {
+  public static let spec = CommandSpec(
+    name: "analyze-logs",
+    summary: "Find error bursts in importer and service logs and explain them.",
+    discussion: """
+      Reads logs written by Python logging, uvicorn, docker compose or docker logs \
+      --timestamps, or as JSON lines, plain or gzip-compressed; several inputs are merged by \
+      time. Errors are classified (dns_temporary, connection_refused, timeout, http_5xx, \
+      corrupt_archive, ...), errors of one class closer than the gap form a burst, and each \
+      burst is reported with its severity, probable causes, impact and the checks to run next.
+      Exit status: 0 when the logs hold no error, 1 when they do, 2 for a usage error or an \
+      input that cannot be read.
+      """,
+    positionals: [
+      PositionalSpec("LOG", help: "A log file, .gz included; - for standard input.", variadic: true)
+    ],
+    options: [
+      OptionSpec("json", help: "Print one JSON object instead of the report."),
+      OptionSpec("markdown", help: "Print the report as Markdown, for a ticket."),
+      OptionSpec(
+        "gap", .value(placeholder: "SECONDS"),
+        help: "Errors of one class closer than this form one burst (default 30)."),
+      OptionSpec(
+        "since", .value(placeholder: "TIME"),
+        help: "Only records at or after TIME (2025-10-07 01:20[:SS[.mmm]])."),
+      OptionSpec("until", .value(placeholder: "TIME"), help: "Only records at or before TIME."),
+      OptionSpec("timeline", help: "Show errors per minute even when stdout is not a terminal."),
+    ],
+    examples: [
+      "arraytool analyze-logs /var/log/importer/api.log",
+      "docker compose logs --no-log-prefix api | arraytool analyze-logs -",
+      "arraytool analyze-logs --json --gap 10 api.log.1.gz api.log",
+      "arraytool analyze-logs --markdown --since '2025-10-07 01:00' api.log > incident.md",
+    ]
+  )
+
+  public static func run(_ arguments: ParsedArguments, context: CommandContext) throws
+    -> ExitStatus
+  {
+    let options = try analysisOptions(arguments)
+    if arguments.flag("json") && arguments.flag("markdown") {
+      throw UsageError("--json and --markdown cannot be combined", command: spec.name)
+    }
+    let console = context.console
+    var inputFailed = false
+    let analysis = LogAnalyzer.analyze(inputs: arguments.positionals, options: options) { error in
+      inputFailed = true
+      if let known = error as? UserFacingError {
+        console.error(known.userMessage)
+      } else {
+        console.error("\(error)")
+      }
+    }
+
+    if arguments.flag("json") {
+      try console.print(analysis.json.rendered())
+    } else {
+      let report = IncidentReport(analysis: analysis)
+      if arguments.flag("markdown") {
+        try console.out.write(report.markdown())
+      } else {
+        let timeline = arguments.flag("timeline") || isatty(1) == 1
+        try console.out.write(report.text(timeline: timeline, console: console))
+      }
+    }
+    if analysis.cutLines > 0 {
+      console.warning("\(analysis.cutLines) overlong lines were cut at 1 MiB")
+    }
+    return inputFailed ? .usage : analysis.exitStatus
+  }
+
+  private static func analysisOptions(_ arguments: ParsedArguments) throws -> LogAnalysisOptions {
+    var options = LogAnalysisOptions()
+    if let gap = try arguments.seconds("gap") {
+      guard gap > 0 else {
+        throw UsageError(
+          "invalid --gap '\(arguments.string("gap") ?? "")': the gap must be longer than 0 s",
+          command: spec.name)
+      }
+      options.gap = gap
+    }
+    options.since = try bound("since", arguments)
+    options.until = try bound("until", arguments)
+    if let since = options.since, let until = options.until, since > until {
+      throw UsageError("--since \(since.text) is after --until \(until.text)", command: spec.name)
+    }
+    return options
+  }
+
+  private static func bound(_ name: String, _ arguments: ParsedArguments) throws -> LogTime? {
+    guard let text = arguments.string(name) else { return nil }
+    guard let time = LogTime.parseBound(text) else {
+      throw UsageError(
+        "invalid --\(name) '\(text)': expected a time such as 2025-10-07, 2025-10-07 01:22 or "
+          + "2025-10-07T01:22:09.120", command: spec.name)
+    }
+    return time
+  }
+}

@@ -1,0 +1,212 @@
+// Groups errors into incidents as they stream past in time order. Errors of one class closer
+// than the gap form one burst. An error no class recognises that follows a classified error
+// within a moment, from the same worker or saying that a batch was lost or a file skipped, is
+// that error's consequence and joins its incident: urllib3 logs the DNS failure, then the worker
+// logs `[Worker 37] Failed to send batch`, and only the second names the worker. A warning
+// joins the same way but is not counted; it only adds the file it names.
+
+/// Finds bursts and lone errors in a time-ordered stream of errors and warnings.
+struct BurstDetector {
+  private struct OpenGroup {
+    var burst: LogBurst
+    var lastPrimary: Int64
+    var firstWorker: Int?
+    var firstStatus: Int?
+  }
+
+  /// A recent error of a class, which later errors may be consequences of.
+  private struct RecentError {
+    var time: Int64
+    var worker: Int?
+    var slot: Int
+    var serial: Int
+    var followed = false
+    var countedBatch = false
+  }
+
+  /// Errors of one class further apart than this (milliseconds) are separate bursts.
+  let gap: Int64
+  /// How soon after an error its consequences are logged (milliseconds).
+  let link: Int64
+
+  private var slots: [OpenGroup?] = []
+  private var serials: [Int] = []
+  private var freeSlots: [Int] = []
+  /// The open group of each class, by `ErrorClass.ordinal`.
+  private var openByClass = [Int?](repeating: nil, count: ErrorClass.allCases.count)
+  private var openByTemplate: [String: Int] = [:]
+  private var nextExpiry = Int64.max
+  private var recent: [RecentError] = []
+  private var recentHead = 0
+
+  private(set) var bursts: [LogBurst] = []
+  private(set) var isolated: [IsolatedError] = []
+  private(set) var isolatedOmitted = 0
+  private(set) var burstsOmitted = 0
+  /// Error records by the class of the incident they were grouped under.
+  private(set) var classCounts: [ErrorClass: Int] = [:]
+
+  static let recentLimit = 64
+  static let listLimit = 10_000
+  /// The time used for records of an input that has no times at all.
+  static let unknownTime = Int64.min / 4
+
+  /// - Parameter gap: seconds; errors closer than this join one burst.
+  init(gap: Double) {
+    self.gap = max(1, Int64((gap * 1000).rounded()))
+    link = min(2000, max(1, self.gap / 2))
+  }
+
+  /// Takes one error record.
+  /// - Parameters:
+  ///   - worker: the worker that logged it, if any.
+  ///   - workerFile: the file that worker was processing, if known.
+  ///   - isWrite: whether it is an HTTP write request that failed.
+  mutating func error(
+    _ record: LogRecord, worker: Int?, facts: MessageFacts, workerFile: String?, isWrite: Bool
+  ) {
+    let time = record.time?.milliseconds ?? BurstDetector.unknownTime
+    closeExpired(before: time)
+    if facts.errorClass == .other,
+      let index = consequenceTarget(
+        time: time, worker: worker, consequence: facts.reportsBatchFailure || facts.reportsSkip)
+    {
+      // The error it follows already counted the batch, unless it was followed before.
+      let newBatch = !(recent[index].countedBatch && !recent[index].followed)
+      recent[index].followed = true
+      slots[recent[index].slot]?.burst.absorbConsequence(
+        time: record.time, worker: worker, facts: facts, workerFile: workerFile,
+        newBatch: newBatch)
+      return
+    }
+    let slot = openSlot(for: facts, record: record, worker: worker)
+    slots[slot]?.lastPrimary = time
+    slots[slot]?.burst.absorbPrimary(
+      time: record.time, worker: worker, facts: facts, workerFile: workerFile, isWrite: isWrite)
+    nextExpiry = min(nextExpiry, time + gap)
+    remember(
+      RecentError(
+        time: time, worker: worker, slot: slot, serial: serials[slot],
+        countedBatch: facts.reportsBatchFailure))
+  }
+
+  /// Takes one warning record: it is attached to the incident it follows, if any.
+  mutating func warning(_ record: LogRecord, worker: Int?, facts: MessageFacts) {
+    let time = record.time?.milliseconds ?? BurstDetector.unknownTime
+    closeExpired(before: time)
+    guard let index = consequenceTarget(time: time, worker: worker, consequence: facts.reportsSkip)
+    else { return }
+    slots[recent[index].slot]?.burst.absorbWarning(
+      facts: facts, message: record.message, time: record.time)
+  }
+
+  /// Closes every incident still open; call once after the last record.
+  mutating func finish() {
+    closeExpired(before: Int64.max)
+    bursts.sort { ($0.first?.milliseconds ?? 0, $0.line) < ($1.first?.milliseconds ?? 0, $1.line) }
+    isolated.sort { ($0.time?.milliseconds ?? 0, $0.line) < ($1.time?.milliseconds ?? 0, $1.line) }
+  }
+
+  // MARK: - Groups
+
+  private mutating func openSlot(for facts: MessageFacts, record: LogRecord, worker: Int?) -> Int {
+    let isOther = facts.errorClass == .other
+    if isOther, let slot = openByTemplate[facts.template] { return slot }
+    if !isOther, let slot = openByClass[facts.errorClass.ordinal] { return slot }
+    var burst = LogBurst(
+      errorClass: facts.errorClass, template: isOther ? facts.template : nil, first: record.time)
+    burst.sample = String(record.message.prefix(400))
+    burst.input = record.input
+    burst.line = record.line
+    let group = OpenGroup(
+      burst: burst, lastPrimary: 0, firstWorker: worker, firstStatus: facts.status)
+    let slot: Int
+    if let free = freeSlots.popLast() {
+      slot = free
+      slots[slot] = group
+    } else {
+      slot = slots.count
+      slots.append(group)
+      serials.append(0)
+    }
+    if isOther {
+      openByTemplate[facts.template] = slot
+    } else {
+      openByClass[facts.errorClass.ordinal] = slot
+    }
+    return slot
+  }
+
+  private mutating func closeExpired(before time: Int64) {
+    guard time >= nextExpiry else { return }
+    nextExpiry = Int64.max
+    for slot in slots.indices {
+      guard let group = slots[slot] else { continue }
+      if time == Int64.max || group.lastPrimary + gap <= time {
+        close(slot, group)
+      } else {
+        nextExpiry = min(nextExpiry, group.lastPrimary + gap)
+      }
+    }
+  }
+
+  private mutating func close(_ slot: Int, _ group: OpenGroup) {
+    slots[slot] = nil
+    serials[slot] += 1
+    freeSlots.append(slot)
+    var burst = group.burst
+    if let template = burst.template {
+      openByTemplate[template] = nil
+    } else {
+      openByClass[burst.errorClass.ordinal] = nil
+    }
+    classCounts[burst.errorClass, default: 0] += burst.count
+    burst.assess()
+    if burst.primaryCount >= 2 || burst.errorClass.standsAlone {
+      if bursts.count < BurstDetector.listLimit { bursts.append(burst) } else { burstsOmitted += 1 }
+      return
+    }
+    guard isolated.count < BurstDetector.listLimit else {
+      isolatedOmitted += 1
+      return
+    }
+    isolated.append(
+      IsolatedError(
+        errorClass: burst.errorClass, template: burst.template, time: burst.first,
+        worker: group.firstWorker ?? burst.workerRange?.lowerBound, host: burst.host,
+        port: burst.port, file: burst.files.first, status: group.firstStatus,
+        message: burst.sample, count: burst.count, input: burst.input, line: burst.line,
+        severity: burst.severity))
+  }
+
+  // MARK: - Consequences
+
+  private mutating func remember(_ error: RecentError) {
+    if recent.count < BurstDetector.recentLimit {
+      recent.append(error)
+      recentHead = recent.count % BurstDetector.recentLimit
+    } else {
+      recent[recentHead] = error
+      recentHead = (recentHead + 1) % BurstDetector.recentLimit
+    }
+  }
+
+  /// The recent error that an error or warning at `time` by `worker` is a consequence of: one
+  /// still open, within `link`, by the same worker or one that named none; preferably one that
+  /// has no consequence yet.
+  private func consequenceTarget(time: Int64, worker: Int?, consequence: Bool) -> Int? {
+    var fallback: Int?
+    for step in 0..<recent.count {
+      let index = (recentHead - 1 - step + 2 * recent.count) % recent.count
+      let candidate = recent[index]
+      if time - candidate.time > link { break }
+      guard serials[candidate.slot] == candidate.serial else { continue }
+      let sameWorker = candidate.worker != nil && candidate.worker == worker
+      let compatible = candidate.worker == nil || worker == nil || sameWorker
+      guard compatible && (consequence || sameWorker) else { continue }
+      if !candidate.followed { return index }
+      if fallback == nil { fallback = index }
+    }
+    return fallback
+  }
+}

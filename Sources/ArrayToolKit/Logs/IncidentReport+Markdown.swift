@@ -1,0 +1,54 @@
+// The report as Markdown, for pasting into a ticket: the same content as the text report, with
+// headings per incident, the next checks in a shell block and the summary as a table.
+
+extension IncidentReport {
+  /// The report in Markdown.
+  public func markdown() -> String {
+    var text = "# Log analysis of \(ReportFormat.list(analysis.inputNames.map { "`\($0)`" }, limit: 3))\n\n"
+    text += overview.map { "- \($0)" }.joined(separator: "\n") + "\n"
+    for (index, (burst, advice)) in zip(analysis.bursts, advice).enumerated() {
+      text += "\n## \(index + 1). \(burst.severity.rawValue.uppercased()): \(escape(advice.headline))\n\n"
+      text += "| | |\n|---|---|\n| Class | `\(burst.errorClass.rawValue)` |\n"
+      for (name, value) in facts(of: burst) {
+        let cell = name == "Sample" ? "`\(value.replacingOccurrences(of: "`", with: "'"))`" : escape(value)
+        text += "| \(name) | \(cell) |\n"
+      }
+      text += "\n**What happened.** \(escape(advice.happened))\n\n**Probable causes**\n\n"
+      text += advice.causes.map { "- \(escape($0))" }.joined(separator: "\n") + "\n"
+      text += "\n**Impact.** \(escape(advice.impact))\n\n**Next checks**\n\n```sh\n"
+      text += advice.checks.joined(separator: "\n") + "\n```\n"
+    }
+    if !analysis.isolated.isEmpty {
+      text += "\n## Lone errors\n\n| Time | Class | Worker | Message |\n|---|---|---|---|\n"
+      for error in analysis.isolated.prefix(IncidentReport.isolatedShown) {
+        text += "| \(error.time?.text ?? "unknown") | `\(error.errorClass.rawValue)` | "
+          + "\(error.worker.map(String.init) ?? "") | \(escape(ReportFormat.cut(error.message, 100))) |\n"
+      }
+    }
+    if !analysis.warningGroups.isEmpty {
+      text += "\n## Warnings (\(analysis.warnings))\n\n| Count | Kind | Template |\n|---|---|---|\n"
+      for group in analysis.warningGroups.prefix(IncidentReport.warningsShown) {
+        text += "| \(group.count) | `\(group.kind.rawValue)` | \(escape(ReportFormat.cut(group.template, 90))) |\n"
+      }
+    }
+    if !analysis.bursts.isEmpty {
+      text += "\n## Summary\n\n"
+      text += "| # | Severity | Class | First | Last | Duration | Errors | Workers | Hosts / files |\n"
+      text += "|---|---|---|---|---|---|---|---|---|\n"
+      for row in summaryRows() {
+        text += "| " + row.map(escape).joined(separator: " | ") + " |\n"
+      }
+    }
+    return text
+  }
+
+  /// Escapes the characters Markdown would read as table cells or emphasis.
+  private func escape(_ text: String) -> String {
+    var result = ""
+    for character in text {
+      if "|*_`[]<>".contains(character) { result.append("\\") }
+      result.append(character)
+    }
+    return result
+  }
+}

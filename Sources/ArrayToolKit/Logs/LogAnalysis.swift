@@ -1,0 +1,46 @@
+// The outcome of reading logs: counts, incidents, lone errors, warnings and errors per minute.
+// Every output of `analyze-logs` (text, Markdown, JSON) is rendered from this one value.
+
+/// What `analyze-logs` found.
+public struct LogAnalysis: Sendable {
+  /// The inputs as named on the command line.
+  public var inputs: [String] = []
+  /// Records (a line and its continuation lines) inside the time window.
+  public var records = 0
+  public var errors = 0
+  public var warnings = 0
+  /// The times of the first and last record read.
+  public var firstTime: LogTime?
+  public var lastTime: LogTime?
+  /// Error records by the class of the incident they were grouped under.
+  public var classCounts: [ErrorClass: Int] = [:]
+  /// Incidents in order of their first error.
+  public var bursts: [LogBurst] = []
+  public var burstsOmitted = 0
+  /// Lone errors in time order.
+  public var isolated: [IsolatedError] = []
+  public var isolatedOmitted = 0
+  /// Warning groups, most frequent first.
+  public var warningGroups: [WarningGroup] = []
+  public var warningGroupsOmitted = 0
+  /// Errors per minute, keyed by minutes since 1970 on the log's clock.
+  public var errorsPerMinute: [Int64: Int] = [:]
+  /// The gap in seconds that separated bursts.
+  public var gap: Double = 30
+  public var since: LogTime?
+  public var until: LogTime?
+  /// Lines longer than the read buffer, which were cut.
+  public var cutLines = 0
+  /// Records of inputs that never show a time.
+  public var untimedRecords = 0
+
+  public init() {}
+
+  /// The worst severity among incidents and lone errors, `nil` without errors.
+  public var worstSeverity: Severity? {
+    (bursts.map(\.severity) + isolated.map(\.severity)).max()
+  }
+
+  /// The exit status the analysis calls for: problems when there is any error.
+  public var exitStatus: ExitStatus { errors > 0 ? .problems : .success }
+}

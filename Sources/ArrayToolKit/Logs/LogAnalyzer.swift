@@ -1,0 +1,202 @@
+// Reads records in time order and builds a `LogAnalysis`: counts every record, classifies errors
+// and warnings (through a cache, since storms repeat one message), feeds errors to the burst
+// detector and remembers which file each worker is processing, so that a lost batch can be
+// traced to the file it came from. Records of other levels are only counted, which keeps the
+// common path short.
+
+/// What `analyze-logs` is asked to look at.
+public struct LogAnalysisOptions: Sendable {
+  /// Seconds: errors of one class closer than this form one burst.
+  public var gap: Double = 30
+  /// Only records at or after this time.
+  public var since: LogTime?
+  /// Only records at or before this time.
+  public var until: LogTime?
+
+  public init(gap: Double = 30, since: LogTime? = nil, until: LogTime? = nil) {
+    self.gap = gap
+    self.since = since
+    self.until = until
+  }
+}
+
+/// Analyses records handed to it in time order.
+public final class LogAnalyzer {
+  private let options: LogAnalysisOptions
+  @exclusivity(unchecked) private var analysis = LogAnalysis()
+  @exclusivity(unchecked) private var detector: BurstDetector
+  @exclusivity(unchecked) private var cache = MessageFactsCache()
+  /// The file each worker is processing, from `[Worker N] Processing FILE` lines.
+  @exclusivity(unchecked) private var workerFiles: [Int: String] = [:]
+  @exclusivity(unchecked) private var warningIndex: [String: Int] = [:]
+  @exclusivity(unchecked) private var minute = Int64.min
+  @exclusivity(unchecked) private var minuteErrors = 0
+
+  static let workerFileLimit = 4096
+  static let warningGroupLimit = 500
+  static let minuteLimit = 200_000
+
+  public init(options: LogAnalysisOptions) {
+    self.options = options
+    detector = BurstDetector(gap: options.gap)
+    analysis.gap = options.gap
+    analysis.since = options.since
+    analysis.until = options.until
+  }
+
+  /// Reads `inputs` (paths, `-` for standard input), merged by time, and analyses them.
+  /// - Parameter failed: called for each input that cannot be opened or read to its end; the
+  ///   other inputs are still analysed.
+  public static func analyze(
+    inputs: [String], options: LogAnalysisOptions, failed: @escaping (Error) -> Void
+  ) -> LogAnalysis {
+    var sources: [ByteSource?] = []
+    for name in inputs {
+      do {
+        sources.append(try LogInput.open(name))
+      } catch {
+        failed(error)
+        sources.append(nil)
+      }
+    }
+    var analysis = analyze(sources: sources, options: options, failed: failed)
+    analysis.inputs = inputs
+    return analysis
+  }
+
+  /// Analyses opened inputs; `nil` stands for one that could not be opened.
+  static func analyze(
+    sources: [ByteSource?], options: LogAnalysisOptions, failed: @escaping (Error) -> Void
+  ) -> LogAnalysis {
+    let analyzer = LogAnalyzer(options: options)
+    // Each input holds one read buffer; many inputs share a budget of about 64 MiB.
+    let bufferSize = max(1 << 16, min(1 << 20, (64 << 20) / max(1, sources.count)))
+    let streams = sources.enumerated().compactMap { index, source in
+      source.map { LogRecordStream(input: index, source: $0, bufferSize: bufferSize) }
+    }
+    let merger = LogRecordMerger(streams: streams, failed: failed)
+    while let record = merger.next() { analyzer.add(record) }
+    var analysis = analyzer.finish()
+    analysis.cutLines = streams.reduce(0) { $0 + $1.cutLines }
+    return analysis
+  }
+
+  /// Takes the next record in time order.
+  public func add(_ record: LogRecord) {
+    if let time = record.time {
+      if let since = options.since, time < since { return }
+      if let until = options.until, time > until { return }
+      if analysis.firstTime == nil { analysis.firstTime = time }
+      analysis.lastTime = time
+    } else {
+      if options.since != nil || options.until != nil { return }
+      analysis.untimedRecords += 1
+    }
+    analysis.records += 1
+    if record.isError {
+      addError(record)
+    } else if record.level == .warning {
+      addWarning(record)
+    } else if record.text.first == 0x5B {
+      followWorker(record)
+    }
+  }
+
+  /// Closes open incidents and returns the analysis.
+  public func finish() -> LogAnalysis {
+    detector.finish()
+    countMinute(nil)
+    analysis.bursts = detector.bursts
+    analysis.burstsOmitted = detector.burstsOmitted
+    analysis.isolated = detector.isolated
+    analysis.isolatedOmitted = detector.isolatedOmitted
+    analysis.classCounts = detector.classCounts
+    analysis.warningGroups.sort { $0.count > $1.count }
+    return analysis
+  }
+
+  private func addError(_ record: LogRecord) {
+    analysis.errors += 1
+    countMinute(record.time)
+    record.text.withUnsafeBufferPointer { text in
+      let (worker, facts) = read(text, status: record.status, field: record.workerField)
+      let workerFile = worker.flatMap { workerFiles[$0] }
+      let isWrite = record.status != 0 && MessageFields.isWriteRequest(text)
+      detector.error(record, worker: worker, facts: facts, workerFile: workerFile, isWrite: isWrite)
+    }
+  }
+
+  private func addWarning(_ record: LogRecord) {
+    analysis.warnings += 1
+    record.text.withUnsafeBufferPointer { text in
+      let (worker, facts) = read(text, status: record.status, field: record.workerField)
+      detector.warning(record, worker: worker, facts: facts)
+      let key = facts.warningKind.rawValue + " " + facts.template
+      if let index = warningIndex[key] {
+        analysis.warningGroups[index].count += 1
+        if let time = record.time { analysis.warningGroups[index].last = time }
+      } else if analysis.warningGroups.count < LogAnalyzer.warningGroupLimit {
+        warningIndex[key] = analysis.warningGroups.count
+        analysis.warningGroups.append(
+          WarningGroup(
+            kind: facts.warningKind, template: facts.template, count: 1, first: record.time,
+            last: record.time, sample: String(record.message.prefix(400))))
+      } else {
+        analysis.warningGroupsOmitted += 1
+      }
+    }
+  }
+
+  /// The worker and the facts of a message. A `[Worker N]` tag opening the message is read
+  /// here and left out of the cache key, so that one message from many workers is one entry.
+  @inline(__always)
+  private func read(
+    _ text: UnsafeBufferPointer<UInt8>, status: Int, field: Int?
+  ) -> (Int?, MessageFacts) {
+    var worker = field
+    var keyStart = 0
+    if let tag = MessageFields.leadingWorkerTag(text) {
+      worker = worker ?? tag.worker
+      keyStart = tag.end
+    }
+    let facts = cache.facts(of: UnsafeBufferPointer(rebasing: text[keyStart...]), accessStatus: status)
+    return (worker ?? facts.worker, facts)
+  }
+
+  /// Follows `[Worker N] Processing FILE` and `[Worker N] done` to know each worker's file.
+  private func followWorker(_ record: LogRecord) {
+    record.text.withUnsafeBufferPointer { text in
+      guard let tag = MessageFields.leadingWorkerTag(text) else { return }
+      let rest = UnsafeBufferPointer(rebasing: text[tag.end...])
+      if MessageFields.startsWithCompletion(rest) {
+        workerFiles[tag.worker] = nil
+      } else if let file = MessageFields.fileName(in: rest),
+        workerFiles.count < LogAnalyzer.workerFileLimit || workerFiles[tag.worker] != nil
+      {
+        workerFiles[tag.worker] = file
+      }
+    }
+  }
+
+  /// Minutes since 1970 on the log's clock, rounded down.
+  static func minute(of time: LogTime) -> Int64 {
+    let milliseconds = time.milliseconds
+    return milliseconds >= 0 ? milliseconds / 60_000 : (milliseconds - 59_999) / 60_000
+  }
+
+  /// Adds an error to the per-minute counts; `nil` flushes the minute being counted.
+  private func countMinute(_ time: LogTime?) {
+    let current = time.map { LogAnalyzer.minute(of: $0) }
+    if current != minute || time == nil {
+      if minuteErrors > 0,
+        analysis.errorsPerMinute.count < LogAnalyzer.minuteLimit
+          || analysis.errorsPerMinute[minute] != nil
+      {
+        analysis.errorsPerMinute[minute, default: 0] += minuteErrors
+      }
+      minuteErrors = 0
+      minute = current ?? Int64.min
+    }
+    if time != nil { minuteErrors += 1 }
+  }
+}

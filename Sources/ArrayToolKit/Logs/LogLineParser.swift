@@ -1,0 +1,318 @@
+// Recognises, for each line on its own, which of the log styles it is written in and where its
+// time, level and message are: Python logging (`2025-10-07 01:22:09,120 - ERROR - msg`,
+// `[2025-10-07 01:22:09,120][ERROR] msg`, a logger name before the level), docker compose
+// prefixes (`api-1  | `), `docker logs --timestamps` RFC 3339 prefixes, uvicorn (`INFO:     …`)
+// and its access lines, JSON lines, and the continuation lines of a traceback. Styles are decided
+// per line because one compose log interleaves services that log differently.
+
+/// What one line is and where its parts are.
+struct LineShape {
+  enum Kind {
+    /// The first line of a new record.
+    case record
+    /// A line that belongs to the record before it.
+    case continuation
+    /// `Traceback (most recent call last):` without a level: a continuation after an error, the
+    /// start of an uncaught exception otherwise.
+    case traceback
+  }
+
+  var kind: Kind
+  var time: LogTime?
+  var level: LogLevel = .unknown
+  var status = 0
+  var worker: Int?
+  /// The message within the line.
+  var message: Range<Int>
+  /// Whether `message` is the body of a JSON string that still needs decoding.
+  var messageIsJSON = false
+  /// Where the JSON object starts, for JSON lines.
+  var jsonObject: Int?
+  /// Whether the message is docker's `log` field holding a whole log line of its own.
+  var embeddedLine = false
+}
+
+/// Turns lines into `LineShape`s. Keeps only the timestamp reader's memory of the last date.
+struct LogLineParser {
+  private var timestamps = TimestampReader()
+
+  /// The shape of `line`.
+  mutating func parse(_ line: UnsafeBufferPointer<UInt8>) -> LineShape {
+    let count = line.count
+    var index = 0
+    if count > 0, !(line[0] &- 48 <= 9) { index = Self.composePrefixEnd(line) }
+
+    var time: LogTime?
+    if let (outer, end) = readTime(line, at: index) {
+      time = outer
+      index = end
+      // `docker logs --timestamps` puts its clock before the application's own: the
+      // application's time is the one the report should quote.
+      let inner = Self.skipSpaces(line, index)
+      if let (own, ownEnd) = readTime(line, at: inner) {
+        time = own
+        index = ownEnd
+      }
+    }
+
+    let bodyStart = Self.skipSpaces(line, index)
+    if bodyStart < count, line[bodyStart] == 0x7B,
+      let fields = JSONLogLine.scan(line, from: bodyStart, timestamps: &timestamps)
+    {
+      return jsonShape(fields, time: time, object: bodyStart, in: line)
+    }
+
+    if time != nil {
+      var shape = LineShape(kind: .record, time: time, message: bodyStart..<count)
+      findLevel(in: line, from: index, shape: &shape)
+      if shape.level == .unknown {
+        // Behind a `docker logs --timestamps` prefix the lines of a traceback keep their own
+        // indentation after the one space that follows the time.
+        let body = index < count && line[index] == 0x20 ? index + 1 : index
+        if let kind = Self.continuationKind(line, at: body) {
+          return LineShape(kind: kind, time: time, message: body..<count)
+        }
+      }
+      shape.status = Self.accessStatus(line, shape.message)
+      return shape
+    }
+
+    if let (level, messageStart) = Self.leadingLevel(line, at: index) {
+      var shape = LineShape(kind: .record, level: level, message: messageStart..<count)
+      shape.status = Self.accessStatus(line, shape.message)
+      return shape
+    }
+    let kind = Self.continuationKind(line, at: index)
+    var shape = LineShape(kind: kind ?? .record, message: index..<count)
+    if kind == nil { shape.status = Self.accessStatus(line, shape.message) }
+    return shape
+  }
+
+  // MARK: - Times and levels
+
+  /// A timestamp at `index`, bare or in brackets; returns the index past it (and its bracket).
+  @inline(__always)
+  private mutating func readTime(
+    _ line: UnsafeBufferPointer<UInt8>, at index: Int
+  ) -> (LogTime, Int)? {
+    guard index < line.count else { return nil }
+    if line[index] == 0x5B {
+      guard let (time, end) = timestamps.read(line, at: index + 1) else { return nil }
+      return (time, end < line.count && line[end] == 0x5D ? end + 1 : end)
+    }
+    return timestamps.read(line, at: index)
+  }
+
+  /// Looks for the level among the first words after the time (a logger name, a process id or
+  /// a thread may come first) and starts the message after it.
+  @inline(__always)
+  private func findLevel(
+    in line: UnsafeBufferPointer<UInt8>, from start: Int, shape: inout LineShape
+  ) {
+    var index = Self.skipSeparators(line, start)
+    shape.message = index..<line.count
+    for _ in 0..<3 {
+      let wordEnd = Self.wordEnd(line, index)
+      let length = wordEnd - index
+      if length == 0 || length > 48 { return }
+      if let level = LogLevel.named(line, index, wordEnd) {
+        shape.level = level
+        shape.message = Self.messageStart(line, after: wordEnd)..<line.count
+        return
+      }
+      index = Self.skipSeparators(line, wordEnd)
+    }
+  }
+
+  /// A level opening a line that has no time: `INFO:     …` (uvicorn), `[ERROR] …`, `ERROR …`.
+  /// Only capitals count here, so that `Error: …` inside a program's output stays text.
+  private static func leadingLevel(
+    _ line: UnsafeBufferPointer<UInt8>, at start: Int
+  ) -> (LogLevel, Int)? {
+    var index = start
+    let bracketed = index < line.count && line[index] == 0x5B
+    if bracketed { index += 1 }
+    let wordEnd = Self.wordEnd(line, index)
+    guard wordEnd > index, wordEnd < line.count || !bracketed else { return nil }
+    for position in index..<wordEnd where !(0x41...0x5A).contains(line[position]) { return nil }
+    guard let level = LogLevel.named(line, index, wordEnd) else { return nil }
+    if wordEnd < line.count {
+      let next = line[wordEnd]
+      guard next == 0x3A || next == 0x20 || next == 0x5D || next == 0x09 else { return nil }
+      if bracketed && next != 0x5D { return nil }
+    }
+    return (level, messageStart(line, after: wordEnd))
+  }
+
+  /// Skips what separates a level from its message: `: `, `] `, ` - `, ` | `.
+  @inline(__always)
+  private static func messageStart(_ line: UnsafeBufferPointer<UInt8>, after end: Int) -> Int {
+    var index = skipSpaces(line, end)
+    if index < line.count, line[index] == 0x3A || line[index] == 0x5D || line[index] == 0x7C {
+      index = skipSpaces(line, index + 1)
+    }
+    if index + 1 < line.count, line[index] == 0x2D, line[index + 1] == 0x20 {
+      index = skipSpaces(line, index + 1)
+    }
+    return index
+  }
+
+  // MARK: - Prefixes and continuations
+
+  /// The end of a docker compose prefix (`api-1  | `, `worker_2 | `), or `start` without one.
+  static func composePrefixEnd(_ line: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> Int {
+    var index = start
+    while index < line.count, index - start < 64 {
+      let byte = line[index]
+      let isNameByte =
+        (byte | 0x20) &- 0x61 <= 25 || byte &- 0x30 <= 9 || byte == 0x2D || byte == 0x5F
+        || byte == 0x2E
+      guard isNameByte else { break }
+      index += 1
+    }
+    guard index > start else { return start }
+    let nameEnd = index
+    index = skipSpaces(line, nameEnd)
+    guard index < line.count, line[index] == 0x7C, index > nameEnd else { return start }
+    if index + 1 == line.count { return index + 1 }
+    return line[index + 1] == 0x20 ? index + 2 : start
+  }
+
+  /// Whether a line without time or level continues the record before it.
+  private static func continuationKind(
+    _ line: UnsafeBufferPointer<UInt8>, at start: Int
+  ) -> LineShape.Kind? {
+    guard start < line.count else { return .continuation }
+    let first = line[start]
+    if first == 0x20 || first == 0x09 { return .continuation }
+    let rest = UnsafeBufferPointer(rebasing: line[start...])
+    if rest.starts(with: "Traceback (most recent call last)".utf8) { return .traceback }
+    if rest.starts(with: "During handling of the above exception".utf8)
+      || rest.starts(with: "The above exception was the direct cause".utf8)
+      || rest.starts(with: "Caused by:".utf8)
+    {
+      return .continuation
+    }
+    return isExceptionLine(rest) ? .continuation : nil
+  }
+
+  /// `EOFError: …`, `urllib3.exceptions.MaxRetryError: …`, `KeyboardInterrupt`: the line that
+  /// ends a traceback.
+  private static func isExceptionLine(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+    var index = 0
+    var dotted = false
+    while index < text.count {
+      let byte = text[index]
+      if byte == 0x2E {
+        dotted = true
+      } else if !((byte | 0x20) &- 0x61 <= 25 || byte &- 0x30 <= 9 || byte == 0x5F) {
+        break
+      }
+      index += 1
+    }
+    guard index > 0, index == text.count || text[index] == 0x3A else { return false }
+    let name = String(decoding: text[..<index], as: UTF8.self)
+    let endings = ["Error", "Exception", "Exit", "Interrupt", "Warning", "Failure", "Fault"]
+    return dotted || endings.contains { name.hasSuffix($0) }
+  }
+
+  // MARK: - JSON and access lines
+
+  private func jsonShape(
+    _ fields: JSONLogFields, time outer: LogTime?, object: Int, in line: UnsafeBufferPointer<UInt8>
+  ) -> LineShape {
+    var shape = LineShape(
+      kind: .record, time: fields.time ?? outer, level: fields.level ?? .unknown,
+      status: fields.status, worker: fields.worker, message: fields.end..<fields.end)
+    shape.jsonObject = object
+    if let message = fields.message {
+      shape.message = message
+      shape.messageIsJSON = true
+      shape.embeddedLine = fields.messageIsEmbeddedLine && fields.level == nil
+    }
+    return shape
+  }
+
+  /// The status of an access line: `"GET /path HTTP/1.1" 500` (uvicorn, nginx, gunicorn).
+  @inline(__always)
+  static func accessStatus(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
+    guard let base = line.baseAddress, !range.isEmpty else { return 0 }
+    var index = range.lowerBound
+    for _ in 0..<4 {
+      guard let quote = memchr(base + index, 0x22, range.upperBound - index) else { return 0 }
+      let open = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(quote))
+      var method = open + 1
+      while method < range.upperBound, line[method] &- 0x41 <= 25 { method += 1 }
+      guard method - open > 3, method < range.upperBound, line[method] == 0x20,
+        let closing = memchr(base + method, 0x22, range.upperBound - method)
+      else {
+        index = open + 1
+        continue
+      }
+      let close = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(closing))
+      guard close + 5 <= range.upperBound, line[close + 1] == 0x20,
+        let status = line.number(at: close + 2, digits: 3),
+        close + 5 == range.upperBound || line[close + 5] == 0x20
+      else { return 0 }
+      return (100...599).contains(status) ? status : 0
+    }
+    return 0
+  }
+
+  // MARK: - Small scanners
+
+  @inline(__always)
+  static func skipSpaces(_ line: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int {
+    var index = start
+    while index < line.count, line[index] == 0x20 || line[index] == 0x09 { index += 1 }
+    return index
+  }
+
+  /// Skips spaces and the punctuation that joins the fields of a log prefix.
+  @inline(__always)
+  private static func skipSeparators(_ line: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int {
+    scan(line, from: start, while: true, in: prefixPunctuation)
+  }
+
+  /// The end of the word at `start`: up to a space or prefix punctuation.
+  @inline(__always)
+  private static func wordEnd(_ line: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int {
+    scan(line, from: start, while: false, in: wordEnds)
+  }
+
+  /// Space, tab, `-`, `|`, `[`, `]`, `:` and `,`.
+  private static let prefixPunctuation = ByteSet(" \t-|[]:,")
+  /// Space, tab, `|`, `[`, `]` and `:`.
+  private static let wordEnds = ByteSet(" \t|[]:")
+
+  /// Moves on from `start` while the bytes are (`inside` true) or are not in `set`.
+  @inline(__always)
+  private static func scan(
+    _ line: UnsafeBufferPointer<UInt8>, from start: Int, while inside: Bool, in set: ByteSet
+  ) -> Int {
+    var index = start
+    while index < line.count, set.contains(line[index]) == inside { index += 1 }
+    return index
+  }
+}
+
+/// A set of ASCII bytes as a bit mask, tested in one step.
+struct ByteSet {
+  private var low: UInt64 = 0
+  private var high: UInt64 = 0
+
+  init(_ members: String) {
+    for byte in members.utf8 where byte < 128 {
+      if byte < 64 { low |= 1 << UInt64(byte) } else { high |= 1 << UInt64(byte - 64) }
+    }
+  }
+
+  @inline(__always)
+  func contains(_ byte: UInt8) -> Bool {
+    byte < 64 ? low & (1 << UInt64(byte)) != 0 : byte < 128 && high & (1 << UInt64(byte &- 64)) != 0
+  }
+}
+
+#if canImport(Glibc)
+  import Glibc
+#endif

@@ -1,0 +1,115 @@
+// Splits a byte stream into lines without copying them: each line is handed out as a window of
+// one large buffer that is refilled as the reader moves on. Carriage returns before the newline
+// and ANSI colour sequences (docker compose colours its prefixes) are removed in place, so every
+// later stage sees plain text. A line longer than the buffer is cut there and the rest of it is
+// skipped, which keeps memory flat whatever the input holds.
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Reads lines from a `ByteSource`.
+final class LogLineReader {
+  private let source: ByteSource
+  private let storage: UnsafeMutableRawBufferPointer
+  @exclusivity(unchecked) private var start = 0
+  @exclusivity(unchecked) private var end = 0
+  @exclusivity(unchecked) private var atEnd = false
+  /// Whether the rest of a line that did not fit is being skipped.
+  @exclusivity(unchecked) private var skippingRest = false
+  /// The number of the last line handed out, from 1.
+  @exclusivity(unchecked) private(set) var lineNumber = 0
+  /// How many lines were longer than the buffer and were cut.
+  @exclusivity(unchecked) private(set) var cutLines = 0
+
+  /// - Parameter capacity: the buffer size, which is also the longest line kept whole.
+  init(source: ByteSource, capacity: Int = 1 << 20) {
+    self.source = source
+    storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(capacity, 64), alignment: 16)
+  }
+
+  deinit { storage.deallocate() }
+
+  /// The next line without its line ending, valid until the next call; `nil` at the end.
+  func nextLine() throws -> UnsafeBufferPointer<UInt8>? {
+    let base = storage.baseAddress!
+    while true {
+      if start < end, let newline = memchr(base + start, 0x0A, end - start) {
+        let lineStart = start
+        let length = base.distance(to: UnsafeMutableRawPointer(newline)) - start
+        start += length + 1
+        if skippingRest {
+          skippingRest = false
+          continue
+        }
+        return deliver(from: lineStart, length: length)
+      }
+      if atEnd {
+        guard start < end, !skippingRest else { return nil }
+        let lineStart = start
+        start = end
+        return deliver(from: lineStart, length: end - lineStart)
+      }
+      if start > 0 {
+        if end > start { memmove(base, base + start, end - start) }
+        end -= start
+        start = 0
+      }
+      if end == storage.count {
+        // No newline in a full buffer: hand out what fits and skip to the line's real end.
+        end = 0
+        if !skippingRest {
+          skippingRest = true
+          cutLines += 1
+          return deliver(from: 0, length: storage.count)
+        }
+      }
+      let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: storage[end...]))
+      if count == 0 { atEnd = true } else { end += count }
+    }
+  }
+
+  @inline(__always)
+  private func deliver(from lineStart: Int, length: Int) -> UnsafeBufferPointer<UInt8> {
+    lineNumber += 1
+    let line = (storage.baseAddress! + lineStart).assumingMemoryBound(to: UInt8.self)
+    var count = length
+    if count > 0 && line[count - 1] == 0x0D { count -= 1 }
+    if count > 0, memchr(line, 0x1B, count) != nil {
+      count = LogLineReader.removeEscapes(line, count: count)
+    }
+    return UnsafeBufferPointer(start: line, count: count)
+  }
+
+  /// Removes ANSI escape sequences (`ESC [ … letter` and two-byte escapes) in place.
+  /// - Returns: the new length.
+  static func removeEscapes(_ line: UnsafeMutablePointer<UInt8>, count: Int) -> Int {
+    var read = 0
+    var write = 0
+    while read < count {
+      let byte = line[read]
+      guard byte == 0x1B else {
+        line[write] = byte
+        write += 1
+        read += 1
+        continue
+      }
+      read += 1
+      guard read < count else { break }
+      if line[read] == 0x5B {
+        // A control sequence: parameters and intermediates, then one final byte @ … ~.
+        read += 1
+        while read < count && !(0x40...0x7E).contains(line[read]) { read += 1 }
+        read += 1
+      } else if line[read] == 0x5D {
+        // An operating-system command, ended by BEL or ESC \.
+        while read < count && line[read] != 0x07 && line[read] != 0x1B { read += 1 }
+        read += 1
+        if read < count && line[read - 1] == 0x1B && line[read] == 0x5C { read += 1 }
+      } else {
+        read += 1
+      }
+    }
+    return write
+  }
+}

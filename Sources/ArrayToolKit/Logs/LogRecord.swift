@@ -1,0 +1,102 @@
+// One log record: the line that opened it and, for records worth classifying, the continuation
+// lines (a traceback) that followed. Records are reused from line to line so that reading a log
+// allocates nothing once the buffers have grown; the text of a record is capped, and the last
+// continuation line is always kept because a traceback names its exception there.
+
+/// A log record as the analysis sees it. Valid until its stream reads the next one.
+public final class LogRecord {
+  /// When it was written; `nil` only before the first line of its input that carried a time.
+  @exclusivity(unchecked) public var time: LogTime?
+  @exclusivity(unchecked) public var level: LogLevel = .unknown
+  /// The status of an HTTP access line (`"GET / HTTP/1.1" 500`), 0 when it is not one.
+  @exclusivity(unchecked) public var status = 0
+  /// A worker number given as a field (JSON `worker`); message tags are read later.
+  @exclusivity(unchecked) public var workerField: Int?
+  /// The message, then each kept continuation line after a newline.
+  @exclusivity(unchecked) public var text: [UInt8] = []
+  /// The last continuation line once `text` is full.
+  @exclusivity(unchecked) var tail: [UInt8] = []
+  /// Whether continuation lines are kept (only for records that may be classified).
+  @exclusivity(unchecked) var keepsContinuation = false
+  /// Whether the record began with `Traceback (most recent call last):` on its own: an uncaught
+  /// exception printed without a level.
+  @exclusivity(unchecked) public var isBareTraceback = false
+  @exclusivity(unchecked) public var continuationLines = 0
+  /// Which input it came from (the position of the file on the command line).
+  @exclusivity(unchecked) public var input = 0
+  /// The line of its input the record starts on, from 1.
+  @exclusivity(unchecked) public var line = 0
+
+  /// The most text kept per record; enough for any message and the top of a traceback.
+  static let textLimit = 16 * 1024
+  static let tailLimit = 1024
+
+  init() {
+    text.reserveCapacity(512)
+  }
+
+  /// Whether the analysis treats it as an error: its level, a 5xx or 429 answer, or a traceback
+  /// nobody logged.
+  public var isError: Bool {
+    level >= .error || status >= 500 || status == 429 || isBareTraceback
+  }
+
+  /// Starts the record over for a new first line.
+  func reset(time: LogTime?, level: LogLevel, input: Int, line: Int) {
+    self.time = time
+    self.level = level
+    self.input = input
+    self.line = line
+    status = 0
+    workerField = nil
+    text.removeAll(keepingCapacity: true)
+    tail.removeAll(keepingCapacity: true)
+    keepsContinuation = false
+    isBareTraceback = false
+    continuationLines = 0
+  }
+
+  /// Adds one continuation line.
+  func appendContinuation(_ bytes: UnsafeBufferPointer<UInt8>) {
+    continuationLines += 1
+    guard keepsContinuation else { return }
+    if text.count + bytes.count + 1 <= LogRecord.textLimit {
+      text.append(0x0A)
+      text.append(contentsOf: bytes)
+    } else {
+      tail.removeAll(keepingCapacity: true)
+      tail.append(contentsOf: bytes.prefix(LogRecord.tailLimit))
+    }
+  }
+
+  /// Puts the kept last line in place once no more continuation lines can come.
+  func finish() {
+    guard !tail.isEmpty else { return }
+    text.append(0x0A)
+    text.append(contentsOf: tail)
+    tail.removeAll(keepingCapacity: true)
+  }
+
+  /// The message as a string (the first line of `text`).
+  public var message: String {
+    let end = text.firstIndex(of: 0x0A) ?? text.count
+    return String(decoding: text[..<end], as: UTF8.self)
+  }
+
+  /// A copy that stays valid after the stream moves on.
+  func copy() -> LogRecord {
+    let copy = LogRecord()
+    copy.time = time
+    copy.level = level
+    copy.status = status
+    copy.workerField = workerField
+    copy.text = text
+    copy.tail = tail
+    copy.keepsContinuation = keepsContinuation
+    copy.isBareTraceback = isBareTraceback
+    copy.continuationLines = continuationLines
+    copy.input = input
+    copy.line = line
+    return copy
+  }
+}

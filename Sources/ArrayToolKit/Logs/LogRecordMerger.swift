@@ -1,0 +1,86 @@
+// Merges the record streams of several inputs into one stream ordered by time, the way an
+// engineer would interleave the logs of several containers by hand. Each input is read forward
+// once and only its current record is held, so memory does not grow with the logs. Records with
+// the same time keep the order of the inputs on the command line.
+
+/// A k-way merge of `LogRecordStream`s by time.
+final class LogRecordMerger {
+  private let streams: [LogRecordStream]
+  private let failed: (Error) -> Void
+  /// Indices into `streams` of the inputs that still have a record, as a binary min-heap.
+  @exclusivity(unchecked) private var heap: [Int] = []
+  @exclusivity(unchecked) private var started = false
+  /// The stream whose record was handed out last; it moves on at the next call.
+  @exclusivity(unchecked) private var lastTaken: Int?
+
+  /// - Parameter failed: told about an input that cannot be read on; that input ends there and
+  ///   the others go on.
+  init(streams: [LogRecordStream], failed: @escaping (Error) -> Void) {
+    self.streams = streams
+    self.failed = failed
+  }
+
+  /// The next record in time order, valid until the next call; `nil` when all inputs ended.
+  func next() -> LogRecord? {
+    if streams.count == 1 {
+      return advance(0) ? streams[0].current : nil
+    }
+    if !started {
+      started = true
+      for index in streams.indices where advance(index) {
+        heap.append(index)
+        siftUp(heap.count - 1)
+      }
+    } else if let last = lastTaken {
+      if advance(last) {
+        siftDown(0)
+      } else {
+        heap.swapAt(0, heap.count - 1)
+        heap.removeLast()
+        if !heap.isEmpty { siftDown(0) }
+      }
+    }
+    guard let top = heap.first else { return nil }
+    lastTaken = top
+    return streams[top].current
+  }
+
+  private func advance(_ index: Int) -> Bool {
+    do {
+      return try streams[index].advance()
+    } catch {
+      failed(error)
+      return false
+    }
+  }
+
+  @inline(__always)
+  private func precedes(_ a: Int, _ b: Int) -> Bool {
+    let first = streams[a].current.time?.milliseconds ?? Int64.min
+    let second = streams[b].current.time?.milliseconds ?? Int64.min
+    return first < second || (first == second && a < b)
+  }
+
+  private func siftUp(_ start: Int) {
+    var child = start
+    while child > 0 {
+      let parent = (child - 1) / 2
+      guard precedes(heap[child], heap[parent]) else { return }
+      heap.swapAt(child, parent)
+      child = parent
+    }
+  }
+
+  private func siftDown(_ start: Int) {
+    var parent = start
+    while true {
+      let left = 2 * parent + 1
+      guard left < heap.count else { return }
+      var smallest = left
+      if left + 1 < heap.count, precedes(heap[left + 1], heap[left]) { smallest = left + 1 }
+      guard precedes(heap[smallest], heap[parent]) else { return }
+      heap.swapAt(smallest, parent)
+      parent = smallest
+    }
+  }
+}

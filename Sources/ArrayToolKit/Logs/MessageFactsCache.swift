@@ -1,0 +1,134 @@
+// Remembers the facts of the last few distinct messages. An error storm repeats one message
+// thousands of times with only an object address changing (`object at 0x7fd51b1815`), so a new
+// message is first compared with the remembered ones, treating such hex runs as equal; only a
+// message unlike all of them is classified from scratch. Digits that are not hex runs must match
+// exactly, because ports, statuses and file names are read from them.
+
+/// A small cache of `MessageFacts` keyed by message text up to hex runs.
+struct MessageFactsCache {
+  private struct Entry {
+    var text: [UInt8]
+    var status: Int
+    var facts: MessageFacts
+  }
+
+  private var entries: [Entry] = []
+  private var nextVictim = 0
+  private var lastHit = 0
+  /// How many distinct messages are remembered.
+  let capacity: Int
+  private(set) var hits = 0
+  private(set) var misses = 0
+
+  init(capacity: Int = 16) {
+    self.capacity = capacity
+  }
+
+  /// The facts of `text`, from the cache or from `ErrorClassifier`.
+  mutating func facts(of text: UnsafeBufferPointer<UInt8>, accessStatus: Int) -> MessageFacts {
+    if !entries.isEmpty {
+      if let found = lookup(text, accessStatus, from: lastHit) { return found }
+    }
+    misses += 1
+    let facts = ErrorClassifier.facts(of: text, accessStatus: accessStatus)
+    let entry = Entry(text: Array(text), status: accessStatus, facts: facts)
+    if entries.count < capacity {
+      entries.append(entry)
+      lastHit = entries.count - 1
+    } else {
+      entries[nextVictim] = entry
+      lastHit = nextVictim
+      nextVictim = (nextVictim + 1) % capacity
+    }
+    return facts
+  }
+
+  private mutating func lookup(
+    _ text: UnsafeBufferPointer<UInt8>, _ status: Int, from first: Int
+  ) -> MessageFacts? {
+    for step in 0..<entries.count {
+      let index = (first + step) % entries.count
+      guard entries[index].status == status else { continue }
+      let equal = entries[index].text.withUnsafeBufferPointer {
+        Self.sameUpToHex($0, text)
+      }
+      if equal {
+        hits += 1
+        lastHit = index
+        return entries[index].facts
+      }
+    }
+    return nil
+  }
+
+  /// Whether `a` and `b` are equal once each hex run (`0x…`, or 8+ hex digits mixing letters
+  /// and digits) counts as equal to any other.
+  static func sameUpToHex(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let baseA = a.baseAddress, let baseB = b.baseAddress else { return a.count == b.count }
+    var i = 0
+    var j = 0
+    var synced = 0
+    while true {
+      // Eight bytes at a time while both agree.
+      while i + 8 <= a.count && j + 8 <= b.count
+        && UnsafeRawPointer(baseA + i).loadUnaligned(as: UInt64.self)
+          == UnsafeRawPointer(baseB + j).loadUnaligned(as: UInt64.self)
+      {
+        i += 8
+        j += 8
+      }
+      while i < a.count && j < b.count && a[i] == b[j] {
+        i += 1
+        j += 1
+      }
+      if i == a.count && j == b.count { return true }
+      // A difference: both sides must be inside hex runs that started at the same place.
+      var back = 0
+      while i - back > synced && isHexByte(a[i - back - 1]) { back += 1 }
+      let startA = i - back
+      let startB = j - back
+      var endA = i
+      while endA < a.count && isHexByte(a[endA]) { endA += 1 }
+      var endB = j
+      while endB < b.count && isHexByte(b[endB]) { endB += 1 }
+      guard isHexRun(a, startA, endA), isHexRun(b, startB, endB) else { return false }
+      i = endA
+      j = endB
+      synced = i
+    }
+  }
+
+  @inline(__always)
+  private static func isHexByte(_ byte: UInt8) -> Bool {
+    byte &- 0x30 <= 9 || (byte | 0x20) &- 0x61 <= 5 || byte == 0x78 || byte == 0x58
+  }
+
+  /// Whether `text[start..<end]` is a hex run standing alone (not part of a longer word).
+  private static func isHexRun(_ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+    guard end > start else { return false }
+    if start > 0 {
+      let before = text[start - 1]
+      if (before | 0x20) &- 0x61 <= 25 || before &- 0x30 <= 9 || before == 0x5F { return false }
+    }
+    if end < text.count {
+      let after = text[end]
+      if (after | 0x20) &- 0x61 <= 25 || after == 0x5F { return false }
+    }
+    let run = text[start..<end]
+    if run.count > 2 && run[start] == 0x30 && run[start + 1] | 0x20 == 0x78 {
+      return run.dropFirst(2).allSatisfy { $0 &- 0x30 <= 9 || ($0 | 0x20) &- 0x61 <= 5 }
+    }
+    var digits = false
+    var letters = false
+    for byte in run {
+      if byte &- 0x30 <= 9 {
+        digits = true
+      } else if (byte | 0x20) &- 0x61 <= 5 {
+        letters = true
+      } else {
+        return false
+      }
+    }
+    return run.count >= 8 && digits && letters
+  }
+}

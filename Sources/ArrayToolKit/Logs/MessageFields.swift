@@ -1,0 +1,193 @@
+// Reads the fields of a message that the report quotes: the host and port a connection was for,
+// the file an archive error names, an HTTP status in prose (`503 Service Unavailable`, `status
+// code 429`) and the `[Worker N]` tag of the importer. Each reader starts where the marker
+// scanner saw its cue, so most of them look at a few bytes only.
+
+/// Field readers over the bytes of one message.
+enum MessageFields {
+  /// `[Worker 37]` (also `[worker-3]`, `[Worker #3]`) at the start of `text`, after spaces.
+  /// - Returns: the number and the index after the tag and the spaces that follow it.
+  @inline(__always)
+  static func leadingWorkerTag(_ text: UnsafeBufferPointer<UInt8>) -> (worker: Int, end: Int)? {
+    var index = 0
+    while index < text.count, text[index] == 0x20 { index += 1 }
+    guard index + 8 < text.count, text[index] == 0x5B, text[index + 1] | 0x20 == 0x77,
+      text[index + 2] | 0x20 == 0x6F, text[index + 3] | 0x20 == 0x72,
+      text[index + 4] | 0x20 == 0x6B, text[index + 5] | 0x20 == 0x65,
+      text[index + 6] | 0x20 == 0x72,
+      let (worker, end) = number(in: text, after: index + 7), end < text.count,
+      text[end] == 0x5D
+    else { return nil }
+    index = end + 1
+    while index < text.count, text[index] == 0x20 { index += 1 }
+    return (worker, index)
+  }
+
+  /// The number after `index`, past one separator (` `, `-`, `_`, `#`, `:`, `=`).
+  static func number(in text: UnsafeBufferPointer<UInt8>, after start: Int) -> (Int, Int)? {
+    var index = start
+    if index < text.count, [0x20, 0x2D, 0x5F, 0x23, 0x3A, 0x3D].contains(text[index]) {
+      index += 1
+    }
+    var value = 0
+    let digitsStart = index
+    while index < text.count, text[index] &- 0x30 <= 9, index - digitsStart < 9 {
+      value = value * 10 + Int(text[index] &- 0x30)
+      index += 1
+    }
+    return index > digitsStart ? (value, index) : nil
+  }
+
+  /// The host (and port) a network error names, from the strongest cue present: urllib3's
+  /// `host='vmagent', port=8429`, a URL, `resolve 'vmagent'`/`lookup vmagent`, then
+  /// `connection to vmagent:8429`.
+  static func endpoint(
+    in text: UnsafeBufferPointer<UInt8>, found: MarkerScanner.Found
+  ) -> (host: String?, port: Int?) {
+    var port = found.end(of: .portField).flatMap { number(in: text, after: $0)?.0 }
+    if let start = found.end(of: .hostField), let host = token(in: text, at: start) {
+      return (host, port)
+    }
+    for marker in [MessageMarker.url, .hostAfterWord, .endpointAfterWord] {
+      guard let start = found.end(of: marker), var host = token(in: text, at: start) else {
+        continue
+      }
+      if let colon = host.lastIndex(of: ":"), let number = Int(host[host.index(after: colon)...]) {
+        port = port ?? number
+        host = String(host[..<colon])
+      }
+      if !host.isEmpty { return (host, port) }
+    }
+    return (nil, port)
+  }
+
+  /// A host-like word at `start`: quotes are skipped, and it ends at a quote, space, slash,
+  /// comma or bracket.
+  private static func token(in text: UnsafeBufferPointer<UInt8>, at start: Int) -> String? {
+    var index = start
+    while index < text.count, text[index] == 0x27 || text[index] == 0x22 { index += 1 }
+    let tokenStart = index
+    while index < text.count, index - tokenStart < 255 {
+      switch text[index] {
+      case 0x27, 0x22, 0x20, 0x2F, 0x2C, 0x29, 0x28, 0x5D, 0x5B, 0x3B, 0x3E, 0x3C, 0x0A: break
+      default:
+        index += 1
+        continue
+      }
+      break
+    }
+    // A trailing colon or dot is punctuation of the sentence, not of the host.
+    while index > tokenStart, text[index - 1] == 0x3A || text[index - 1] == 0x2E { index -= 1 }
+    guard index > tokenStart else { return nil }
+    return String(decoding: text[tokenStart..<index], as: UTF8.self)
+  }
+
+  /// The extensions of the files the importer reads, as bytes.
+  private static let fileExtensions: [[UInt8]] = ["tgz", "tar.gz", "gz", "zip", "tar", "dat", "bz2", "xz"]
+    .map { Array($0.utf8) }
+
+  /// The first word that names an archive or data file (`…_20251007002400.tgz`, `/data/x.zip`).
+  static func fileName(in text: UnsafeBufferPointer<UInt8>) -> String? {
+    guard let base = text.baseAddress else { return nil }
+    var search = 0
+    while search < text.count, let dot = memchr(base + search, 0x2E, text.count - search) {
+      let index = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(dot))
+      search = index + 1
+      var end = index + 1
+      while end < text.count, isWordByte(text[end]) { end += 1 }
+      let suffix = text[(index + 1)..<end]
+      let known = fileExtensions.contains { known in
+        known.count == suffix.count && zip(known, suffix).allSatisfy { $0 == $1 | 0x20 }
+      }
+      guard known, index > 0, isPathByte(text[index - 1]) else { continue }
+      var start = index
+      while start > 0, isPathByte(text[start - 1]) { start -= 1 }
+      return String(decoding: text[start..<end], as: UTF8.self)
+    }
+    return nil
+  }
+
+  @inline(__always)
+  private static func isWordByte(_ byte: UInt8) -> Bool {
+    (byte | 0x20) &- 0x61 <= 25 || byte &- 0x30 <= 9 || byte == 0x2E
+  }
+
+  @inline(__always)
+  private static func isPathByte(_ byte: UInt8) -> Bool {
+    (byte | 0x20) &- 0x61 <= 25 || byte &- 0x30 <= 9 || byte == 0x2E || byte == 0x5F
+      || byte == 0x2D || byte == 0x2F || byte == 0x7E || byte == 0x2B || byte >= 0x80
+  }
+
+  /// Whether an access line is a write (`"POST /api/v1/import …"`): a failed one means samples
+  /// were not accepted.
+  static func isWriteRequest(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let quote = text.firstIndex(of: 0x22) else { return false }
+    let request = String(decoding: text[quote...].prefix(256), as: UTF8.self)
+    let methods = ["\"POST ", "\"PUT ", "\"PATCH "]
+    guard methods.contains(where: { request.hasPrefix($0) }) else { return false }
+    let path = request.lowercased()
+    return ["import", "write", "insert", "ingest", "push", "upload", "send"].contains {
+      path.contains($0)
+    }
+  }
+
+  /// Whether `text` starts with a word saying a worker finished its file: `done`, `finished`,
+  /// `completed`, `imported` (any letter case).
+  @inline(__always)
+  static func startsWithCompletion(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard text.count >= 4, let base = text.baseAddress else { return false }
+    // The first four letters folded to lower case, compared as one word.
+    let head = UnsafeRawPointer(base).loadUnaligned(as: UInt32.self) | 0x2020_2020
+    return head == completionWords.0 || head == completionWords.1 || head == completionWords.2
+      || head == completionWords.3
+  }
+
+  private static let completionWords = (
+    prefixWord("done"), prefixWord("fini"), prefixWord("comp"), prefixWord("impo")
+  )
+
+  private static func prefixWord(_ text: String) -> UInt32 {
+    text.utf8.prefix(4).enumerated().reduce(0) { $0 | UInt32($1.element) << (8 * $1.offset) }
+  }
+
+  /// Words that, just before a three-digit number, make it an HTTP status.
+  private static let statusCues = [
+    "status", "code", "http", "many ", "error '", "returned", "response", "got ", "with ",
+  ]
+  /// Words that, just after a three-digit number, make it an HTTP status.
+  private static let statusNames = [
+    " server error", " client error", " internal", " bad gateway", " service unavailable",
+    " gateway timeout", " too many requests", " error response",
+  ]
+
+  /// An HTTP error status (400–599) written in a message, with words around it that say so.
+  static func httpStatus(in text: UnsafeBufferPointer<UInt8>) -> Int? {
+    var index = 0
+    while index < text.count {
+      guard text[index] &- 0x30 <= 9 else {
+        index += 1
+        continue
+      }
+      var end = index
+      while end < text.count, text[end] &- 0x30 <= 9 { end += 1 }
+      defer { index = end }
+      guard end - index == 3, let value = text.number(at: index, digits: 3),
+        (400...599).contains(value), index == 0 || !isWordByte(text[index - 1]),
+        end == text.count || !isWordByte(text[end]) || text[end] == 0x2E
+      else { continue }
+      let before = String(decoding: text[max(0, index - 16)..<index], as: UTF8.self).lowercased()
+      let after = String(decoding: text[end..<min(text.count, end + 20)], as: UTF8.self)
+        .lowercased()
+      if statusCues.contains(where: { before.contains($0) })
+        || statusNames.contains(where: { after.hasPrefix($0) })
+      {
+        return value
+      }
+    }
+    return nil
+  }
+}
+
+#if canImport(Glibc)
+  import Glibc
+#endif

@@ -1,0 +1,104 @@
+// How the report writes times, durations, worker ranges and lists, in one place so that the
+// text and Markdown forms read the same.
+
+/// Formatting shared by the text and Markdown reports.
+enum ReportFormat {
+  /// `2025-10-07 01:22:09.120 – 01:22:17.483`, the date written once when it does not change.
+  static func window(_ first: LogTime?, _ last: LogTime?) -> String {
+    guard let first else { return "at an unknown time" }
+    guard let last, last != first else { return first.text }
+    let sameDay = first.text.prefix(10) == last.text.prefix(10)
+    return first.text + " – " + (sameDay ? last.clockText : last.text)
+  }
+
+  /// `On 2025-10-07 between 01:22:09.120 and 01:22:17.483 (8.4 s)` or `At 2025-10-07
+  /// 02:24:11.377`, to open a sentence.
+  static func when(_ first: LogTime?, _ last: LogTime?) -> String {
+    var text = between(first, last)
+    if let first, let last, last != first {
+      text += " (\(duration(Double(last.milliseconds - first.milliseconds) / 1000)))"
+    }
+    return text.prefix(1).uppercased() + text.dropFirst()
+  }
+
+  /// `on 2025-10-07 between 01:22:09.120 and 01:22:17.483`, with both dates when they differ,
+  /// or `at 2025-10-07 02:24:11.377` for one instant.
+  static func between(_ first: LogTime?, _ last: LogTime?) -> String {
+    guard let first else { return "at an unknown time" }
+    guard let last, last != first else { return "at \(first.text)" }
+    if first.text.prefix(10) == last.text.prefix(10) {
+      return "on \(first.text.prefix(10)) between \(first.clockText) and \(last.clockText)"
+    }
+    return "between \(first.text) and \(last.text)"
+  }
+
+  /// `16–42`, or `9359` for a single worker.
+  static func workerRange(_ range: ClosedRange<Int>) -> String {
+    range.count == 1 ? "\(range.lowerBound)" : "\(range.lowerBound)–\(range.upperBound)"
+  }
+
+  /// `0.4 s`, `8.4 s`, `2 min 5 s`, `3 h 12 min`.
+  static func duration(_ seconds: Double) -> String {
+    if seconds < 60 {
+      let tenths = (seconds * 10).rounded() / 10
+      return tenths == tenths.rounded() ? "\(Int(tenths)) s" : "\(tenths) s"
+    }
+    let whole = Int(seconds.rounded())
+    if whole < 3600 { return "\(whole / 60) min \(whole % 60) s" }
+    return "\(whole / 3600) h \(whole % 3600 / 60) min"
+  }
+
+  /// `16–42 (26 workers)`, `9359`, or `none`.
+  static func workers(_ burst: LogBurst) -> String {
+    guard let range = burst.workerRange else { return "none named" }
+    if range.count == 1 { return String(range.lowerBound) }
+    return "\(range.lowerBound)–\(range.upperBound) (\(burst.workerCount) workers)"
+  }
+
+  /// `a, b, c and 4 more`.
+  static func list(_ names: [String], more: Int = 0, limit: Int = 5) -> String {
+    let shown = names.prefix(limit)
+    let hidden = names.count - shown.count + more
+    return shown.joined(separator: ", ") + (hidden > 0 ? " and \(hidden) more" : "")
+  }
+
+  /// `word` quoted for a POSIX shell when it needs to be.
+  static func shellWord(_ word: String) -> String {
+    let plain = word.unicodeScalars.allSatisfy { scalar in
+      scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+        || "-_./:=@%+,".unicodeScalars.contains(scalar)
+    }
+    if plain && !word.isEmpty { return word }
+    return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+  }
+
+  /// `text` broken into lines of at most `width` characters; the first starts with `indent`,
+  /// the others with `hanging` (the same indent by default).
+  static func wrap(_ text: String, indent: String, hanging: String? = nil, width: Int = 96) -> String {
+    var lines: [String] = []
+    var lead = indent
+    var line = lead
+    for word in text.split(separator: " ") {
+      if line.count > lead.count && line.count + 1 + word.count > width {
+        lines.append(line)
+        lead = hanging ?? indent
+        line = lead
+      }
+      line += (line.count > lead.count ? " " : "") + word
+    }
+    if line.count > lead.count { lines.append(line) }
+    return lines.joined(separator: "\n")
+  }
+
+  /// `text` cut to `limit` characters with `…`.
+  static func cut(_ text: String, _ limit: Int) -> String {
+    text.count > limit ? String(text.prefix(limit - 1)) + "…" : text
+  }
+
+  /// `12 errors`, `1 error`.
+  static func count(_ value: Int, _ noun: String) -> String {
+    "\(value) \(noun)\(value == 1 ? "" : "s")"
+  }
+}
+
+import Foundation

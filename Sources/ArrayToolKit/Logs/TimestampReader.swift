@@ -1,0 +1,92 @@
+// Reads the timestamps logs start with, straight from UTF-8 bytes: Python's `2025-10-07
+// 01:22:09,120`, RFC 3339 as `docker logs --timestamps` writes it (`2025-10-07T01:22:09.120456789Z`)
+// and ISO times with an offset. It runs once per log line, so it remembers the last date it saw:
+// consecutive lines almost always share it, and then only the clock needs reading.
+
+/// Parses leading timestamps, remembering the last date to skip the calendar arithmetic.
+struct TimestampReader {
+  private var lastDate: (UInt64, UInt16) = (0, 0)
+  private var lastDay: Int64 = 0
+
+  /// Reads a timestamp at `index` of `line`.
+  /// - Returns: the time and the index just past it (past a fraction and a zone offset too).
+  @inline(__always)
+  mutating func read(_ line: UnsafeBufferPointer<UInt8>, at index: Int) -> (LogTime, Int)? {
+    guard index + 19 <= line.count, line[index + 4] == 0x2D, line[index + 7] == 0x2D else {
+      return nil
+    }
+    // The ten date bytes compared as two words: equal to the previous line's date in the
+    // common case, which saves parsing and calendar arithmetic.
+    let raw = UnsafeRawPointer(line.baseAddress! + index)
+    let date = (
+      raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
+    let day: Int64
+    if date == lastDate {
+      day = lastDay
+    } else {
+      guard let year = line.number(at: index, digits: 4),
+        let month = line.number(at: index + 5, digits: 2),
+        let dayOfMonth = line.number(at: index + 8, digits: 2), (1...12).contains(month),
+        (1...LogTime.daysIn(month: month, year: year)).contains(dayOfMonth)
+      else { return nil }
+      day = LogTime.dayNumber(year: year, month: month, day: dayOfMonth)
+      lastDate = date
+      lastDay = day
+    }
+    return Self.readClock(line, at: index + 10, day: day)
+  }
+
+  /// The same without the remembered date, for one-off parsing.
+  static func read(_ line: UnsafeBufferPointer<UInt8>, at index: Int) -> (LogTime, Int)? {
+    var reader = TimestampReader()
+    return reader.read(line, at: index)
+  }
+
+  @inline(__always)
+  private static func readClock(
+    _ line: UnsafeBufferPointer<UInt8>, at index: Int, day: Int64
+  ) -> (LogTime, Int)? {
+    let separator = line[index]
+    guard separator == 0x20 || separator == 0x54 || separator == 0x74,
+      let hour = line.number(at: index + 1, digits: 2), line[index + 3] == 0x3A,
+      let minute = line.number(at: index + 4, digits: 2), line[index + 6] == 0x3A,
+      let second = line.number(at: index + 7, digits: 2), hour < 24, minute < 60, second <= 60
+    else { return nil }
+    var position = index + 9
+    var millisecond = 0
+    if position < line.count, line[position] == 0x2C || line[position] == 0x2E {
+      // Only milliseconds matter; microseconds and nanoseconds are read past.
+      var scale = 100
+      position += 1
+      let fractionStart = position
+      while position < line.count, line[position] &- 48 <= 9 {
+        if scale > 0 {
+          millisecond += Int(line[position] &- 48) * scale
+          scale /= 10
+        }
+        position += 1
+      }
+      if position == fractionStart { position -= 1 }
+    }
+    position = skipZone(line, at: position)
+    let milliseconds =
+      (day * 86_400 + Int64(hour * 3600 + minute * 60 + second)) * 1000 + Int64(millisecond)
+    return (LogTime(milliseconds: milliseconds), position)
+  }
+
+  /// Skips `Z`, `+02:00`, `-0500` after a time; wall-clock times keep no zone.
+  @inline(__always)
+  private static func skipZone(_ line: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+    guard index < line.count else { return index }
+    let byte = line[index]
+    if byte == 0x5A || byte == 0x7A { return index + 1 }
+    guard byte == 0x2B || byte == 0x2D, line.number(at: index + 1, digits: 2) != nil else {
+      return index
+    }
+    if line.number(at: index + 3, digits: 2) != nil { return index + 5 }
+    if index + 3 < line.count, line[index + 3] == 0x3A, line.number(at: index + 4, digits: 2) != nil {
+      return index + 6
+    }
+    return index + 3
+  }
+}

@@ -1,0 +1,141 @@
+// `arraytool analyze-logs` run as a user runs it: exit codes, the JSON on the sample log, the
+// report, standard input, gzip inputs and usage errors.
+
+import Foundation
+import Testing
+
+@testable import ArrayToolKit
+
+@Suite struct AnalyzeLogsCommandTests {
+  private var fixture: String { LogTestSupport.fixture("api.log").path }
+
+  /// A temporary folder removed when the test ends.
+  private func withFolder(_ body: (URL) throws -> Void) throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("analyze-logs-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try body(folder)
+  }
+
+  @Test func theSampleLogExitsOneWithExactlyTheExpectedBursts() throws {
+    let result = try BinaryRunner.run(["analyze-logs", "--json", fixture])
+    #expect(result.status == 1)
+    #expect(result.stderr == "")
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    #expect(json["records"] as? Int == 520)
+    #expect(json["errors"] as? Int == 213)
+    #expect((json["isolated"] as? [Any])?.count == 0)
+    let bursts = try #require(json["bursts"] as? [[String: Any]])
+    let wanted = try #require(
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: LogTestSupport.fixture("api.expected.json"))) as? [[String: Any]])
+    #expect(bursts.count == wanted.count)
+    for (found, expected) in zip(bursts, wanted) {
+      for (key, value) in expected {
+        #expect((found[key] as? NSObject) == (value as? NSObject), "\(key)")
+      }
+    }
+    #expect(bursts.map { $0["severity"] as? String } == ["critical", "medium"])
+    #expect(bursts.map { $0["hosts"] as? [String] } == [["vmagent"], []])
+  }
+
+  @Test func aCleanLogExitsZero() throws {
+    let log = """
+      2025-10-07 01:00:00,000 - INFO - STREAMING PIPELINE STARTED
+      2025-10-07 01:00:01,000 - WARNING - Unknown metric id 12 in a.tgz
+      2025-10-07 01:00:02,000 - INFO - done
+
+      """
+    let result = try BinaryRunner.run(["analyze-logs", "-"], stdin: Data(log.utf8))
+    #expect(result.status == 0)
+    #expect(
+      result.stdout == """
+        Log analysis of (standard input)
+          3 records, 2025-10-07 01:00:00.000 – 01:00:02.000
+          no errors, 1 warning
+
+        Warnings (1), counted apart from errors
+          1      unknown_metric    Unknown metric id <n> in <file>
+
+        """)
+  }
+
+  @Test func theReportNamesTheIncidentsAndTheChecks() throws {
+    let result = try BinaryRunner.run(["analyze-logs", fixture])
+    #expect(result.status == 1)
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.contains("Incident 1 · CRITICAL · dns_temporary: DNS lookups of vmagent failed temporarily"))
+    #expect(lines.contains("    $ arraytool probe vmagent --url http://vmagent:8429"))
+    #expect(
+      lines.contains(
+        "    $ arraytool verify PerfData_OceanStorDorado5000V6_SN_2102350TST10KA000042_SP1_0_20251007002400.tgz"))
+    #expect(lines.contains { $0.hasPrefix("  1  critical  dns_temporary    2025-10-07 01:22:09.120  01:22:17.483  8.4 s     212     16–42 (26)") })
+    #expect(!result.stdout.contains("Errors per minute"))
+  }
+
+  @Test func theTimelineShowsErrorsPerMinute() throws {
+    let result = try BinaryRunner.run(["analyze-logs", "--timeline", fixture])
+    #expect(result.stdout.contains("Errors per minute:\n  2025-10-07 01:22  " + String(repeating: "█", count: 40) + " 212\n  …\n  2025-10-07 02:24  █ 1\n"))
+  }
+
+  @Test func markdownIsForATicket() throws {
+    let result = try BinaryRunner.run(["analyze-logs", "--markdown", fixture])
+    #expect(result.status == 1)
+    #expect(result.stdout.hasPrefix("# Log analysis of `\(fixture)`\n"))
+    #expect(result.stdout.contains("\n## 1. CRITICAL: DNS lookups of vmagent failed temporarily\n"))
+    #expect(result.stdout.contains("\n```sh\narraytool probe vmagent --url http://vmagent:8429\n"))
+    #expect(result.stdout.contains("| 2 | medium | corrupt\\_archive | 2025-10-07 02:24:11.377 |"))
+  }
+
+  @Test func gzipAndPlainInputsMergeByTime() throws {
+    try withFolder { folder in
+      let log = IncidentLog.render(IncidentLog.night, style: .python)
+      let lines = log.split(separator: "\n")
+      let half = lines.count / 2
+      let older = folder.appendingPathComponent("importer.log.1.gz")
+      let newer = folder.appendingPathComponent("importer.log")
+      try Data(Gzip.compress(Array((lines[..<half].joined(separator: "\n") + "\n").utf8))).write(to: older)
+      try Data((lines[half...].joined(separator: "\n") + "\n").utf8).write(to: newer)
+      let result = try BinaryRunner.run(["analyze-logs", "--json", newer.path, older.path])
+      #expect(result.status == 1)
+      let json = try #require(
+        try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+      let bursts = try #require(json["bursts"] as? [[String: Any]])
+      #expect(bursts.map { $0["class"] as? String } == ["dns_temporary", "connection_refused", "corrupt_archive"])
+      #expect(bursts.map { $0["count"] as? Int } == [80, 5, 1])
+    }
+  }
+
+  @Test func usageErrorsExitTwo() throws {
+    let noInput = try BinaryRunner.run(["analyze-logs"])
+    #expect(noInput.status == 2)
+    #expect(noInput.stderr == "arraytool: error: missing argument LOG\narraytool: hint: see 'arraytool analyze-logs --help'\n")
+    let gap = try BinaryRunner.run(["analyze-logs", "--gap", "soon", fixture])
+    #expect(gap.status == 2)
+    #expect(gap.stderr.hasPrefix("arraytool: error: invalid --gap 'soon': expected seconds"))
+    let since = try BinaryRunner.run(["analyze-logs", "--since", "yesterday", fixture])
+    #expect(since.status == 2)
+    let both = try BinaryRunner.run(["analyze-logs", "--json", "--markdown", fixture])
+    #expect(both.stderr.hasPrefix("arraytool: error: --json and --markdown cannot be combined\n"))
+    #expect(both.status == 2)
+  }
+
+  @Test func anUnreadableInputIsReportedAndTheOthersAreAnalysed() throws {
+    let result = try BinaryRunner.run(["analyze-logs", "--json", "/nonexistent/api.log", fixture])
+    #expect(result.status == 2)
+    #expect(result.stderr == "arraytool: error: cannot open /nonexistent/api.log: no such file or directory\n")
+    #expect(result.stdout.contains("\"errors\": 213"))
+  }
+
+  @Test func sinceAndUntilNarrowTheWindow() throws {
+    let result = try BinaryRunner.run([
+      "analyze-logs", "--json", "--since", "2025-10-07 02:00", "--until", "2025-10-07T03:00", fixture,
+    ])
+    #expect(result.status == 1)
+    #expect(result.stdout.contains("\"errors\": 1,"))
+    #expect(result.stdout.contains("\"since\": \"2025-10-07 02:00:00.000\""))
+    #expect(!result.stdout.contains("dns_temporary"))
+  }
+}

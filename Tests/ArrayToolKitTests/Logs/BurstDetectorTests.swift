@@ -1,0 +1,120 @@
+// How errors become incidents: which later errors count as consequences of an earlier one,
+// what joins a burst and what stays alone, and how warnings add what they name.
+
+import Testing
+
+@testable import ArrayToolKit
+
+@Suite struct BurstDetectorTests {
+  private func analyze(_ lines: [String], gap: Double = 30) throws -> LogAnalysis {
+    try LogTestSupport.analyze(lines.joined(separator: "\n") + "\n", gap: gap)
+  }
+
+  @Test func anUnrelatedErrorOfAnotherWorkerIsNotAConsequence() throws {
+    let analysis = try analyze([
+      "2025-10-07 01:00:00,000 - ERROR - [Worker 3] Connection refused by vmagent:8429",
+      "2025-10-07 01:00:00,100 - ERROR - [Worker 4] KeyError: 'serial'",
+      "2025-10-07 01:00:00,200 - ERROR - [Worker 3] Connection refused by vmagent:8429",
+    ])
+    #expect(
+      analysis.burstSummaries == [
+        BurstSummary("connection_refused", "2025-10-07 01:00:00.000", "2025-10-07 01:00:00.200", count: 2, workers: [3, 3])
+      ])
+    #expect(analysis.isolated.map(\.errorClass) == [.other])
+    #expect(analysis.isolated.first?.worker == 4)
+  }
+
+  @Test func theSameWorkersNextErrorIsAConsequence() throws {
+    let analysis = try analyze([
+      "2025-10-07 01:00:00,000 - ERROR - [Worker 3] Read timed out (read timeout=30)",
+      "2025-10-07 01:00:00,010 - ERROR - [Worker 3] Aborting import of a.tgz",
+    ])
+    #expect(analysis.bursts.isEmpty)
+    #expect(analysis.isolated.count == 1)
+    #expect(analysis.isolated.first?.count == 2)
+    #expect(analysis.isolated.first?.errorClass == .timeout)
+  }
+
+  @Test func aConsequenceTooLateStandsAlone() throws {
+    let analysis = try analyze([
+      "2025-10-07 01:00:00,000 - ERROR - [Errno -3] Temporary failure in name resolution",
+      "2025-10-07 01:00:05,000 - ERROR - [Worker 8] Failed to send batch",
+    ])
+    #expect(analysis.isolated.map(\.errorClass) == [.dnsTemporary, .other])
+    #expect(analysis.isolated.map(\.count) == [1, 1])
+  }
+
+  @Test func eachConsequenceFollowsItsOwnCause() throws {
+    // Two causes, then their two consequences: each cause takes one, so both batches count once.
+    let analysis = try analyze([
+      "2025-10-07 01:00:00,000 - ERROR - Failed to send batch: [Errno -3] Temporary failure in name resolution",
+      "2025-10-07 01:00:00,001 - ERROR - Failed to send batch: [Errno -3] Temporary failure in name resolution",
+      "2025-10-07 01:00:00,002 - ERROR - [Worker 1] Failed to send batch",
+      "2025-10-07 01:00:00,003 - ERROR - [Worker 2] Failed to send batch",
+    ])
+    let burst = try #require(analysis.bursts.first)
+    #expect(burst.count == 4)
+    #expect(burst.batchesFailed == 2)
+    #expect(burst.workerRange == 1...2)
+  }
+
+  @Test func aBurstNeedsTwoErrorsOfItsClassUnlessOneLosesData() throws {
+    let analysis = try analyze([
+      "2025-10-07 01:00:00,000 - ERROR - upstream answered 503 Service Unavailable",
+      "2025-10-07 01:05:00,000 - ERROR - OSError: [Errno 28] No space left on device",
+      "2025-10-07 01:10:00,000 - ERROR - MemoryError",
+    ])
+    #expect(analysis.bursts.map(\.errorClass) == [.diskFull, .outOfMemory])
+    #expect(analysis.bursts.map(\.severity) == [.critical, .critical])
+    #expect(analysis.isolated.map(\.errorClass) == [.http5xx])
+    #expect(analysis.isolated.first?.severity == .low)
+  }
+
+  @Test func unrecognisedErrorsBurstByTemplate() throws {
+    let analysis = try analyze([
+      "2025-10-07 01:00:00,000 - ERROR - KeyError: 'sn_1' in row 17",
+      "2025-10-07 01:00:01,000 - ERROR - KeyError: 'sn_2' in row 18",
+      "2025-10-07 01:00:02,000 - ERROR - ValueError: bad row 19",
+    ])
+    #expect(analysis.bursts.map(\.template) == ["KeyError: 'sn_<n>' in row <n>"])
+    #expect(analysis.bursts.first?.count == 2)
+    #expect(analysis.isolated.map(\.template) == ["ValueError: bad row <n>"])
+  }
+
+  @Test func aWarningAddsTheFileItSkipsWithoutBeingCounted() throws {
+    let analysis = try analyze([
+      "2025-10-07 01:00:00,000 - INFO - [Worker 2] Processing a.tgz",
+      "2025-10-07 01:00:01,000 - ERROR - [Worker 2] tarfile.ReadError: unexpected end of data",
+      "2025-10-07 01:00:01,005 - WARNING - [Worker 2] Skipping b.tgz",
+    ])
+    let burst = try #require(analysis.bursts.first)
+    #expect(burst.errorClass == .tarError)
+    #expect(burst.count == 1)
+    #expect(burst.files == ["a.tgz", "b.tgz"])
+    #expect(burst.last?.text == "2025-10-07 01:00:01.000")
+    #expect(analysis.warnings == 1)
+  }
+
+  @Test func aLostBatchIsTracedToTheFileItsWorkerWasImporting() throws {
+    let analysis = try analyze([
+      "2025-10-07 01:00:00,000 - INFO - [Worker 5] Processing PerfData_SP0_20251007000100.tgz",
+      "2025-10-07 01:00:00,500 - INFO - [Worker 6] Processing PerfData_SP1_20251007000100.tgz",
+      "2025-10-07 01:00:00,600 - INFO - [Worker 6] done: 1,000 metrics in 0.1s",
+      "2025-10-07 01:00:01,000 - ERROR - [Worker 5] Failed to send batch: Connection refused",
+      "2025-10-07 01:00:02,000 - ERROR - [Worker 6] Failed to send batch: Connection refused",
+    ])
+    let burst = try #require(analysis.bursts.first)
+    #expect(burst.files == ["PerfData_SP0_20251007000100.tgz"])
+    #expect(burst.batchesFailed == 2)
+  }
+
+  @Test func sinceAndUntilKeepOnlyTheWindow() throws {
+    let log = IncidentLog.render(IncidentLog.night, style: .python)
+    let analysis = try LogTestSupport.analyze(
+      [Array(log.utf8)], since: LogTestSupport.time("2025-11-03 03:30"),
+      until: LogTestSupport.time("2025-11-03 04:45"))
+    #expect(analysis.burstSummaries == Array(IncidentLog.nightBursts.dropFirst()))
+    #expect(analysis.isolated.isEmpty)
+    #expect(analysis.firstTime?.text == "2025-11-03 04:00:00.000")
+  }
+}

@@ -1,0 +1,98 @@
+// Each line style on its own: where the time, level and message are, which lines continue a
+// record, and the status of access lines.
+
+import Testing
+
+@testable import ArrayToolKit
+
+@Suite struct LogLineParserTests {
+  /// The shape of `line` as (kind, time, level, message, status).
+  private func parse(_ line: String) -> (LineShape.Kind, String?, LogLevel, String, Int) {
+    var bytes = Array(line.utf8)
+    return bytes.withUnsafeMutableBufferPointer { buffer in
+      let line = UnsafeBufferPointer(buffer)
+      var parser = LogLineParser()
+      let shape = parser.parse(line)
+      var message = Array(line[shape.message])
+      if shape.messageIsJSON {
+        message.removeAll()
+        JSONLogLine.decodeString(line, shape.message, into: &message)
+      }
+      return (
+        shape.kind, shape.time?.text, shape.level, String(decoding: message, as: UTF8.self),
+        shape.status
+      )
+    }
+  }
+
+  @Test func pythonLoggingWithDashesOrBrackets() {
+    #expect(
+      parse("2025-10-07 01:22:09,120 - ERROR - Failed to send batch")
+        == (.record, "2025-10-07 01:22:09.120", .error, "Failed to send batch", 0))
+    #expect(
+      parse("[2025-10-07 01:22:09,120][WARNING] [Worker 3] Skipping")
+        == (.record, "2025-10-07 01:22:09.120", .warning, "[Worker 3] Skipping", 0))
+  }
+
+  @Test func aLoggerNameOrProcessMayComeBeforeTheLevel() {
+    #expect(
+      parse("2025-10-07 01:22:09,120 - importer.worker - CRITICAL - out of memory")
+        == (.record, "2025-10-07 01:22:09.120", .critical, "out of memory", 0))
+    #expect(
+      parse("[2025-10-07 01:22:09 +0000] [7] [ERROR] Worker timeout")
+        == (.record, "2025-10-07 01:22:09.000", .error, "Worker timeout", 0))
+  }
+
+  @Test func dockerComposePrefixesWithAndWithoutTimestamps() {
+    #expect(
+      parse("api-1  | 2025-10-07 01:22:09,120 - INFO - ready")
+        == (.record, "2025-10-07 01:22:09.120", .info, "ready", 0))
+    #expect(
+      parse("worker_2 | 2025-10-07T01:22:09.120000000Z ERROR boom")
+        == (.record, "2025-10-07 01:22:09.120", .error, "boom", 0))
+  }
+
+  @Test func theApplicationsOwnTimeWinsOverDockers() {
+    #expect(
+      parse("2025-10-07T01:22:10.000000000Z 2025-10-07 03:22:09,120 - ERROR - x")
+        == (.record, "2025-10-07 03:22:09.120", .error, "x", 0))
+  }
+
+  @Test func uvicornLinesAndTheirStatus() {
+    #expect(
+      parse("INFO:     172.18.0.5:41234 - \"POST /api/v1/import HTTP/1.1\" 500 Internal Server Error")
+        == (
+          .record, nil, .info, "172.18.0.5:41234 - \"POST /api/v1/import HTTP/1.1\" 500 Internal Server Error",
+          500
+        ))
+    #expect(parse("ERROR:    Exception in ASGI application") == (.record, nil, .error, "Exception in ASGI application", 0))
+    #expect(parse("10.0.0.1 - - [07/Oct/2025:01:22:09 +0000] \"GET / HTTP/1.1\" 429 12").4 == 429)
+    #expect(parse("2025-10-07 01:22:09,120 - INFO - PROGRESS_JSON: {\"a\": \"b\"} 500").4 == 0)
+  }
+
+  @Test func jsonLinesWithCommonKeys() {
+    #expect(
+      parse(#"{"time": "2025-10-07T01:22:09.120Z", "level": "error", "message": "dns \"down\"", "worker": 7}"#)
+        == (.record, "2025-10-07 01:22:09.120", .error, "dns \"down\"", 0))
+    #expect(
+      parse(#"{"ts": 1759800129.12, "lvl": 50, "msg": "x", "status_code": 503}"#)
+        == (.record, "2025-10-07 01:22:09.120", .error, "x", 503))
+    #expect(parse(#"{"levelname": "WARNING", "event": "\u00e9t\u00e9"}"#).3 == "été")
+  }
+
+  @Test func tracebackLinesContinueTheRecord() {
+    #expect(parse("Traceback (most recent call last):").0 == .traceback)
+    #expect(parse("  File \"/app/x.py\", line 3, in f").0 == .continuation)
+    #expect(parse("EOFError: Compressed file ended").0 == .continuation)
+    #expect(parse("urllib3.exceptions.MaxRetryError: pool").0 == .continuation)
+    #expect(parse("During handling of the above exception, another exception occurred:").0 == .continuation)
+    #expect(parse("").0 == .continuation)
+    #expect(parse("2025-10-07T01:22:09.120Z   File \"/app/x.py\", line 3").0 == .continuation)
+    #expect(parse("api-1  | Traceback (most recent call last):").0 == .traceback)
+  }
+
+  @Test func plainTextWithoutTimeOrLevelIsARecordOfItsOwn() {
+    #expect(parse("Starting importer v2") == (.record, nil, .unknown, "Starting importer v2", 0))
+    #expect(parse("Error: not a level without capitals").2 == .unknown)
+  }
+}

@@ -1,0 +1,128 @@
+// Lines becoming records: continuation, inherited times, CRLF and colour removal, docker's
+// json-file lines, overlong lines, and gzip inputs.
+
+import Foundation
+import Testing
+
+@testable import ArrayToolKit
+
+@Suite struct LogRecordStreamTests {
+  @Test func crlfEndingsAndColoursAreRemoved() throws {
+    let log = "\u{1B}[32mapi-1  |\u{1B}[0m 2025-10-07 01:00:00,000 - \u{1B}[31mERROR\u{1B}[0m - boom\r\n"
+      + "2025-10-07 01:00:01,000 - INFO - ok\r\n"
+    let records = try LogTestSupport.records(log)
+    #expect(records.map(\.message) == ["boom", "ok"])
+    #expect(records.map(\.level) == [.error, .info])
+  }
+
+  @Test func linesWithoutTimeTakeThePreviousTimeAndLeadingOnesTheFirst() throws {
+    let log = """
+      INFO:     early access line
+      2025-10-07 01:00:05,000 - INFO - first timed
+      ERROR:    later untimed
+      2025-10-07 01:00:09,000 - INFO - second timed
+
+      """
+    let records = try LogTestSupport.records(log)
+    #expect(records.map { $0.time?.text ?? "-" } == [
+      "2025-10-07 01:00:05.000", "2025-10-07 01:00:05.000", "2025-10-07 01:00:05.000",
+      "2025-10-07 01:00:09.000",
+    ])
+    #expect(records.map(\.message) == ["early access line", "first timed", "later untimed", "second timed"])
+  }
+
+  @Test func aLogWithoutAnyTimeKeepsItsRecordsUntimed() throws {
+    let log = (0..<300).map { "ERROR: failure \($0)" }.joined(separator: "\n")
+    let records = try LogTestSupport.records(log)
+    #expect(records.count == 300)
+    #expect(records.allSatisfy { $0.time == nil })
+    #expect(records.last?.message == "failure 299")
+  }
+
+  @Test func tracebacksJoinTheErrorButNotAnInfoLine() throws {
+    let log = """
+      2025-10-07 01:00:00,000 - ERROR - failed
+      Traceback (most recent call last):
+        File "a.py", line 1, in <module>
+      ValueError: bad
+      2025-10-07 01:00:01,000 - INFO - carrying on
+      Traceback (most recent call last):
+        File "b.py", line 2, in <module>
+      OSError: [Errno 28] No space left on device
+
+      """
+    let records = try LogTestSupport.records(log)
+    #expect(records.count == 3)
+    #expect(records[0].continuationLines == 3)
+    #expect(records[2].isBareTraceback)
+    #expect(records[2].isError)
+    let facts = ErrorClassifier.facts(of: String(decoding: records[2].text, as: UTF8.self))
+    #expect(facts.errorClass == .diskFull)
+  }
+
+  @Test func dockerJsonFileLinesAreOpened() throws {
+    let log = """
+      {"log":"2025-10-07 01:00:00,000 - ERROR - boom\\n","stream":"stderr","time":"2025-10-07T01:00:00.5Z"}
+      {"log":"Traceback (most recent call last):\\n","stream":"stderr","time":"2025-10-07T01:00:00.6Z"}
+      {"log":"  File \\"x.py\\", line 1\\n","stream":"stderr","time":"2025-10-07T01:00:00.6Z"}
+      {"log":"plain start\\n","stream":"stdout","time":"2025-10-07T01:00:02.25Z"}
+
+      """
+    let records = try LogTestSupport.records(log)
+    #expect(records.map(\.message) == ["boom", "plain start"])
+    #expect(records.map { $0.time?.text ?? "" } == ["2025-10-07 01:00:00.000", "2025-10-07 01:00:02.250"])
+    #expect(records[0].continuationLines == 2)
+  }
+
+  @Test func jsonLinesKeepTheirOtherFieldsForClassification() throws {
+    let log = #"{"time":"2025-10-07T01:00:00Z","level":"error","msg":"send failed","worker":4,"err":"dial tcp: lookup vm on 127.0.0.11:53: no such host"}"#
+    let records = try LogTestSupport.records(log)
+    #expect(records.first?.message == "send failed err=dial tcp: lookup vm on 127.0.0.11:53: no such host")
+    #expect(records.first?.workerField == 4)
+  }
+
+  @Test func anOverlongLineIsCutAndTheNextLineIsIntact() throws {
+    let long = "2025-10-07 01:00:00,000 - ERROR - " + String(repeating: "x", count: 5000)
+    let log = long + "\n2025-10-07 01:00:01,000 - INFO - next\n"
+    let stream = LogRecordStream(input: 0, source: MemorySource(Array(log.utf8)), bufferSize: 1024)
+    var messages: [String] = []
+    while try stream.advance() { messages.append(stream.current.message) }
+    #expect(messages.count == 2)
+    #expect(messages[0].count == 1024 - 34)
+    #expect(messages[1] == "next")
+    #expect(stream.cutLines == 1)
+  }
+
+  @Test func gzipLogsReadLikePlainOnes() throws {
+    let log = IncidentLog.render(IncidentLog.night, style: .python)
+    let bytes = Array(log.utf8)
+    // Two members, as logrotate's delaycompress and cat produce.
+    let half = bytes.count / 2
+    let gzip = Gzip.compress(Array(bytes[..<half])) + Gzip.compress(Array(bytes[half...]))
+    let analysis = try LogTestSupport.analyze([gzip])
+    #expect(analysis.burstSummaries == IncidentLog.nightBursts)
+  }
+
+  @Test func aTruncatedGzipLogIsReportedWithItsOffset() throws {
+    let bytes = Array(IncidentLog.render(IncidentLog.night, style: .python).utf8)
+    let gzip = Gzip.compress(bytes)
+    let cut = Array(gzip[..<(gzip.count - 100)])
+    var failures: [String] = []
+    let source = try LogInput.decoding(MemorySource(cut), name: "night.log.gz")
+    _ = LogAnalyzer.analyze(
+      sources: [source], options: LogAnalysisOptions(), failed: { error in
+        failures.append((error as? LogInputError)?.userMessage ?? "\(error)")
+      })
+    #expect(failures == ["night.log.gz: gzip data ends early at offset \(cut.count)"])
+  }
+
+  @Test func aDamagedGzipLogIsReported() throws {
+    var gzip = Gzip.compress(Array(IncidentLog.render(IncidentLog.night, style: .python).utf8))
+    gzip[gzip.count - 2] ^= 0xFF
+    var failures: [String] = []
+    _ = LogAnalyzer.analyze(
+      sources: [try LogInput.decoding(MemorySource(gzip), name: "x.gz")],
+      options: LogAnalysisOptions(), failed: { failures.append(($0 as? LogInputError)?.reason ?? "") })
+    #expect(failures == ["gzip length mismatch"])
+  }
+}

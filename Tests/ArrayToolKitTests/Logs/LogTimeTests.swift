@@ -1,0 +1,54 @@
+// Wall-clock log times: calendar arithmetic, the output form, and every timestamp spelling the
+// reader accepts at the start of a line.
+
+import Testing
+
+@testable import ArrayToolKit
+
+@Suite struct LogTimeTests {
+  private func read(_ text: String) -> (String, Int)? {
+    var bytes = Array(text.utf8)
+    return bytes.withUnsafeMutableBufferPointer { buffer -> (String, Int)? in
+      TimestampReader.read(UnsafeBufferPointer(buffer), at: 0).map { ($0.0.text, $0.1) }
+    }
+  }
+
+  @Test func calendarFieldsRoundTripAcrossLeapDaysAndCenturies() throws {
+    for (year, month, day) in [(1970, 1, 1), (2000, 2, 29), (2024, 12, 31), (1900, 3, 1), (2100, 2, 28), (1969, 12, 31)] {
+      let time = try #require(LogTime(year: year, month: month, day: day, hour: 23, minute: 59, second: 58, millisecond: 7))
+      let c = time.components
+      #expect([c.year, c.month, c.day, c.hour, c.minute, c.second, c.millisecond] == [year, month, day, 23, 59, 58, 7])
+    }
+    #expect(LogTime(year: 2025, month: 10, day: 7)?.milliseconds == 1_759_795_200_000)
+    #expect(LogTime(year: 2025, month: 2, day: 29) == nil)
+    #expect(LogTime(year: 2025, month: 13, day: 1) == nil)
+  }
+
+  @Test func timesPrintWithMilliseconds() {
+    #expect(LogTime(year: 2025, month: 10, day: 7, hour: 1, minute: 22, second: 9, millisecond: 120)?.text == "2025-10-07 01:22:09.120")
+    #expect(LogTime(year: 2025, month: 10, day: 7, hour: 1, minute: 2, second: 3)?.isoSeconds == "2025-10-07T01:02:03")
+  }
+
+  @Test func pythonDockerAndISOTimestampsAreRead() {
+    #expect(read("2025-10-07 01:22:09,120 - ERROR") ?? ("", 0) == ("2025-10-07 01:22:09.120", 23))
+    #expect(read("2025-10-07T01:22:09.120456789Z api") ?? ("", 0) == ("2025-10-07 01:22:09.120", 30))
+    #expect(read("2025-10-07T01:22:09+02:00 x") ?? ("", 0) == ("2025-10-07 01:22:09.000", 25))
+    #expect(read("2025-10-07 01:22:09.5-0500") ?? ("", 0) == ("2025-10-07 01:22:09.500", 26))
+    #expect(read("2025-10-07 01:22:09") ?? ("", 0) == ("2025-10-07 01:22:09.000", 19))
+  }
+
+  @Test func notATimestampIsNil() {
+    #expect(read("2025-10-07 01:22") == nil)
+    #expect(read("2025-13-07 01:22:09") == nil)
+    #expect(read("2025-10-07 25:22:09") == nil)
+    #expect(read("Traceback (most recent call last):") == nil)
+  }
+
+  @Test func boundsAcceptDatesMinutesAndFractions() {
+    #expect(LogTime.parseBound("2025-10-07")?.text == "2025-10-07 00:00:00.000")
+    #expect(LogTime.parseBound("2025-10-07 01:22")?.text == "2025-10-07 01:22:00.000")
+    #expect(LogTime.parseBound("2025-10-07T01:22:09.5")?.text == "2025-10-07 01:22:09.500")
+    #expect(LogTime.parseBound("yesterday") == nil)
+    #expect(LogTime.parseBound("2025-10-07 01:22:09 junk") == nil)
+  }
+}
