@@ -1,5 +1,7 @@
 import Testing
 
+@testable import ArrayToolKit
+
 @Suite struct TopLevelCommandTests {
   @Test func versionPrintsTheVersion() throws {
     let result = try BinaryRunner.run(["--version"])

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+@testable import ArrayToolKit
+
+/// `inspect` and `export` run as a user would, on the bundled sample and on generated exports.
+@Suite struct InspectExportCommandTests {
+  static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fixtures/Storage_History_Performance_Files.zip").path
+
+  @Test func sampleInspectsWithItsKnownFigures() throws {
+    let result = try BinaryRunner.run(["inspect", "--json", Self.sample])
+    #expect(result.status == 0)
+    #expect(result.stderr == "")
+    let report = try #require(
+      try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    #expect(report["files"] as? Int == 8)
+    #expect(report["series"] as? Int == 280)
+    #expect(report["samples"] as? Int == 67_200)
+    #expect(report["serials"] as? [String] == ["2102350TST10KA000042"])
+    #expect(report["first_timestamp"] as? Int == 1_758_758_400_000)
+    #expect(report["last_timestamp"] as? Int == 1_758_772_740_000)
+    #expect((report["faults"] as? [Any])?.isEmpty == true)
+    #expect(report["intervals"] as? [Int] == [60])
+  }
+
+  @Test func sampleExportsEverySampleOnce() throws {
+    let result = try BinaryRunner.run(["export", Self.sample])
+    #expect(result.status == 0)
+    let lines = result.stdout.split(separator: "\n")
+    #expect(lines.count == 8 * 2 * 280)
+    var samples = 0
+    var series = Set<String>()
+    for line in lines {
+      let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+      let values = try #require(object["values"] as? [Any])
+      let stamps = try #require(object["timestamps"] as? [Int])
+      #expect(values.count == stamps.count)
+      samples += values.count
+      let metric = try #require(object["metric"] as? [String: String])
+      series.insert(metric.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))
+    }
+    #expect(samples == 67_200)
+    #expect(series.count == 280)
+    #expect(
+      lines[0].hasPrefix(
+        "{\"metric\":{\"__name__\":\"huawei_max_bandwidth_mb_s\",\"Element\":\"CTE0.B\","
+          + "\"Resource\":\"Controller\",\"SN\":\"2102350TST10KA000042\",\"scrape_interval\":\"60\"},"
+          + "\"values\":[1268,"))
+  }
+
+  @Test func prometheusExportHasOneLinePerSample() throws {
+    let result = try BinaryRunner.run(["export", "--format", "prometheus", "-j", "1", Self.sample])
+    #expect(result.status == 0)
+    let lines = result.stdout.split(separator: "\n")
+    #expect(lines.count == 67_200)
+    #expect(
+      lines.contains(
+        "huawei_total_iops_io_s{Element=\"CTE0.B\",Resource=\"Controller\","
+          + "SN=\"2102350TST10KA000042\",scrape_interval=\"60\"} 5348 1758758400000"))
+  }
+
+  @Test func parallelExportKeepsTheOrderOfOneJob() throws {
+    let one = try BinaryRunner.run(["export", "-j", "1", Self.sample])
+    let four = try BinaryRunner.run(["export", "-j", "4", Self.sample])
+    #expect(one.stdout == four.stdout)
+  }
+
+  @Test func truncatedFileIsReportedAndTheOthersExported() throws {
+    let scratch = try ScratchDirectory()
+    var profile = ExportProfile()
+    profile.files = 3
+    let generator = ExportGenerator(profile: profile)
+    try generator.writeDirectory(to: scratch.path)
+    let damaged = scratch.path + "/" + generator.memberName(1)
+    let bytes = try #require(FileManager.default.contents(atPath: damaged))
+    try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: damaged))
+    let result = try BinaryRunner.run(["export", "-j", "1", scratch.path])
+    #expect(result.status == 1)
+    let faults = result.stderr.split(separator: "\n")
+    #expect(faults.count == 1)
+    #expect(faults[0].hasPrefix("arraytool: \(damaged): truncated at offset \(bytes.count / 2): "))
+    let samples = result.stdout.split(separator: "\n").count
+    #expect(samples >= 2 * 2 * 280)
+  }
+
+  @Test func closedPipeEndsTheExportQuietly() throws {
+    let tool = BinaryRunner.executable.path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = [
+      "-c", "'\(tool)' export --format prometheus '\(Self.sample)' | head -c 10 >/dev/null; "
+        + "echo \"status=${PIPESTATUS[0]}\"",
+    ]
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(text == "status=0\n")
+    #expect(errorText == "")
+  }
+}
