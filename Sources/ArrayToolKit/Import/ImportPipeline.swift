@@ -133,14 +133,25 @@ public final class ImportPipeline: @unchecked Sendable {
         }
         let lines = JSONLines(chunk, layout: layout)
         let blockIndex = chunk.block.index
+        let rows = chunk.firstRow..<(chunk.firstRow + chunk.rowCount)
+        var pieceStart = 0
+        func closePiece(at end: Int) {
+          guard end > pieceStart else { return }
+          batch.pieces.append(BatchPiece(block: blockIndex, rows: rows, series: pieceStart..<end))
+          pieceStart = end
+        }
         for position in 0..<lines.count {
           lines.append(series: position, into: batch.body)
           batch.lines += 1
           batch.samples += chunk.rowCount
           batch.firstBlock = min(batch.firstBlock, blockIndex)
           batch.lastBlock = max(batch.lastBlock, blockIndex)
-          if batch.samples >= limits.samples || batch.body.count >= limits.bytes { ship() }
+          if batch.samples >= limits.samples || batch.body.count >= limits.bytes {
+            closePiece(at: position + 1)
+            ship()
+          }
         }
+        closePiece(at: lines.count)
       }
     } catch {
       // Only a failure outside the input (an unreadable file) gets here.

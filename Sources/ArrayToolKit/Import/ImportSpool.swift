@@ -1,0 +1,133 @@
+// The spool: batches that could not be delivered after their retries are written here, gzip JSON
+// lines plus a small record of where they came from, durably (fsync, then rename into place), so
+// that `arraytool import --replay` can send them later. A sample is delivered, spooled or
+// reported; never dropped.
+
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// What a spooled batch is, stored beside its data.
+public struct SpoolRecord: Codable, Equatable, Sendable {
+  public var target: String
+  public var archive: String
+  public var archiveSHA256: String
+  public var member: String
+  public var pieces: [BatchPiece]
+  public var samples: Int
+  public var lines: Int
+  public var reason: String
+
+  enum CodingKeys: String, CodingKey {
+    case target, archive, member, pieces, samples, lines, reason
+    case archiveSHA256 = "archive_sha256"
+  }
+}
+
+/// A folder of spooled batches.
+public final class ImportSpool: @unchecked Sendable {
+  public let directory: String
+  private let lock = NSLock()
+  private var sequence = 0
+
+  public init(directory: String) {
+    self.directory = directory
+  }
+
+  /// Writes `body` (uncompressed JSON lines) and its record durably.
+  /// - Returns: the path of the data file.
+  @discardableResult
+  public func write(body: UnsafeRawBufferPointer, record: SpoolRecord) throws -> String {
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    lock.lock()
+    sequence += 1
+    let name = String(format: "%013lld-%d-%06d", Int64(Date().timeIntervalSince1970 * 1000),
+                      getpid(), sequence)
+    lock.unlock()
+    let base = directory + "/" + name
+    try Self.writeDurably(Gzip.compress(body, level: 6), to: base + ".jsonl.gz")
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    try Self.writeDurably(Array(try encoder.encode(record)), to: base + ".json")
+    try Self.syncDirectory(directory)
+    return base + ".jsonl.gz"
+  }
+
+  /// The spooled batches, oldest first: (record file, data file, record).
+  public func entries() throws -> [(recordPath: String, dataPath: String, record: SpoolRecord)] {
+    guard FileManager.default.fileExists(atPath: directory) else {
+      throw SystemError("cannot read spool folder \(directory)", code: ENOENT)
+    }
+    let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+      .filter { $0.hasSuffix(".json") }.sorted()
+    return try names.map { name in
+      let recordPath = directory + "/" + name
+      let dataPath = String(recordPath.dropLast(".json".count)) + ".jsonl.gz"
+      guard let data = FileManager.default.contents(atPath: recordPath),
+        let record = try? JSONDecoder().decode(SpoolRecord.self, from: data)
+      else {
+        throw SystemError("cannot read spool record \(recordPath)", code: EIO, reason: "malformed")
+      }
+      return (recordPath, dataPath, record)
+    }
+  }
+
+  /// Removes a replayed batch.
+  public func remove(recordPath: String, dataPath: String) throws {
+    try? FileManager.default.removeItem(atPath: dataPath)
+    try FileManager.default.removeItem(atPath: recordPath)
+    try Self.syncDirectory(directory)
+  }
+
+  /// Writes `bytes` to a temporary file, syncs it and renames it to `path`.
+  static func writeDurably(_ bytes: [UInt8], to path: String) throws {
+    let temporary = path + ".tmp"
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else { throw SystemError("cannot write \(temporary)", code: errno) }
+    var offset = 0
+    while offset < bytes.count {
+      let written = bytes.withUnsafeBytes {
+        Glibc.write(descriptor, $0.baseAddress! + offset, bytes.count - offset)
+      }
+      if written < 0 {
+        if errno == EINTR { continue }
+        let code = errno
+        close(descriptor)
+        throw SystemError("cannot write \(temporary)", code: code)
+      }
+      offset += written
+    }
+    guard fsync(descriptor) == 0 else {
+      let code = errno
+      close(descriptor)
+      throw SystemError("cannot sync \(temporary)", code: code)
+    }
+    close(descriptor)
+    guard rename(temporary, path) == 0 else {
+      throw SystemError("cannot rename \(temporary)", code: errno)
+    }
+  }
+
+  static func syncDirectory(_ path: String) throws {
+    let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw SystemError("cannot open \(path)", code: errno) }
+    defer { close(descriptor) }
+    _ = fsync(descriptor)
+  }
+
+  /// Decompresses a spooled data file.
+  public static func readBody(_ path: String) throws -> [UInt8] {
+    let file = try InputFile(path: path)
+    let reader = GzipReader(file.stream())
+    var body: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let count = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
+      if count == 0 { break }
+      body += buffer[0..<count]
+    }
+    return body
+  }
+}
