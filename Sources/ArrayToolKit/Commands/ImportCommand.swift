@@ -17,6 +17,14 @@ public enum ImportCommand: Command {
       (http://host:8428) or a cluster vminsert prefix (http://host:8480/insert/0/prometheus).
       Give --url several times to spread batches over several nodes.
 
+      Nothing is lost: a batch that still fails after its retries goes to --fallback-url when
+      given, else to the spool (gzip JSON lines, written durably) for 'arraytool import --replay
+      DIR'. A journal keyed by each archive's SHA-256, member and block records what the server
+      accepted, so running the same import again sends nothing twice (--force sends it all).
+      Ctrl-C stops at the next block, finishes the batches in flight and flushes the journal; a
+      second Ctrl-C spools what is still failing at once. STATE is $ARRAYTOOL_STATE_DIR, else
+      $XDG_STATE_HOME/arraytool, else ~/.local/state/arraytool.
+
       Failed requests are retried with exponential backoff and jitter on DNS failures, refused or
       reset connections, timeouts, 429 and 5xx; another 4xx stops that batch and the server's
       answer is shown. A damaged file does not stop the run: the other files are imported and
@@ -25,9 +33,19 @@ public enum ImportCommand: Command {
       line. Exit status: 0 all delivered, 1 some files or batches not delivered, 2 usage or
       unreadable input.
       """,
-    positionals: [PositionalSpec("INPUT", help: "Export .zip, folder, .tgz or .dat.", variadic: true)],
+    positionals: [
+      PositionalSpec("INPUT", help: "Export .zip, folder, .tgz or .dat.", variadic: true, required: false)
+    ],
     options: [
       OptionSpec("url", .repeated(placeholder: "URL"), help: "Target base URL; repeat to spread batches."),
+      OptionSpec("fallback-url", .repeated(placeholder: "URL"),
+                 help: "Take over when the targets stay unreachable (e.g. VictoriaMetrics on 8428)."),
+      OptionSpec("spool", .value(placeholder: "DIR"),
+                 help: "Keep undeliverable batches here (default: STATE/spool)."),
+      OptionSpec("journal", .value(placeholder: "DIR"),
+                 help: "Record accepted batches here (default: STATE/journal)."),
+      OptionSpec("force", help: "Send again what the journal says was accepted before."),
+      OptionSpec("replay", .value(placeholder: "DIR"), help: "Send the batches spooled in DIR, then remove them."),
       OptionSpec("concurrency", short: "c", .value(placeholder: "N"), help: "Requests in flight (default: cores)."),
       OptionSpec("jobs", short: "j", .value(placeholder: "N"), help: "Files decoded at once (default: cores)."),
       OptionSpec("batch-samples", .value(placeholder: "N"), help: "Most samples per request (default 200000)."),
@@ -44,7 +62,8 @@ public enum ImportCommand: Command {
     ],
     examples: [
       "arraytool import Storage_History_Performance_Files.zip",
-      "arraytool import --url http://vmagent:8429 /exports/2025-09/",
+      "arraytool import --url http://vmagent:8429 --fallback-url http://victoria:8428 /exports/2025-09/",
+      "arraytool import --replay ~/.local/state/arraytool/spool --url http://vmagent:8429",
       "arraytool import --url http://vminsert-1:8480/insert/0/prometheus --url http://vminsert-2:8480/insert/0/prometheus export.zip",
     ]
   )
@@ -53,16 +72,32 @@ public enum ImportCommand: Command {
     -> ExitStatus
   {
     let configuration = try configure(arguments, environment: context.environment)
-    let catalog = try SeriesCatalog.bundled()
-    let listing = try PerfInput.units(for: arguments.positionals)
     let console = context.console
     let events = ConsoleImportEvents(console: console)
+    if let folder = arguments.string("replay") {
+      guard arguments.positionals.isEmpty else {
+        throw UsageError("--replay takes no INPUT: it sends what is in the spool", command: "import")
+      }
+      return try replay(folder, arguments: arguments, configuration: configuration, context: context)
+    }
+    guard !arguments.positionals.isEmpty else {
+      throw UsageError("missing argument INPUT", command: "import")
+    }
+    let catalog = try SeriesCatalog.bundled()
+    let listing = try PerfInput.units(for: arguments.positionals)
     for fault in listing.faults { console.diagnostic(fault.line) }
 
-    let pipeline = ImportPipeline(configuration: configuration, catalog: catalog, events: events)
+    let pipeline = try ImportPipeline(configuration: configuration, catalog: catalog, events: events)
+    let interrupts = InterruptHandler {
+      pipeline.stop()
+      events.say("interrupted: finishing the batches in flight; press Ctrl-C again to spool them now")
+    } again: {
+      pipeline.stopRetrying()
+    }
     let tick: ((ImportProgress) -> Void)? =
       console.stderrIsTerminal ? { events.progress(ImportReport.progressLine($0)) } : nil
     var result = pipeline.run(units: listing.units, tick: tick)
+    interrupts.cancel()
     events.clearProgress()
 
     for fault in listing.faults {
@@ -78,7 +113,22 @@ public enum ImportCommand: Command {
     } else {
       try console.out.write(ImportReport.text(result))
     }
+    if result.interrupted { return .interrupted }
     return result.allDelivered ? .success : .problems
+  }
+
+  private static func replay(
+    _ folder: String, arguments: ParsedArguments, configuration: ImportConfiguration,
+    context: CommandContext
+  ) throws -> ExitStatus {
+    let replay = ImportReplay(configuration: configuration, spool: ImportSpool(directory: folder))
+    let result = try replay.run(useRecordedTarget: arguments.strings("url").isEmpty, events: nil)
+    if arguments.flag("json") {
+      try context.console.print(try ImportReport.json(result))
+    } else {
+      try context.console.out.write(ImportReport.text(result, folder: folder))
+    }
+    return result.batchesLeft == 0 ? .success : .problems
   }
 
   /// Builds the configuration from flags and environment.
@@ -113,10 +163,25 @@ public enum ImportCommand: Command {
       }
       configuration.timeout = value
     }
+    configuration.fallbackTargets = try arguments.strings("fallback-url").map {
+      try ImportTarget(base: $0, flag: "--fallback-url")
+    }
+    let state = stateDirectory(environment)
+    configuration.spoolDirectory = arguments.string("spool") ?? state.map { $0 + "/spool" }
+    configuration.journalDirectory = arguments.string("journal") ?? state.map { $0 + "/journal" }
+    configuration.force = arguments.flag("force")
     configuration.credentials = try Credentials.load(
       bearerFile: arguments.string("bearer-token-file"),
       basicFile: arguments.string("basic-auth-file"), environment: environment)
     return configuration
+  }
+
+  /// Where the spool and the journal live by default.
+  static func stateDirectory(_ environment: [String: String]) -> String? {
+    if let folder = environment["ARRAYTOOL_STATE_DIR"], !folder.isEmpty { return folder }
+    if let folder = environment["XDG_STATE_HOME"], !folder.isEmpty { return folder + "/arraytool" }
+    if let home = environment["HOME"], !home.isEmpty { return home + "/.local/state/arraytool" }
+    return nil
   }
 
   /// `4M`, `512K`, `1G` or a plain number of bytes.
@@ -151,7 +216,7 @@ final class ConsoleImportEvents: ImportEvents, @unchecked Sendable {
     progressShown = false
   }
 
-  private func say(_ message: String) {
+  func say(_ message: String) {
     lock.lock()
     defer { lock.unlock() }
     if progressShown { console.writeError("\r\u{1B}[K") }
@@ -162,6 +227,17 @@ final class ConsoleImportEvents: ImportEvents, @unchecked Sendable {
                 failure: DeliveryFailure, target: ImportTarget) {
     say("retry \(attempt + 1)/\(attempts) in \(formatSeconds(delay)): batch \(batch.sequence) "
       + "(\(batch.location), \(batch.blockRange)) to \(target.base.absoluteString): \(failure.message)")
+  }
+
+  func fallingBack(_ batch: ImportBatch, failure: DeliveryFailure, to target: ImportTarget) {
+    say("batch \(batch.sequence) (\(batch.location), \(batch.blockRange)) goes to fallback "
+      + "\(target.base.absoluteString): \(failure.message)")
+  }
+
+  func spooled(_ batch: ImportBatch, attempts: Int, failure: DeliveryFailure, path: String) {
+    say("batch \(batch.sequence) (\(batch.location), \(batch.blockRange), \(batch.samples) "
+      + "samples) spooled to \(path) after \(attempts) attempt\(attempts == 1 ? "" : "s"): "
+      + failure.message)
   }
 
   func gaveUp(_ batch: ImportBatch, attempts: Int, failure: DeliveryFailure) {

@@ -6,6 +6,14 @@ import Foundation
 /// Everything `ImportPipeline` needs to know, already checked.
 public struct ImportConfiguration: Sendable {
   public var targets: [ImportTarget]
+  /// Taken over when a batch cannot reach any primary target after its retries.
+  public var fallbackTargets: [ImportTarget] = []
+  /// Where undeliverable batches go; nil reports them as not delivered.
+  public var spoolDirectory: String?
+  /// Where accepted batches are recorded; nil keeps no journal.
+  public var journalDirectory: String?
+  /// Send again what the journal says was accepted.
+  public var force = false
   /// Most samples in one request.
   public var batchSamples = 200_000
   /// Most body bytes (before compression) in one request.

@@ -1,5 +1,6 @@
 // The import itself: decoder threads turn files into batches of JSON lines, a bounded queue holds
-// them, sender threads post them with retries. Memory is bounded by the queue, not the export.
+// them, sender threads deliver them (retries, fallback, spool). Memory is bounded by the queue,
+// not the export. The journal lets a second run skip what the first one delivered.
 
 import Foundation
 
@@ -8,36 +9,63 @@ public protocol ImportEvents: AnyObject, Sendable {
   /// A batch failed and will be tried again after `delay` seconds.
   func retrying(_ batch: ImportBatch, attempt: Int, of attempts: Int, delay: Double,
                 failure: DeliveryFailure, target: ImportTarget)
-  /// A batch failed for good.
+  /// The primary targets stayed unreachable; the batch goes to a fallback target.
+  func fallingBack(_ batch: ImportBatch, failure: DeliveryFailure, to target: ImportTarget)
+  /// A batch was written to the spool.
+  func spooled(_ batch: ImportBatch, attempts: Int, failure: DeliveryFailure, path: String)
+  /// A batch failed for good and could not be kept.
   func gaveUp(_ batch: ImportBatch, attempts: Int, failure: DeliveryFailure)
   /// A file could not be read completely.
   func fileFault(_ fault: InputFault)
 }
 
+/// Thrown out of a file's decoding at a block boundary once a stop was asked for.
+private struct StopAtBlockBoundary: Error {}
+
 /// Streams units into the targets.
 public final class ImportPipeline: @unchecked Sendable {
   public let configuration: ImportConfiguration
   private let layouts: SeriesLayoutCache
-  private let sender: HTTPSender
+  private let delivery: BatchDelivery
+  private let journal: ImportJournal?
+  public let digests: ArchiveDigests
   private weak var events: ImportEvents?
-  private let stopLock = NSCondition()
+  private let stopLock = NSLock()
   private var stopped = false
-  /// Draws jitter for retry delays.
-  public var jitter: @Sendable () -> Double = { Double.random(in: 0...1) }
 
-  public init(configuration: ImportConfiguration, catalog: SeriesCatalog, events: ImportEvents?) {
+  public init(
+    configuration: ImportConfiguration, catalog: SeriesCatalog, events: ImportEvents?,
+    digests: ArchiveDigests = ArchiveDigests()
+  ) throws {
     self.configuration = configuration
     layouts = SeriesLayoutCache(catalog: catalog)
     self.events = events
-    sender = HTTPSender(
+    self.digests = digests
+    let sender = HTTPSender(
       timeout: configuration.timeout, connections: configuration.concurrency,
       credentials: configuration.credentials)
+    delivery = BatchDelivery(
+      configuration: configuration, sender: sender, events: events,
+      spool: configuration.spoolDirectory.map(ImportSpool.init))
+    journal = try configuration.journalDirectory.map(ImportJournal.init)
+  }
+
+  /// Draws jitter for retry delays (tests make it fixed).
+  public var jitter: @Sendable () -> Double {
+    get { delivery.jitter }
+    set { delivery.jitter = newValue }
   }
 
   /// Sends every unit; `tick` is called about twice a second with the tally for progress.
   public func run(units: [DatUnit], tick: ((ImportProgress) -> Void)? = nil) -> ImportResult {
     let started = DispatchTime.now()
     let tally = ImportTally(units: units.count)
+    tally.unitSettled = { [journal, digests] index, clean in
+      guard clean, let journal else { return }
+      let unit = units[index]
+      guard let digest = try? digests.sha256(of: unit.path) else { return }
+      try? journal.record(.complete, archive: digest, member: unit.member ?? "", pieces: [])
+    }
     let queue = BlockingQueue<ImportBatch>(capacity: configuration.concurrency)
     let sequence = AtomicCounter()
     let nextUnit = AtomicCounter()
@@ -81,17 +109,26 @@ public final class ImportPipeline: @unchecked Sendable {
     queue.close()
     sending.wait()
     ticker?.cancel()
-    return tally.finish(
+    journal?.flush()
+    var result = tally.finish(
       seconds: Self.seconds(since: started),
       targets: configuration.targets.map(\.importURL.absoluteString))
+    result.interrupted = isStopped
+    result.spoolDirectory = configuration.spoolDirectory
+    return result
   }
 
-  /// Asks the pipeline to stop taking new files; batches already cut are still sent.
+  /// Asks the pipeline to stop: files stop at the next block boundary, batches already cut
+  /// are still delivered (or spooled), and the journal is flushed.
   public func stop() {
     stopLock.lock()
     stopped = true
-    stopLock.broadcast()
     stopLock.unlock()
+  }
+
+  /// After a second interrupt: batches that fail are spooled at once, without waiting to retry.
+  public func stopRetrying() {
+    delivery.abandonRetries()
   }
 
   private var isStopped: Bool {
@@ -104,10 +141,33 @@ public final class ImportPipeline: @unchecked Sendable {
     Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
   }
 
+  /// The journal's key of `unit`: its archive's digest and its member.
+  private func journalKey(_ unit: DatUnit) throws -> (archive: String, member: String) {
+    (try digests.sha256(of: unit.path), unit.member ?? "")
+  }
+
   private func decode(
     _ unit: DatUnit, index: Int, into queue: BlockingQueue<ImportBatch>, tally: ImportTally,
     sequence: AtomicCounter
   ) {
+    var done: [BatchPiece] = []
+    if let journal {
+      do {
+        let key = try journalKey(unit)
+        if configuration.force {
+          if !tally.claimReset(key.archive) { journal.reset(archive: key.archive) }
+        } else if journal.isComplete(archive: key.archive, member: key.member) {
+          tally.unitSkipped(index)
+          return
+        } else {
+          done = journal.pieces(archive: key.archive, member: key.member)
+        }
+      } catch {
+        let reason = (error as? UserFacingError)?.userMessage ?? "\(error)"
+        tally.unitUnreadable(index, path: unit.path, member: unit.member, reason: reason)
+        return
+      }
+    }
     let limits = (samples: configuration.batchSamples, bytes: configuration.batchBytes)
     func newBatch() -> ImportBatch {
       ImportBatch(
@@ -124,24 +184,47 @@ public final class ImportPipeline: @unchecked Sendable {
     }
     let reader = PerfUnitReader(layouts: layouts)
     var lastLayout: SeriesLayout?
+    var lastBlock = -1
+    var skipped = 0
+    var counts: [(SeriesLayout, [Int])] = []
+    defer { tally.samples(counts) }
     let summary: DatFileSummary
     do {
       summary = try reader.read(unit) { chunk, layout in
+        let blockIndex = chunk.block.index
+        if blockIndex != lastBlock {
+          if lastBlock >= 0 && isStopped { throw StopAtBlockBoundary() }
+          lastBlock = blockIndex
+        }
         if layout !== lastLayout {
           tally.layout(layout)
           lastLayout = layout
+          if !counts.contains(where: { $0.0 === layout }) {
+            counts.append((layout, Array(repeating: 0, count: layout.keys.count)))
+          }
         }
+        let countIndex = counts.lastIndex(where: { $0.0 === layout })!
         let lines = JSONLines(chunk, layout: layout)
-        let blockIndex = chunk.block.index
         let rows = chunk.firstRow..<(chunk.firstRow + chunk.rowCount)
+        let already = done.filter { $0.block == blockIndex }
         var pieceStart = 0
         func closePiece(at end: Int) {
-          guard end > pieceStart else { return }
-          batch.pieces.append(BatchPiece(block: blockIndex, rows: rows, series: pieceStart..<end))
+          if end > pieceStart {
+            batch.pieces.append(BatchPiece(block: blockIndex, rows: rows, series: pieceStart..<end))
+          }
           pieceStart = end
         }
         for position in 0..<lines.count {
+          if !already.isEmpty,
+            already.contains(where: { $0.covers(block: blockIndex, rows: rows, position: position) })
+          {
+            closePiece(at: position)
+            pieceStart = position + 1
+            skipped += chunk.rowCount
+            continue
+          }
           lines.append(series: position, into: batch.body)
+          counts[countIndex].1[position] += chunk.rowCount
           batch.lines += 1
           batch.samples += chunk.rowCount
           batch.firstBlock = min(batch.firstBlock, blockIndex)
@@ -153,6 +236,10 @@ public final class ImportPipeline: @unchecked Sendable {
         }
         closePiece(at: lines.count)
       }
+    } catch is StopAtBlockBoundary {
+      ship()
+      tally.unitInterrupted(index, skippedSamples: skipped)
+      return
     } catch {
       // Only a failure outside the input (an unreadable file) gets here.
       ship()
@@ -162,37 +249,29 @@ public final class ImportPipeline: @unchecked Sendable {
     }
     ship()
     if let fault = summary.fault { events?.fileFault(fault) }
-    tally.unitDecoded(index, summary: summary)
+    tally.unitDecoded(index, summary: summary, skippedSamples: skipped)
   }
 
   private func deliver(_ batch: ImportBatch, tally: ImportTally) {
-    let body = batch.body.sharedData
-    var payloads: [Bool: Data] = [:]
-    let targets = configuration.targets
-    let attempts = max(1, configuration.retry.attempts)
-    var lastFailure = DeliveryFailure(.other, "not sent")
-    for attempt in 1...attempts {
-      let target = targets[(batch.sequence + attempt - 1) % targets.count]
-      let gzip = configuration.compresses(target)
-      if payloads[gzip] == nil {
-        payloads[gzip] = gzip ? Data(Gzip.compress(batch.body.bytes)) : body
+    let digest = (try? digests.sha256(of: batch.path)) ?? ""
+    let outcome = delivery.deliver(batch, archiveSHA256: digest)
+    switch outcome {
+    case .delivered:
+      if let journal, !digest.isEmpty {
+        do {
+          try journal.record(.accepted, archive: digest, member: batch.member ?? "", pieces: batch.pieces)
+        } catch {
+          tally.warning((error as? UserFacingError)?.userMessage ?? "journal: \(error)")
+        }
       }
-      guard let failure = sender.post(payloads[gzip]!, to: target.importURL, gzipped: gzip) else {
-        tally.batchDelivered(batch, attempts: attempt)
-        return
+    case .spooled:
+      if let journal, !digest.isEmpty {
+        try? journal.record(.spooled, archive: digest, member: batch.member ?? "", pieces: batch.pieces)
       }
-      lastFailure = failure
-      guard failure.isRetryable, attempt < attempts else {
-        tally.batchFailed(batch, attempts: attempt, failure: failure)
-        events?.gaveUp(batch, attempts: attempt, failure: failure)
-        return
-      }
-      let delay = configuration.retry.delay(after: attempt, jitter: jitter())
-      events?.retrying(batch, attempt: attempt, of: attempts, delay: delay, failure: failure,
-                       target: target)
-      Thread.sleep(forTimeInterval: delay)
+    case .failed:
+      break
     }
-    tally.batchFailed(batch, attempts: attempts, failure: lastFailure)
+    tally.batchSettled(batch, outcome: outcome)
   }
 }
 

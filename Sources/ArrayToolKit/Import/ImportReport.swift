@@ -8,17 +8,27 @@ public enum ImportReport {
   public static func text(_ result: ImportResult) -> String {
     let grouped = InspectReport.grouped
     var lines: [String] = []
-    let verdict = result.allDelivered ? "all samples delivered" : "NOT everything was delivered"
+    let verdict = result.interrupted ? "interrupted; run the same command again to continue"
+      : result.allDelivered ? "all samples delivered" : "NOT everything was delivered"
     lines.append("import: \(verdict)")
     func add(_ label: String, _ value: String) {
       lines.append("  " + (label + ":").padding(toLength: 13, withPad: " ", startingAt: 0) + value)
     }
-    add("files", "\(result.filesOK + result.filesFailed)/\(result.filesTotal) processed, "
-      + "\(result.filesOK) imported, \(result.filesFailed) failed")
+    var files = "\(result.filesOK + result.filesFailed + result.filesSkipped)/\(result.filesTotal) "
+      + "processed, \(result.filesOK) imported, \(result.filesFailed) failed"
+    if result.filesSkipped > 0 { files += ", \(result.filesSkipped) imported before (journal)" }
+    if result.filesInterrupted > 0 { files += ", \(result.filesInterrupted) interrupted" }
+    add("files", files)
     add("samples", "\(grouped(result.samplesSent)) sent in \(grouped(result.series)) series"
-      + (result.samplesFailed > 0 ? ", \(grouped(result.samplesFailed)) not delivered" : ""))
+      + (result.samplesFailed > 0 ? ", \(grouped(result.samplesFailed)) not delivered" : "")
+      + (result.samplesSpooled > 0 ? ", \(grouped(result.samplesSpooled)) spooled" : "")
+      + (result.samplesSkipped > 0 ? ", \(grouped(result.samplesSkipped)) sent before (journal)" : ""))
     add("batches", "\(result.batchesSent) sent, \(result.batchesRetried) retried, "
-      + "\(result.batchesFailed) failed")
+      + "\(result.batchesFailed) failed" + (result.batchesSpooled > 0 ? ", \(result.batchesSpooled) spooled" : ""))
+    if result.batchesByTarget.count > 1 || result.batchesByTarget.keys.contains(where: { !result.targets.contains($0 + "/api/v1/import") }) {
+      let spread = result.batchesByTarget.sorted { $0.key < $1.key }.map { "\($0.value) to \($0.key)" }
+      add("delivered", spread.joined(separator: ", "))
+    }
     add("arrays", result.serials.isEmpty ? "none" : result.serials.joined(separator: ", "))
     if let first = result.firstTimestamp, let last = result.lastTimestamp {
       add("time range", "\(InspectReport.utc(first)) to \(InspectReport.utc(last)) UTC")
@@ -34,7 +44,35 @@ public enum ImportReport {
         lines.append("    \(location): \(failure.reason)")
       }
     }
+    if result.batchesSpooled > 0, let folder = result.spoolDirectory {
+      lines.append("  \(grouped(result.samplesSpooled)) samples are kept in \(folder); send them with:")
+      lines.append("    arraytool import --replay \(folder)")
+    }
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// The report of a replay.
+  public static func text(_ result: ReplayResult, folder: String) -> String {
+    let grouped = InspectReport.grouped
+    var lines = [result.batchesLeft == 0 ? "replay: all spooled batches delivered"
+                 : "replay: NOT every spooled batch was delivered"]
+    lines.append("  batches:     \(result.batchesSent)/\(result.batchesTotal) delivered "
+      + "(\(grouped(result.samplesSent)) samples), \(result.batchesLeft) left in \(folder)")
+    lines.append(String(format: "  elapsed:     %.2f s", result.seconds))
+    for failure in result.failures { lines.append("    \(failure)") }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// The replay report as one JSON object.
+  public static func json(_ result: ReplayResult) throws -> String {
+    let object: [String: Any] = [
+      "batches_total": result.batchesTotal, "batches_sent": result.batchesSent,
+      "samples_sent": result.samplesSent, "batches_left": result.batchesLeft,
+      "samples_left": result.samplesLeft, "failures": result.failures,
+      "seconds": (result.seconds * 1000).rounded() / 1000,
+    ]
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    return String(decoding: data, as: UTF8.self)
   }
 
   /// The report as one JSON object.
@@ -55,6 +93,13 @@ public enum ImportReport {
       "targets": result.targets,
       "warnings": result.warnings,
       "all_delivered": result.allDelivered,
+      "files_skipped": result.filesSkipped,
+      "files_interrupted": result.filesInterrupted,
+      "samples_spooled": result.samplesSpooled,
+      "samples_skipped": result.samplesSkipped,
+      "batches_spooled": result.batchesSpooled,
+      "batches_by_target": result.batchesByTarget,
+      "interrupted": result.interrupted,
       "failures": result.failures.map { failure -> [String: Any] in
         ["file": failure.file, "member": failure.member as Any? ?? NSNull(),
          "reason": failure.reason, "samples": failure.samples]
@@ -62,6 +107,7 @@ public enum ImportReport {
     ]
     object["first_timestamp"] = result.firstTimestamp.map { $0 as Any } ?? NSNull()
     object["last_timestamp"] = result.lastTimestamp.map { $0 as Any } ?? NSNull()
+    object["spool"] = result.spoolDirectory.map { $0 as Any } ?? NSNull()
     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     return String(decoding: data, as: UTF8.self)
   }

@@ -18,12 +18,22 @@ public struct ImportResult: Sendable {
   public var filesTotal = 0
   public var filesOK = 0
   public var filesFailed = 0
+  /// Files the journal said were imported before; nothing of them was sent.
+  public var filesSkipped = 0
+  /// Files left unfinished because the run was interrupted.
+  public var filesInterrupted = 0
   public var samplesSent = 0
   public var samplesFailed = 0
+  public var samplesSpooled = 0
+  /// Samples of partly imported files that the journal said were accepted before.
+  public var samplesSkipped = 0
   public var series = 0
   public var batchesSent = 0
   public var batchesRetried = 0
   public var batchesFailed = 0
+  public var batchesSpooled = 0
+  /// Batches accepted per target base URL.
+  public var batchesByTarget: [String: Int] = [:]
   public var serials: [String] = []
   public var firstTimestamp: Int64?
   public var lastTimestamp: Int64?
@@ -31,39 +41,59 @@ public struct ImportResult: Sendable {
   public var failures: [ImportFailure] = []
   public var warnings: [String] = []
   public var targets: [String] = []
+  public var interrupted = false
+  public var spoolDirectory: String?
+  /// Samples sent per series (for the landed check).
+  public var samplesBySeries: [SeriesKey: Int] = [:]
 
   /// Samples per second over the whole run.
   public var throughput: Double { seconds > 0 ? Double(samplesSent) / seconds : 0 }
 
   /// Whether every sample of every file was delivered.
-  public var allDelivered: Bool { filesFailed == 0 && batchesFailed == 0 }
+  public var allDelivered: Bool {
+    filesFailed == 0 && batchesFailed == 0 && batchesSpooled == 0 && !interrupted
+  }
 }
 
 /// Thread-safe counters of a running import.
 final class ImportTally: @unchecked Sendable {
   private let lock = NSLock()
   private var result = ImportResult()
-  private var seriesKeys: Set<SeriesKey> = []
   private var layoutsSeen: Set<ObjectIdentifier> = []
   private var serials: Set<String> = []
   /// Per unit: batches not yet settled, whether decoding ended, whether anything failed.
   private var pending: [Int] = []
   private var decoded: [Bool] = []
   private var failed: [Bool] = []
+  private var unclean: [Bool] = []
+  private var resetArchives: Set<String> = []
   private(set) var samplesDecoded = 0
   private(set) var unitsDone = 0
+  /// Called once per unit when it is decoded and all its batches are settled; the flag says
+  /// whether all of it was delivered or spooled without a fault.
+  var unitSettled: ((Int, Bool) -> Void)?
 
   init(units: Int) {
     result.filesTotal = units
     pending = Array(repeating: 0, count: units)
     decoded = Array(repeating: false, count: units)
     failed = Array(repeating: false, count: units)
+    unclean = Array(repeating: false, count: units)
   }
 
   func withLock<T>(_ body: () -> T) -> T {
     lock.lock()
     defer { lock.unlock() }
     return body()
+  }
+
+  /// True the first time an archive is claimed for a journal reset under `--force`.
+  func claimReset(_ archive: String) -> Bool {
+    withLock { !resetArchives.insert(archive).inserted }
+  }
+
+  func warning(_ text: String) {
+    withLock { result.warnings.append(text) }
   }
 
   func batchCut(_ batch: ImportBatch) {
@@ -73,17 +103,46 @@ final class ImportTally: @unchecked Sendable {
     }
   }
 
+  /// Counts the series of `layout` once per distinct layout object.
   func layout(_ layout: SeriesLayout) {
     withLock {
       guard layoutsSeen.insert(ObjectIdentifier(layout)).inserted else { return }
-      seriesKeys.formUnion(layout.keys)
       serials.insert(layout.serial)
     }
   }
 
-  func unitDecoded(_ index: Int, summary: DatFileSummary) {
+  /// Adds the samples a file put into batches, per value position of each layout.
+  func samples(_ counts: [(SeriesLayout, [Int])]) {
+    withLock {
+      for (layout, perPosition) in counts {
+        for (position, count) in perPosition.enumerated() where count > 0 {
+          result.samplesBySeries[layout.keys[position], default: 0] += count
+        }
+      }
+    }
+  }
+
+  func unitSkipped(_ index: Int) {
+    withLock {
+      result.filesSkipped += 1
+      unitsDone += 1
+    }
+  }
+
+  func unitInterrupted(_ index: Int, skippedSamples: Int) {
+    withLock {
+      result.filesInterrupted += 1
+      result.samplesSkipped += skippedSamples
+      unclean[index] = true
+      decoded[index] = true
+      settle(index, countAsFile: false)
+    }
+  }
+
+  func unitDecoded(_ index: Int, summary: DatFileSummary, skippedSamples: Int) {
     withLock {
       decoded[index] = true
+      result.samplesSkipped += skippedSamples
       if let first = summary.firstTimestamp {
         result.firstTimestamp = min(result.firstTimestamp ?? first, first)
       }
@@ -92,6 +151,7 @@ final class ImportTally: @unchecked Sendable {
       }
       if let fault = summary.fault {
         failed[index] = true
+        unclean[index] = true
         result.failures.append(
           ImportFailure(
             file: fault.path, member: fault.member,
@@ -102,7 +162,7 @@ final class ImportTally: @unchecked Sendable {
       for collision in summary.collisions {
         result.warnings.append("\(summary.location): \(collision.message)")
       }
-      settle(index)
+      settle(index, countAsFile: true)
     }
   }
 
@@ -110,44 +170,61 @@ final class ImportTally: @unchecked Sendable {
     withLock {
       decoded[index] = true
       failed[index] = true
+      unclean[index] = true
       result.failures.append(ImportFailure(file: path, member: member, reason: reason, samples: 0))
-      settle(index)
+      settle(index, countAsFile: true)
     }
   }
 
-  func batchDelivered(_ batch: ImportBatch, attempts: Int) {
+  func batchSettled(_ batch: ImportBatch, outcome: DeliveryOutcome) {
     withLock {
-      result.batchesSent += 1
-      result.samplesSent += batch.samples
-      if attempts > 1 { result.batchesRetried += 1 }
+      switch outcome {
+      case .delivered(let target, let attempts):
+        result.batchesSent += 1
+        result.samplesSent += batch.samples
+        result.batchesByTarget[target, default: 0] += 1
+        if attempts > 1 { result.batchesRetried += 1 }
+      case .spooled(_, let attempts, let failure):
+        result.batchesSpooled += 1
+        result.samplesSpooled += batch.samples
+        if attempts > 1 { result.batchesRetried += 1 }
+        failed[batch.unitIndex] = true
+        result.failures.append(
+          ImportFailure(
+            file: batch.path, member: batch.member,
+            reason: "\(batch.samples) samples (\(batch.blockRange)) spooled for replay after "
+              + "\(attempts) attempt\(attempts == 1 ? "" : "s"): \(failure.message)",
+            samples: batch.samples))
+      case .failed(let attempts, let failure):
+        result.batchesFailed += 1
+        result.samplesFailed += batch.samples
+        if attempts > 1 { result.batchesRetried += 1 }
+        failed[batch.unitIndex] = true
+        unclean[batch.unitIndex] = true
+        result.failures.append(
+          ImportFailure(
+            file: batch.path, member: batch.member,
+            reason: "\(batch.samples) samples (\(batch.blockRange)) not delivered after "
+              + "\(attempts) attempt\(attempts == 1 ? "" : "s"): \(failure.message)",
+            samples: batch.samples))
+      }
       pending[batch.unitIndex] -= 1
-      settle(batch.unitIndex)
+      settle(batch.unitIndex, countAsFile: true)
     }
   }
 
-  func batchFailed(_ batch: ImportBatch, attempts: Int, failure: DeliveryFailure) {
-    withLock {
-      result.batchesFailed += 1
-      result.samplesFailed += batch.samples
-      if attempts > 1 { result.batchesRetried += 1 }
-      failed[batch.unitIndex] = true
-      result.failures.append(
-        ImportFailure(
-          file: batch.path, member: batch.member,
-          reason: "\(batch.samples) samples (\(batch.blockRange)) not delivered after "
-            + "\(attempts) attempt\(attempts == 1 ? "" : "s"): \(failure.message)",
-          samples: batch.samples))
-      pending[batch.unitIndex] -= 1
-      settle(batch.unitIndex)
-    }
-  }
+  private var countsAsFile: [Int: Bool] = [:]
 
   /// Counts a unit as done once it is decoded and all its batches are settled.
-  private func settle(_ index: Int) {
+  private func settle(_ index: Int, countAsFile: Bool) {
+    if countsAsFile[index] == nil { countsAsFile[index] = countAsFile }
     guard decoded[index], pending[index] == 0 else { return }
     decoded[index] = false
     unitsDone += 1
-    if failed[index] { result.filesFailed += 1 } else { result.filesOK += 1 }
+    if countsAsFile[index] == true {
+      if failed[index] { result.filesFailed += 1 } else { result.filesOK += 1 }
+    }
+    unitSettled?(index, !unclean[index])
   }
 
   /// The figures so far: (files done, samples sent, samples decoded).
@@ -158,8 +235,8 @@ final class ImportTally: @unchecked Sendable {
   func finish(seconds: Double, targets: [String]) -> ImportResult {
     withLock {
       var final = result
-      final.series = seriesKeys.count
       final.serials = serials.sorted()
+      final.series = result.samplesBySeries.count
       final.seconds = seconds
       final.targets = targets
       final.failures.sort { ($0.file, $0.member ?? "") < ($1.file, $1.member ?? "") }

@@ -50,11 +50,14 @@ import Testing
     let (path, profile) = try Self.export(files: 1, in: scratch)
     let server = try ScriptedHTTPServer(script: [], fallback: (400, "cannot parse line 1"))
     defer { server.stop() }
-    let result = try BinaryRunner.run(["import", "--url", server.url, "--json", path])
+    let spool = scratch.path + "/spool"
+    let result = try BinaryRunner.run(["import", "--url", server.url, "--spool", spool, "--json", path])
     #expect(result.status == 1)
     #expect(server.requests.count == 1)
     let report = try Self.report(result)
-    #expect(report["batches_failed"] as? Int == 1)
+    #expect(report["batches_failed"] as? Int == 0)
+    #expect(report["batches_spooled"] as? Int == 1)
+    #expect(report["samples_spooled"] as? Int == 8400)
     #expect(report["samples_sent"] as? Int == 0)
     #expect(report["files_failed"] as? Int == 1)
     let failures = try #require(report["failures"] as? [[String: Any]])
@@ -62,8 +65,11 @@ import Testing
     #expect(failures[0]["member"] as? String == ExportGenerator(profile: profile).memberName(0))
     #expect(
       failures[0]["reason"] as? String
-        == "8400 samples (blocks 0–1) not delivered after 1 attempt: "
+        == "8400 samples (blocks 0–1) spooled for replay after 1 attempt: "
         + "HTTP 400 Bad Request: cannot parse line 1")
+    let kept = try FileManager.default.contentsOfDirectory(atPath: spool).sorted()
+    #expect(kept.count == 2)
+    #expect(kept[0].hasSuffix(".json") && kept[1].hasSuffix(".jsonl.gz"))
   }
 
   @Test func refusedConnectionIsRetriedThenReported() throws {
@@ -76,12 +82,12 @@ import Testing
     ])
     #expect(result.status == 1)
     let report = try Self.report(result)
-    #expect(report["batches_failed"] as? Int == 1)
+    #expect(report["batches_spooled"] as? Int == 1)
     #expect(report["batches_retried"] as? Int == 1)
     let failures = try #require(report["failures"] as? [[String: Any]])
     #expect(
       failures.first?["reason"] as? String
-        == "8400 samples (blocks 0–1) not delivered after 3 attempts: "
+        == "8400 samples (blocks 0–1) spooled for replay after 3 attempts: "
         + "connection refused by 127.0.0.1:\(port)")
   }
 
@@ -95,7 +101,7 @@ import Testing
     let failures = try #require(try Self.report(result)["failures"] as? [[String: Any]])
     #expect(
       failures.first?["reason"] as? String
-        == "8400 samples (blocks 0–1) not delivered after 1 attempt: "
+        == "8400 samples (blocks 0–1) spooled for replay after 1 attempt: "
         + "the name no-such-host.invalid does not exist (DNS)")
   }
 

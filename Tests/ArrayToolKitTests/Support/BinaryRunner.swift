@@ -32,6 +32,11 @@ enum BinaryRunner {
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = "1"
+    // Each run gets its own spool and journal unless the test shares one between runs.
+    let state = FileManager.default.temporaryDirectory
+      .appendingPathComponent("arraytool-state-\(UUID().uuidString)").path
+    env["ARRAYTOOL_STATE_DIR"] = state
+    defer { try? FileManager.default.removeItem(atPath: state) }
     for (key, value) in environment { env[key] = value }
     process.environment = env
     if let directory { process.currentDirectoryURL = directory }

@@ -1,0 +1,99 @@
+// Delivers one batch: tries the primary targets with backoff, moves to the fallback targets when
+// the primary stays unreachable, and when nothing takes the batch, writes it to the spool. The
+// journal learns the outcome either way.
+
+import Foundation
+
+/// Where a batch ended up.
+public enum DeliveryOutcome: Equatable, Sendable {
+  /// Accepted by this target after this many attempts in all.
+  case delivered(target: String, attempts: Int)
+  /// Written to the spool at this path.
+  case spooled(path: String, attempts: Int, failure: DeliveryFailure)
+  /// Neither delivered nor spooled (no spool, or the spool could not be written).
+  case failed(attempts: Int, failure: DeliveryFailure)
+}
+
+/// Sends batches for one run.
+final class BatchDelivery: @unchecked Sendable {
+  let configuration: ImportConfiguration
+  let sender: HTTPSender
+  weak var events: ImportEvents?
+  let spool: ImportSpool?
+  var jitter: @Sendable () -> Double = { Double.random(in: 0...1) }
+  /// Set on a second interrupt: no more waiting between attempts, failures go to the spool.
+  private let abandonLock = NSLock()
+  private var abandoned = false
+
+  init(configuration: ImportConfiguration, sender: HTTPSender, events: ImportEvents?,
+       spool: ImportSpool?) {
+    self.configuration = configuration
+    self.sender = sender
+    self.events = events
+    self.spool = spool
+  }
+
+  func abandonRetries() {
+    abandonLock.lock()
+    abandoned = true
+    abandonLock.unlock()
+  }
+
+  private var isAbandoned: Bool {
+    abandonLock.lock()
+    defer { abandonLock.unlock() }
+    return abandoned
+  }
+
+  /// Delivers `batch` from archive `archive` (its path and digest).
+  func deliver(_ batch: ImportBatch, archiveSHA256: String) -> DeliveryOutcome {
+    let body = batch.body.sharedData
+    var gzipped: Data?
+    var attemptsSoFar = 0
+    var lastFailure = DeliveryFailure(.other, "not sent")
+    let groups = [configuration.targets, configuration.fallbackTargets].filter { !$0.isEmpty }
+    for (groupIndex, targets) in groups.enumerated() {
+      let attempts = max(1, configuration.retry.attempts)
+      for attempt in 1...attempts {
+        let target = targets[(batch.sequence + attempt - 1) % targets.count]
+        let compress = configuration.compresses(target)
+        if compress && gzipped == nil { gzipped = Data(Gzip.compress(batch.body.bytes)) }
+        attemptsSoFar += 1
+        guard let failure = sender.post(compress ? gzipped! : body, to: target.importURL,
+                                        gzipped: compress)
+        else {
+          return .delivered(target: target.base.absoluteString, attempts: attemptsSoFar)
+        }
+        lastFailure = failure
+        if !failure.isRetryable || attempt == attempts || isAbandoned { break }
+        let delay = configuration.retry.delay(after: attempt, jitter: jitter())
+        events?.retrying(batch, attempt: attempt, of: attempts, delay: delay, failure: failure,
+                         target: target)
+        Thread.sleep(forTimeInterval: delay)
+      }
+      // A refusal of the data itself would be refused by the fallback too.
+      if lastFailure.kind == .httpRejected || isAbandoned { break }
+      if groupIndex + 1 < groups.count {
+        events?.fallingBack(batch, failure: lastFailure, to: groups[groupIndex + 1][0])
+      }
+    }
+    guard let spool else {
+      events?.gaveUp(batch, attempts: attemptsSoFar, failure: lastFailure)
+      return .failed(attempts: attemptsSoFar, failure: lastFailure)
+    }
+    let record = SpoolRecord(
+      target: configuration.targets[0].base.absoluteString, archive: batch.path,
+      archiveSHA256: archiveSHA256, member: batch.member ?? "", pieces: batch.pieces,
+      samples: batch.samples, lines: batch.lines, reason: lastFailure.message)
+    do {
+      let path = try spool.write(body: batch.body.bytes, record: record)
+      events?.spooled(batch, attempts: attemptsSoFar, failure: lastFailure, path: path)
+      return .spooled(path: path, attempts: attemptsSoFar, failure: lastFailure)
+    } catch {
+      let why = (error as? UserFacingError)?.userMessage ?? "\(error)"
+      let failure = DeliveryFailure(lastFailure.kind, "\(lastFailure.message); spool failed: \(why)")
+      events?.gaveUp(batch, attempts: attemptsSoFar, failure: failure)
+      return .failed(attempts: attemptsSoFar, failure: failure)
+    }
+  }
+}
