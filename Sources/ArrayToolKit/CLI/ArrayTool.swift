@@ -11,6 +11,7 @@ public enum ArrayTool {
 
   /// Every subcommand, in the order `--help` lists them.
   public static let commands: [any Command.Type] = [
+    ProbeCommand.self,
     CompletionCommand.self,
   ]
 
