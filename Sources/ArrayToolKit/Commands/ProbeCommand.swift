@@ -121,9 +121,11 @@ struct ProbePlan {
 
     let agentText = url ?? ProbeTarget.vmagent.url(environment: environment)
     let agentSource = url != nil ? "--url" : ProbeTarget.vmagent.environmentVariable
-    let storageText = (choice == "victoriametrics" ? url : nil) ?? vmURL
+    let storageText =
+      (choice == "victoriametrics" ? url : nil) ?? vmURL
       ?? ProbeTarget.victoriametrics.url(environment: environment)
-    let storageSource = choice == "victoriametrics" && url != nil
+    let storageSource =
+      choice == "victoriametrics" && url != nil
       ? "--url" : vmURL != nil ? "--vm-url" : ProbeTarget.victoriametrics.environmentVariable
     victoriaMetrics = try endpoint(storageText, option: storageSource)
     switch choice {

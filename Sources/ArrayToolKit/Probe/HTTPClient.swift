@@ -31,7 +31,8 @@ struct HTTPClient {
     do {
       return try exchange(request, over: socket, deadline: deadline, body: body)
     } catch let error as SocketError {
-      let reason = error.code == ETIMEDOUT
+      let reason =
+        error.code == ETIMEDOUT
         ? "no complete answer within the time limit"
         : "\(error.operation): " + SystemError.describe(error.code)
       throw ProbeFailure(

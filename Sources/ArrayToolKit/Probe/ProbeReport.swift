@@ -39,7 +39,7 @@ public struct ProbeReport {
       text += "  \(phase.message)\n"
     }
     if let resolver = result.resolver {
-      text += "  resolver: \(resolver.summary)\n"
+      text += wrap("resolver: \(resolver.summary)", indent: "  ")
     }
     for entry in result.diagnosis {
       text += "\n" + wrap("\(entry.kind.rawValue): \(entry.explanation)", indent: "  ")

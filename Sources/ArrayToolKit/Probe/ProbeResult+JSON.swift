@@ -35,8 +35,10 @@ extension ProbeResult {
       "facts": facts.map(Self.json) ?? NSNull(),
       "write_test": writeTestSeries.map { ["series": $0] as Any } ?? NSNull(),
       "diagnosis": diagnosis.map { entry -> [String: Any] in
-        ["kind": entry.kind.rawValue, "explanation": entry.explanation,
-         "next_step": entry.nextStep]
+        [
+          "kind": entry.kind.rawValue, "explanation": entry.explanation,
+          "next_step": entry.nextStep,
+        ]
       },
     ]
   }

@@ -78,7 +78,8 @@ public struct Prober {
         host: endpoint.host, port: endpoint.port, deadline: Deadline(seconds: timeout))
       pass("dns", result.addresses.map(\.ip).joined(separator: ", "), seconds: elapsed(started))
     } catch {
-      let failure = (error as? ResolverError)?.failure(host: endpoint.host)
+      let failure =
+        (error as? ResolverError)?.failure(host: endpoint.host)
         ?? ProbeFailure(.dnsFailed, "\(endpoint.host): \(error)")
       result.resolver = resolverConfiguration()
       context.resolver = result.resolver
@@ -148,7 +149,8 @@ public struct Prober {
     started = Deadline.now()
     let test = WriteTest()
     result.writeTestSeries = test.series
-    let reader = readerEndpoint == endpoint
+    let reader =
+      readerEndpoint == endpoint
       ? client : HTTPClient(endpoint: readerEndpoint, resolver: resolver)
     do {
       let line = try test.run(writer: client, reader: reader, deadline: Deadline(seconds: timeout))

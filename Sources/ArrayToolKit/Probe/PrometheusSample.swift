@@ -77,7 +77,8 @@ struct PrometheusSample: Equatable {
   }
 
   private static func isNameCharacter(_ character: Character) -> Bool {
-    character.isASCII && (character.isLetter || character.isNumber || character == "_"
-      || character == ":")
+    character.isASCII
+      && (character.isLetter || character.isNumber || character == "_"
+        || character == ":")
   }
 }

@@ -74,7 +74,9 @@ public enum ResolverError: Error, Equatable, Sendable {
     return text.prefix(1).lowercased() + text.dropFirst() + " (\(name))"
   }
 
+  /// Seconds to a tenth, without a trailing `.0`: `2`, `0.5`, `1.5`.
   static func format(seconds: Double) -> String {
-    seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+    let tenths = (seconds * 10).rounded() / 10
+    return tenths == tenths.rounded() ? String(Int(tenths)) : String(tenths)
   }
 }

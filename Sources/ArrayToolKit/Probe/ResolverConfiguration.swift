@@ -100,7 +100,8 @@ public struct ResolverConfiguration: Equatable, Sendable, Codable {
     if let unreadable {
       return "\(source): \(unreadable); glibc then asks 127.0.0.1"
     }
-    let servers = nameservers.isEmpty
+    let servers =
+      nameservers.isEmpty
       ? "no nameserver (glibc then asks 127.0.0.1)"
       : "nameserver " + nameservers.joined(separator: ", ")
     let domains = search.isEmpty ? "no search domain" : "search " + search.joined(separator: " ")

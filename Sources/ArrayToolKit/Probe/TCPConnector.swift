@@ -30,7 +30,8 @@ struct TCPConnector {
     }
     let order: [ProbeErrorKind] = [.connectionRefused, .timeout, .unreachable, .connectionFailed]
     let kind = order.first { kind in failures.contains { $0.kind == kind } } ?? .connectionFailed
-    let message = failures.isEmpty
+    let message =
+      failures.isEmpty
       ? "no address to connect to" : failures.map(\.message).joined(separator: "; ")
     throw ProbeFailure(kind, message)
   }

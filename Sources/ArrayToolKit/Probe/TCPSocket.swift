@@ -45,7 +45,8 @@ final class TCPSocket {
   /// Connects to `address`, waiting at most until `deadline`.
   /// - Throws: `SocketError`; `ETIMEDOUT` when the handshake did not finish in time.
   static func connect(to address: ResolvedAddress, deadline: Deadline) throws -> TCPSocket {
-    let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+    let type =
+      Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
       | Int32(SOCK_CLOEXEC.rawValue)
     let descriptor = socket(address.addressFamily, type, Int32(IPPROTO_TCP))
     guard descriptor >= 0 else { throw SocketError(operation: "socket", code: errno) }

@@ -63,7 +63,8 @@ struct WriteTest {
           return "\(series) written to \(writer.endpoint.display) and read back from "
             + "\(reader.endpoint.display) in \(String(format: "%.2f", seconds)) s"
         }
-        lastProblem = head.isSuccess
+        lastProblem =
+          head.isSuccess
           ? "not there yet" : "the export answered \(head.status): " + HTTPCheck.bodyStart(body)
       } catch let failure as ProbeFailure {
         lastProblem = failure.message
