@@ -15,6 +15,7 @@ public enum ArrayTool {
     InspectCommand.self,
     ExportCommand.self,
     AnalyzeLogsCommand.self,
+    ProbeCommand.self,
     GenerateCommand.self,
     CompletionCommand.self,
   ]

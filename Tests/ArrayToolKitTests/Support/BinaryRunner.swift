@@ -23,13 +23,21 @@ enum BinaryRunner {
   }
 
   /// Runs `arraytool arguments…` with `stdin` as its input and waits for it to end.
+  ///
+  /// - Parameter launcher: a command that runs the binary, such as `["unshare", "-n"]`; the
+  ///   binary's path and `arguments` follow it.
   static func run(
     _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
-    directory: URL? = nil
+    directory: URL? = nil, launcher: [String] = []
   ) throws -> BinaryResult {
     let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
+    if let program = launcher.first {
+      process.executableURL = URL(fileURLWithPath: program)
+      process.arguments = launcher.dropFirst() + [executable.path] + arguments
+    } else {
+      process.executableURL = executable
+      process.arguments = arguments
+    }
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = "1"
     // Each run gets its own spool and journal unless the test shares one between runs.
