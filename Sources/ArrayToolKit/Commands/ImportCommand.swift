@@ -46,6 +46,11 @@ public enum ImportCommand: Command {
                  help: "Record accepted batches here (default: STATE/journal)."),
       OptionSpec("force", help: "Send again what the journal says was accepted before."),
       OptionSpec("replay", .value(placeholder: "DIR"), help: "Send the batches spooled in DIR, then remove them."),
+      OptionSpec("query-url", .value(placeholder: "URL"),
+                 help: "VictoriaMetrics to read flags and landed samples from ($ARRAYTOOL_VM_URL)."),
+      OptionSpec("no-verify-landed", help: "Do not count the samples in VictoriaMetrics afterwards."),
+      OptionSpec("landed-timeout", .value(placeholder: "SECONDS"),
+                 help: "How long the landed check waits for queues and counts (default 120)."),
       OptionSpec("concurrency", short: "c", .value(placeholder: "N"), help: "Requests in flight (default: cores)."),
       OptionSpec("jobs", short: "j", .value(placeholder: "N"), help: "Files decoded at once (default: cores)."),
       OptionSpec("batch-samples", .value(placeholder: "N"), help: "Most samples per request (default 200000)."),
@@ -108,13 +113,46 @@ public enum ImportCommand: Command {
           file: fault.path, member: fault.member,
           reason: "\(fault.kind.rawValue) at offset \(fault.offset): \(fault.message)", samples: 0))
     }
+    var landed: LandedResult?
+    if !result.interrupted, result.samplesSent > 0, !arguments.flag("no-verify-landed"),
+      let query = try queryEndpoint(arguments, environment: context.environment,
+                                    targets: configuration.targets)
+    {
+      if result.allDelivered {
+        events.say("checking that the samples landed in \(query.url(""))")
+        let agents = configuration.targets.compactMap { try? ProbeEndpoint(parsing: $0.base.absoluteString) }
+        let check = LandedCheck(query: query, agents: agents,
+                                timeout: try arguments.seconds("landed-timeout") ?? 120)
+        landed = check.run(expected: result.samplesBySeries, first: result.firstTimestamp ?? 0,
+                           last: result.lastTimestamp ?? 0)
+      } else {
+        events.say("landed check skipped: not every batch was delivered")
+      }
+    }
     if arguments.flag("json") {
-      try console.print(try ImportReport.json(result))
+      try console.print(try ImportReport.json(result, landed: landed))
     } else {
-      try console.out.write(ImportReport.text(result))
+      try console.out.write(ImportReport.text(result, landed: landed))
     }
     if result.interrupted { return .interrupted }
-    return result.allDelivered ? .success : .problems
+    return result.allDelivered && (landed?.passed ?? true) ? .success : .problems
+  }
+
+  /// The VictoriaMetrics to read from: --query-url, $ARRAYTOOL_VM_URL, or the only target when
+  /// it is a VictoriaMetrics rather than a vmagent.
+  static func queryEndpoint(
+    _ arguments: ParsedArguments, environment: [String: String], targets: [ImportTarget]
+  ) throws -> ProbeEndpoint? {
+    if let text = arguments.string("query-url") ?? environment["ARRAYTOOL_VM_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
+      do {
+        return try ProbeEndpoint(parsing: text)
+      } catch {
+        throw UsageError("invalid --query-url '\(text)'", command: "import")
+      }
+    }
+    guard targets.count == 1, let endpoint = try? ProbeEndpoint(parsing: targets[0].base.absoluteString)
+    else { return nil }
+    return VictoriaMetricsKind.detect(endpoint) == .victoriaMetrics ? endpoint : nil
   }
 
   private static func replay(

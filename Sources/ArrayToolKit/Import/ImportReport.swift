@@ -5,7 +5,7 @@ import Foundation
 /// Renders an `ImportResult`.
 public enum ImportReport {
   /// The text report, a line per fact, failures named one per line.
-  public static func text(_ result: ImportResult) -> String {
+  public static func text(_ result: ImportResult, landed: LandedResult? = nil) -> String {
     let grouped = InspectReport.grouped
     var lines: [String] = []
     let verdict = result.interrupted ? "interrupted; run the same command again to continue"
@@ -44,11 +44,36 @@ public enum ImportReport {
         lines.append("    \(location): \(failure.reason)")
       }
     }
+    if let landed {
+      lines += landedLines(landed)
+    }
     if result.batchesSpooled > 0, let folder = result.spoolDirectory {
       lines.append("  \(grouped(result.samplesSpooled)) samples are kept in \(folder); send them with:")
       lines.append("    arraytool import --replay \(folder)")
     }
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// What the landed check found, as report lines.
+  static func landedLines(_ landed: LandedResult) -> [String] {
+    let grouped = InspectReport.grouped
+    let seconds = String(format: "%.1f s", landed.seconds)
+    if landed.passed {
+      return ["  landed:      all \(grouped(landed.expectedSamples)) samples landed in "
+        + "\(grouped(landed.expectedSeries)) series (counted through \(landed.queryURL) in \(seconds))"]
+    }
+    if let error = landed.error {
+      return ["  landed:      NOT CHECKED: \(error)"]
+    }
+    var lines = ["  landed:      CHECK FAILED: \(grouped(landed.foundSamples)) of "
+      + "\(grouped(landed.expectedSamples)) samples found; \(landed.differences.count) series differ:"]
+    for difference in landed.differences.prefix(20) {
+      lines.append("    \(difference.series): sent \(difference.sent), found \(difference.found)")
+    }
+    if landed.differences.count > 20 {
+      lines.append("    … and \(landed.differences.count - 20) more series")
+    }
+    return lines
   }
 
   /// The report of a replay.
@@ -76,7 +101,7 @@ public enum ImportReport {
   }
 
   /// The report as one JSON object.
-  public static func json(_ result: ImportResult) throws -> String {
+  public static func json(_ result: ImportResult, landed: LandedResult? = nil) throws -> String {
     var object: [String: Any] = [
       "files_total": result.filesTotal,
       "files_ok": result.filesOK,
@@ -108,6 +133,19 @@ public enum ImportReport {
     object["first_timestamp"] = result.firstTimestamp.map { $0 as Any } ?? NSNull()
     object["last_timestamp"] = result.lastTimestamp.map { $0 as Any } ?? NSNull()
     object["spool"] = result.spoolDirectory.map { $0 as Any } ?? NSNull()
+    if let landed {
+      object["landed"] = [
+        "checked": landed.error == nil, "passed": landed.passed,
+        "expected_samples": landed.expectedSamples, "found_samples": landed.foundSamples,
+        "series": landed.expectedSeries, "query_url": landed.queryURL,
+        "error": landed.error as Any? ?? NSNull(),
+        "differences": landed.differences.map {
+          ["series": $0.series, "sent": $0.sent, "found": $0.found] as [String: Any]
+        },
+      ] as [String: Any]
+    } else {
+      object["landed"] = NSNull()
+    }
     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     return String(decoding: data, as: UTF8.self)
   }

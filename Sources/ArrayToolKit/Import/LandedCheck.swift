@@ -1,0 +1,143 @@
+// After an import, checks that what was sent is what VictoriaMetrics holds: waits until vmagent's
+// queue is empty, makes the newest data searchable, then counts the samples of every imported
+// series through /api/v1/export and compares them with what was sent, series by series.
+
+import Foundation
+
+/// The outcome of a landed check.
+public struct LandedResult: Sendable {
+  /// One series whose count in VictoriaMetrics differs from what was sent.
+  public struct Difference: Sendable, Equatable {
+    public var series: String
+    public var sent: Int
+    public var found: Int
+  }
+
+  public var queryURL: String
+  public var expectedSamples = 0
+  public var foundSamples = 0
+  public var expectedSeries = 0
+  public var differences: [Difference] = []
+  /// Why the check could not be done, when it could not.
+  public var error: String?
+  public var seconds = 0.0
+
+  public var passed: Bool { error == nil && differences.isEmpty }
+}
+
+/// Compares sent samples with what a VictoriaMetrics holds.
+public struct LandedCheck {
+  public let query: ProbeEndpoint
+  /// Import targets that may be vmagents whose queue must drain first.
+  public let agents: [ProbeEndpoint]
+  /// How long to wait for the queue and for the counts to match.
+  public let timeout: Double
+  var resolver: any HostResolver = SystemResolver()
+
+  public init(query: ProbeEndpoint, agents: [ProbeEndpoint], timeout: Double) {
+    self.query = query
+    self.agents = agents
+    self.timeout = timeout
+  }
+
+  /// Runs the check for `expected` samples per series between `first` and `last` (Unix ms).
+  public func run(expected: [SeriesKey: Int], first: Int64, last: Int64) -> LandedResult {
+    let started = Deadline.now()
+    let until = Deadline(seconds: timeout)
+    var result = LandedResult(queryURL: query.url("/api/v1/export"))
+    result.expectedSamples = expected.values.reduce(0, +)
+    result.expectedSeries = expected.count
+    if let stuck = waitForQueues(until: until) {
+      result.error = stuck
+      result.seconds = Deadline.now() - started
+      return result
+    }
+    let serials = Set(expected.keys.map(\.serial)).sorted()
+    while true {
+      flush()
+      do {
+        var found: [SeriesKey: Int] = [:]
+        for serial in serials {
+          try count(serial: serial, first: first, last: last, into: &found)
+        }
+        result.foundSamples = expected.keys.reduce(0) { $0 + (found[$1] ?? 0) }
+        result.differences = expected.compactMap { key, sent in
+          let got = found[key] ?? 0
+          return got == sent ? nil : LandedResult.Difference(series: Self.describe(key), sent: sent, found: got)
+        }.sorted { $0.series < $1.series }
+        result.error = nil
+      } catch {
+        result.error = (error as? ProbeFailure)?.message ?? "\(error)"
+      }
+      if result.passed || until.hasPassed { break }
+      usleep(500_000)
+    }
+    result.seconds = Deadline.now() - started
+    return result
+  }
+
+  /// Waits until every vmagent among the targets has nothing pending; an error text on timeout.
+  func waitForQueues(until: Deadline) -> String? {
+    for agent in agents {
+      while true {
+        let client = HTTPClient(endpoint: agent, resolver: resolver)
+        guard case .vmagent(let facts)? = try? ServerFacts.read(
+          .vmagent, client: client, deadline: Deadline(seconds: min(5, max(0.5, until.remaining))))
+        else { break }
+        let pending = facts.pendingBytes + facts.persistentPendingBytes
+        if pending == 0 { break }
+        if until.hasPassed {
+          return "vmagent at \(agent.url("")) still holds \(Int(pending)) bytes after "
+            + "\(Int(timeout)) s"
+        }
+        usleep(200_000)
+      }
+    }
+    return nil
+  }
+
+  /// Asks VictoriaMetrics to make recently added data searchable (single node only; a cluster
+  /// has no such handler and needs no more than a short wait).
+  func flush() {
+    let client = HTTPClient(endpoint: query, resolver: resolver)
+    _ = try? client.fetch(.get("/internal/force_flush"), deadline: Deadline(seconds: 5))
+  }
+
+  func count(serial: String, first: Int64, last: Int64, into found: inout [SeriesKey: Int]) throws {
+    let selector = "{SN=\"\(serial)\"}"
+    var allowed = CharacterSet.alphanumerics
+    allowed.insert(charactersIn: "-._~")
+    let match = selector.addingPercentEncoding(withAllowedCharacters: allowed) ?? selector
+    let path = "/api/v1/export?match%5B%5D=\(match)&start=\(first / 1000)&end=\(last / 1000 + 1)"
+    let client = HTTPClient(endpoint: query, resolver: resolver)
+    var splitter = LineSplitter(limit: 256 << 20)
+    var lines: [String] = []
+    let head = try client.send(.get(path), deadline: Deadline(seconds: max(30, timeout))) { piece in
+      splitter.feed(piece) { lines.append($0) }
+      for line in lines { Self.add(line: line, to: &found) }
+      lines.removeAll(keepingCapacity: true)
+    }
+    splitter.finish { Self.add(line: $0, to: &found) }
+    guard head.isSuccess else {
+      throw ProbeFailure(.httpStatus, "GET \(path) answered \(head.status)")
+    }
+  }
+
+  static func add(line: String, to found: inout [SeriesKey: Int]) {
+    guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+      let metric = object["metric"] as? [String: String],
+      let values = object["values"] as? [Any]
+    else { return }
+    let key = SeriesKey(
+      name: metric["__name__"] ?? "", element: metric["Element"] ?? "",
+      resource: metric["Resource"] ?? "", serial: metric["SN"] ?? "",
+      interval: Int64(metric["scrape_interval"] ?? "") ?? 0)
+    found[key, default: 0] += values.count
+  }
+
+  /// `name{Element="…",Resource="…"}` for a report line.
+  static func describe(_ key: SeriesKey) -> String {
+    "\(key.name){Element=\"\(key.element)\",Resource=\"\(key.resource)\",SN=\"\(key.serial)\","
+      + "scrape_interval=\"\(key.interval)\"}"
+  }
+}
