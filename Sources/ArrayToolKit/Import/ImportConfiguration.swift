@@ -16,6 +16,8 @@ public struct ImportConfiguration: Sendable {
   public var force = false
   /// Most samples in one request.
   public var batchSamples = 200_000
+  /// Most samples in one JSON line (VictoriaMetrics limits the length of a line).
+  public var lineSamples = DatDecoder.maxChunkRows
   /// Most body bytes (before compression) in one request.
   public var batchBytes = 4 << 20
   /// Requests in flight at once.

@@ -182,7 +182,8 @@ public final class ImportPipeline: @unchecked Sendable {
       queue.push(batch)
       batch = newBatch()
     }
-    let reader = PerfUnitReader(layouts: layouts)
+    var reader = PerfUnitReader(layouts: layouts)
+    reader.reader.chunkRows = configuration.lineSamples
     var lastLayout: SeriesLayout?
     var lastBlock = -1
     var skipped = 0

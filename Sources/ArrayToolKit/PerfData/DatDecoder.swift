@@ -48,6 +48,7 @@ public final class DatDecoder {
   /// The size of the .dat when the container says it (tar header, file size).
   public let length: Int64?
   private let chunkBytes: Int
+  private let chunkRows: Int
   /// Bytes consumed from the source.
   public private(set) var position: Int64 = 0
   private var buffer: [UInt8] = []
@@ -63,10 +64,15 @@ public final class DatDecoder {
   ///   - source: the .dat bytes.
   ///   - length: the .dat size when known; lets the decoder reject impossible lengths early.
   ///   - chunkBytes: about how many bytes of rows one chunk holds.
-  public init(source: ByteSource, length: Int64?, chunkBytes: Int = 1 << 20) {
+  ///   - chunkRows: at most this many rows in one chunk (and one exported line per series).
+  public init(
+    source: ByteSource, length: Int64?, chunkBytes: Int = 1 << 20,
+    chunkRows: Int = DatDecoder.maxChunkRows
+  ) {
     self.source = source
     self.length = length
     self.chunkBytes = max(chunkBytes, 4)
+    self.chunkRows = min(max(chunkRows, 1), Self.maxChunkRows)
   }
 
   /// Blocks whose header has been read so far.
@@ -97,7 +103,7 @@ public final class DatDecoder {
     guard let block else { return nil }
     let rowBytes = block.header.valuesPerRow * 4
     let wanted = Int(min(Int64(max(1, chunkBytes / rowBytes)), rowsLeftInBlock,
-                         Int64(Self.maxChunkRows)))
+                         Int64(chunkRows)))
     let rowStart = position
     let got = try fill(wanted * rowBytes)
     let complete = got / rowBytes

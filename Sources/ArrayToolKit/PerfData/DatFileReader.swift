@@ -34,6 +34,8 @@ public struct DatFileSummary: Sendable {
 public struct DatFileReader {
   public let layouts: SeriesLayoutCache
   public let chunkBytes: Int
+  /// Most rows per chunk, and so most samples per exported line.
+  public var chunkRows = DatDecoder.maxChunkRows
 
   public init(catalog: SeriesCatalog, chunkBytes: Int = 1 << 20) {
     self.init(layouts: SeriesLayoutCache(catalog: catalog), chunkBytes: chunkBytes)
@@ -57,7 +59,8 @@ public struct DatFileReader {
   ) throws -> DatFileSummary {
     var summary = DatFileSummary(path: path, member: member)
     summary.fileName = PerfFileName(name)
-    let decoder = DatDecoder(source: source, length: length, chunkBytes: chunkBytes)
+    let decoder = DatDecoder(
+      source: source, length: length, chunkBytes: chunkBytes, chunkRows: chunkRows)
     var seen: [ObjectIdentifier] = []
     do {
       let header = try decoder.readFileHeader()

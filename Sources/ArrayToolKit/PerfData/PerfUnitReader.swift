@@ -4,7 +4,7 @@
 
 /// Reads `DatUnit`s into chunks with their series layout.
 public struct PerfUnitReader {
-  public let reader: DatFileReader
+  public var reader: DatFileReader
 
   public init(catalog: SeriesCatalog, chunkBytes: Int = 1 << 20) {
     reader = DatFileReader(catalog: catalog, chunkBytes: chunkBytes)
