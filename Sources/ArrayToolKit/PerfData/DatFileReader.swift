@@ -9,6 +9,8 @@ public struct DatFileSummary: Sendable {
   public var header: DatFileHeader?
   public var fileName: PerfFileName?
   public var blocks = 0
+  /// The first block of the file, whose StartTime the file name should give.
+  public var firstBlock: DatBlock?
   public var rows = 0
   public var samples = 0
   /// Earliest and latest sample time, Unix milliseconds.
@@ -95,6 +97,7 @@ public struct DatFileReader {
       summary.fault = fault.path.isEmpty ? fault.located(path: path, member: member) : fault
     }
     summary.blocks = decoder.blocksRead
+    summary.firstBlock = decoder.firstBlock
     return summary
   }
 
