@@ -9,8 +9,6 @@ public struct DatFileSummary: Sendable {
   public var header: DatFileHeader?
   public var fileName: PerfFileName?
   public var blocks = 0
-  /// The first block of the file, whose StartTime the file name should give.
-  public var firstBlock: DatBlock?
   public var rows = 0
   public var samples = 0
   /// Earliest and latest sample time, Unix milliseconds.
@@ -59,12 +57,10 @@ public struct DatFileReader {
     do {
       let header = try decoder.readFileHeader()
       summary.header = header
-      if let named = summary.fileName?.serial, named != header.serial {
-        summary.warnings.append(
-          InputFault(
-            .serialMismatch, at: 36,
-            "the file name says serial \(named) but the file header says \(header.serial)",
-            path: path, member: member))
+      if let mismatch = DatFileReader.serialMismatch(
+        summary.fileName, header, path: path, member: member)
+      {
+        summary.warnings.append(mismatch)
       }
       var lastBlock = -1
       while let chunk = try decoder.nextChunk() {
@@ -97,8 +93,19 @@ public struct DatFileReader {
       summary.fault = fault.path.isEmpty ? fault.located(path: path, member: member) : fault
     }
     summary.blocks = decoder.blocksRead
-    summary.firstBlock = decoder.firstBlock
     return summary
+  }
+
+  /// The fault of a file whose name gives another serial than its header; nil when they agree
+  /// or the name gives none.
+  static func serialMismatch(
+    _ fileName: PerfFileName?, _ header: DatFileHeader, path: String, member: String?
+  ) -> InputFault? {
+    guard let named = fileName?.serial, named != header.serial else { return nil }
+    return InputFault(
+      .serialMismatch, at: 36,
+      "the file name says serial \(named) but the file header says \(header.serial)",
+      path: path, member: member)
   }
 
   private func note(block header: DatBlockHeader, into summary: inout DatFileSummary) {

@@ -14,7 +14,8 @@ struct UnitOutcome {
 
 /// Checks units end to end.
 struct UnitVerifier {
-  let reader: DatFileReader
+  /// Rows are read in chunks of about this many bytes; nothing is done with them but counting.
+  static let chunkBytes = 1 << 20
 
   /// Reads `unit` through `hooks`.
   /// - Throws: only errors that are not faults of the input (an unreadable file).
@@ -27,20 +28,15 @@ struct UnitVerifier {
       outcome.faults.append(fault.path.isEmpty ? fault.located(path: unit.path, member: unit.member) : fault)
       return outcome
     }
-    let summary = try reader.read(
-      stream, length: stream.length, name: unit.name, path: unit.path,
-      member: unit.datMember(stream.datName)
-    ) { _, _ in }
-
-    outcome.faults += summary.warnings
-    if let mismatch = timeMismatch(summary, unitName: unit.name) { outcome.faults.append(mismatch) }
+    let decoded = try decode(stream, unit: unit)
+    outcome.faults += decoded.warnings
     if let misnamed = stream.nameMismatch {
       outcome.faults.append(
         InputFault(
           .unexpectedMembers, at: misnamed.offset, misnamed.message, path: misnamed.path,
           member: misnamed.member))
     }
-    var stopped = summary.fault
+    var stopped = decoded.fault
     if stopped == nil {
       do {
         try stream.finish()
@@ -62,11 +58,42 @@ struct UnitVerifier {
     return outcome
   }
 
+  /// Decodes the .dat to its end without building series (which verify does not need): the
+  /// fault that stopped it, and the serial and time disagreements with the file name.
+  private func decode(_ stream: DatStream, unit: DatUnit) throws
+    -> (fault: InputFault?, warnings: [InputFault])
+  {
+    let member = unit.datMember(stream.datName)
+    let fileName = PerfFileName(unit.name)
+    let decoder = DatDecoder(
+      source: stream, length: stream.length, chunkBytes: UnitVerifier.chunkBytes)
+    var warnings: [InputFault] = []
+    var fault: InputFault?
+    do {
+      let header = try decoder.readFileHeader()
+      if let mismatch = DatFileReader.serialMismatch(
+        fileName, header, path: unit.path, member: member)
+      {
+        warnings.append(mismatch)
+      }
+      while try decoder.nextChunk() != nil {}
+    } catch let error as InputFault {
+      fault = error.path.isEmpty ? error.located(path: unit.path, member: member) : error
+    }
+    if let named = fileName, let block = decoder.firstBlock,
+      let mismatch = timeMismatch(named, block, path: unit.path, member: member)
+    {
+      warnings.append(mismatch)
+    }
+    return (fault, warnings)
+  }
+
   /// The file name's time must fall within one sampling interval of the first block's StartTime:
   /// an array names a file after the window it covers, and the first row of that window lies at
   /// most one interval after the window starts (the sample exports have them equal).
-  private func timeMismatch(_ summary: DatFileSummary, unitName: String) -> InputFault? {
-    guard let named = summary.fileName, let block = summary.firstBlock else { return nil }
+  private func timeMismatch(
+    _ named: PerfFileName, _ block: DatBlock, path: String, member: String?
+  ) -> InputFault? {
     let header = block.header
     let difference = header.startTime - named.timestamp
     guard difference.magnitude >= UInt64(header.archive) else { return nil }
@@ -75,6 +102,6 @@ struct UnitVerifier {
       "the file name says \(InspectReport.utc(named.timestamp * 1000)) UTC but block 0 starts at "
         + "\(InspectReport.utc(header.startTime * 1000)) UTC (StartTime \(header.startTime), "
         + "\(difference) s apart, more than the \(header.archive) s interval)",
-      path: summary.path, member: summary.member)
+      path: path, member: member)
   }
 }

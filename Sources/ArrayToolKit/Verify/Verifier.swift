@@ -63,8 +63,7 @@ public enum Verifier {
     try planManifest(options, inputs: inputs, plan: plan)
 
     let verifier = ArchiveVerifier(
-      plan: plan, units: UnitVerifier(reader: DatFileReader(catalog: try SeriesCatalog.bundled())),
-      limits: options.limits, ledger: ledger)
+      plan: plan, units: UnitVerifier(), limits: options.limits, ledger: ledger)
     for input in inputs.inputs {
       do {
         try check(input, inputs: inputs, verifier: verifier)
