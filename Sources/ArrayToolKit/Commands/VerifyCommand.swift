@@ -33,7 +33,7 @@ public enum VerifyCommand: Command {
       OptionSpec("quiet", short: "q", help: "Print problems only: no notes, no summary."),
       OptionSpec(
         "max-ratio", .value(placeholder: "N"),
-        help: "Stop data that expands more than N times its stored size (default 1000, 0: off)."),
+        help: "Stop data that expands more than N times its stored size (default 2000, 0: off)."),
       OptionSpec(
         "max-size", .value(placeholder: "SIZE"),
         help: "Stop a member that expands beyond SIZE bytes, K/M/G/T allowed (default 1T, 0: off)."),

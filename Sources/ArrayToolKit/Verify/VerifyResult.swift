@@ -44,8 +44,10 @@ public struct VerifyResult: Sendable {
 public struct VerifyOptions: Sendable {
   /// Manifests named by the user (`--manifest`), checked in full.
   public var manifests: [String] = []
-  /// The guard against decompression bombs.
-  public var limits = ExpansionLimits(maxRatio: 1000, maxBytes: 1 << 40)
+  /// The guard against decompression bombs. Deflate alone cannot expand data much more than
+  /// 1032 times, so the default ratio stops only data compressed twice over (a zip bomb's
+  /// nesting), never a genuine export.
+  public var limits = ExpansionLimits(maxRatio: 2000, maxBytes: 1 << 40)
   /// Compute this digest of every input (or, with `manifestOfMembers`, of every member of the
   /// one zip input) for a manifest to be written.
   public var manifestToWrite: DigestAlgorithm?
