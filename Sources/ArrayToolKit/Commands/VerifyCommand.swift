@@ -36,7 +36,7 @@ public enum VerifyCommand: Command {
         help: "Stop data that expands more than N times its stored size (default 2000, 0: off)."),
       OptionSpec(
         "max-size", .value(placeholder: "SIZE"),
-        help: "Stop a member that expands beyond SIZE bytes, K/M/G/T allowed (default 1T, 0: off)."),
+        help: "Stop a member that expands beyond SIZE bytes, K/M/G/T (default 1T, 0: off)."),
       OptionSpec(
         "write-manifest", .value(placeholder: "ALGORITHM"),
         help: "Write sha256sum/md5sum lines for the inputs after checking them.",

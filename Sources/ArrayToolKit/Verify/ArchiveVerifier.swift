@@ -84,7 +84,8 @@ struct ArchiveVerifier {
   ) throws -> InputFault? {
     do {
       let source = try archive.open(entry, observer: tracker.observer)
-      try ArchiveVerifier.readToEnd(digests.isEmpty ? source : ObservedSource(source, observer: digests.update))
+      let observed = digests.isEmpty ? source : ObservedSource(source, observer: digests.update)
+      try ArchiveVerifier.readToEnd(observed)
       return nil
     } catch let fault as InputFault {
       return fault

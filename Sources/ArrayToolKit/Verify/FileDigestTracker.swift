@@ -57,7 +57,8 @@ final class FileDigestTracker {
       let count = try file.read(
         at: covered, into: UnsafeMutableRawBufferPointer(rebasing: scratch[0..<wanted]))
       guard count > 0 else {
-        throw SystemError("cannot read \(file.path)", code: EIO, reason: "the file became shorter while it was read")
+        throw SystemError(
+          "cannot read \(file.path)", code: EIO, reason: "the file shrank while it was read")
       }
       digests.update(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
       covered += Int64(count)

@@ -48,7 +48,8 @@ public struct Manifest: Equatable, Sendable {
             number: number, offset: Int64(start), algorithm: algorithm, digest: digest,
             name: name))
       case .malformed(let reason):
-        malformed.append(MalformedManifestLine(number: number, offset: Int64(start), reason: reason))
+        malformed.append(
+          MalformedManifestLine(number: number, offset: Int64(start), reason: reason))
       }
       start = end + 1
     }
@@ -87,7 +88,8 @@ public struct Manifest: Equatable, Sendable {
     else { return nil }
     let beforeEquals = text[..<equals].trimmingTrailingSpaces()
     guard beforeEquals.hasSuffix(")"), beforeEquals.endIndex > open else { return nil }
-    let name = String(text[text.index(after: open)..<beforeEquals.index(before: beforeEquals.endIndex)])
+    let close = beforeEquals.index(before: beforeEquals.endIndex)
+    let name = String(text[text.index(after: open)..<close])
     let hex = text[text.index(after: equals)...].drop { $0 == " " || $0 == "\t" }
     guard let algorithm = DigestAlgorithm(tag: String(tag)) else {
       return .malformed("unknown checksum algorithm '\(tag)'")

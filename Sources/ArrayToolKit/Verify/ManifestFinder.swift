@@ -163,7 +163,8 @@ struct ManifestFinder {
         fault(
           .manifestEmpty, source, 0,
           manifest.malformed.isEmpty
-            ? "the manifest holds no checksum lines" : "the manifest holds no readable checksum line"))
+            ? "the manifest holds no checksum lines"
+            : "the manifest holds no readable checksum line"))
     }
     return resolution
   }
@@ -186,8 +187,8 @@ struct ManifestFinder {
         target: .member(zip: zip.input.identity, name: memberName), path: zip.input.path,
         member: memberName, isInput: true)
     }
-    let path =
-      name.hasPrefix("/") ? name : ManifestFinder.join(ManifestFinder.folder(of: source.path), relative)
+    let folder = ManifestFinder.folder(of: source.path)
+    let path = name.hasPrefix("/") ? name : ManifestFinder.join(folder, relative)
     if let identity = FileIdentity(path: path) {
       let known = inputs.path(of: identity)
       return Located(

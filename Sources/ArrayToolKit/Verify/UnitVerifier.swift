@@ -25,7 +25,8 @@ struct UnitVerifier {
     do {
       stream = try unit.open(hooks: hooks)
     } catch let fault as InputFault {
-      outcome.faults.append(fault.path.isEmpty ? fault.located(path: unit.path, member: unit.member) : fault)
+      outcome.faults.append(
+        fault.path.isEmpty ? fault.located(path: unit.path, member: unit.member) : fault)
       return outcome
     }
     let decoded = try decode(stream, unit: unit)

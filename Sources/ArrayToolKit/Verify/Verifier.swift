@@ -151,7 +151,8 @@ public enum Verifier {
   private static func memberEntries(_ inputs: VerifyInputSet) -> [ZipEntry] {
     guard let archive = inputs.zips.first?.archive else { return [] }
     return archive.entries.filter { entry in
-      !entry.isDirectory && entry.unsafeNameReason == nil && archive.entry(named: entry.name) == entry
+      !entry.isDirectory && entry.unsafeNameReason == nil
+        && archive.entry(named: entry.name) == entry
     }
   }
 }

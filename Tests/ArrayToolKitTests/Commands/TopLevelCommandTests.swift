@@ -17,7 +17,7 @@ import Testing
   }
 
   @Test func everyCommandHasHelpWithAnExample() throws {
-    for name in ["completion"] {
+    for name in ["completion", "verify"] {
       let result = try BinaryRunner.run([name, "--help"])
       #expect(result.status == 0)
       #expect(result.stdout.hasPrefix("arraytool \(name): "))

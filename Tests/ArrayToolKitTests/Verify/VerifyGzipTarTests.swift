@@ -43,7 +43,8 @@ import Testing
           + "CRC-32 \(ArchiveBytes.hex(crc ^ 1, digits: 8)) but the data has "
           + "\(ArchiveBytes.hex(crc, digits: 8))",
         "\(lengthPath): size_mismatch at offset \(badLength.count - 4): member 1: the trailer "
-          + "gives a length of \(tar.count + 1) bytes (mod 2^32) but the data is \(tar.count) bytes",
+          + "gives a length of \(tar.count + 1) bytes (mod 2^32) but the data is "
+          + "\(tar.count) bytes",
       ])
   }
 

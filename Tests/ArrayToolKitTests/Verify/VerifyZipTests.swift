@@ -142,7 +142,8 @@ import Testing
     let (path, _) = try fixture.zip("none.zip", [])
     let result = try fixture.verify([path])
     #expect(result.problems.isEmpty)
-    #expect(result.notes.map(\.line) == ["\(path): note at offset 0: the zip archive holds no entries"])
+    #expect(
+      result.notes.map(\.line) == ["\(path): note at offset 0: the zip archive holds no entries"])
   }
 
   @Test func aDamagedTgzInsideAZipIsLocatedByMemberAndTheRestGoesOn() throws {
