@@ -81,6 +81,14 @@ import Testing
       ])
   }
 
+  @Test func gzipOfSomethingElseIsNotTar() throws {
+    let path = try fixture.write(fixture.tgzName, GzipBuilder.member(Array("hello".utf8)))
+    #expect(
+      try fixture.problems([path]) == [
+        "\(path): not_tar at offset 0: not a tar archive: only 5 bytes, less than one header block"
+      ])
+  }
+
   @Test func aTarHeaderChecksumErrorNamesTheField() throws {
     var tar = TarBuilder()
     tar.file(fixture.datName, fixture.dat, checksum: .wrong)
