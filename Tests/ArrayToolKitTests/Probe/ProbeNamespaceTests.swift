@@ -11,14 +11,12 @@ import Testing
   private func withFiles<Result>(
     _ files: [String: String], _ body: (URL) throws -> Result
   ) throws -> Result {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("arraytool-netns-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    for (name, text) in files {
-      try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    try withTemporaryFolder("netns") { folder in
+      for (name, text) in files {
+        try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+      }
+      return try body(folder)
     }
-    return try body(folder)
   }
 
   /// Runs `script` with `sh` in new network and mount namespaces; `$ARRAYTOOL` is the binary.

@@ -42,41 +42,39 @@ import Testing
   }
 
   @Test func aSelfSignedCertificateIsTLS() throws {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("arraytool-tls-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let key = folder.appendingPathComponent("key.pem").path
-    let certificate = folder.appendingPathComponent("cert.pem").path
-    let made = try run(
-      "/usr/bin/openssl",
-      [
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
-        "-days", "1", "-subj", "/CN=localhost",
-      ])
-    #expect(made == 0)
+    try withTemporaryFolder("tls") { folder in
+      let key = folder.appendingPathComponent("key.pem").path
+      let certificate = folder.appendingPathComponent("cert.pem").path
+      let made = try run(
+        "/usr/bin/openssl",
+        [
+          "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
+          "-days", "1", "-subj", "/CN=localhost",
+        ])
+      #expect(made == 0)
 
-    let port = try LoopbackSocket.freePort()
-    let server = Process()
-    server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-    server.arguments = [
-      "s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-www",
-      "-quiet",
-    ]
-    server.standardOutput = FileHandle.nullDevice
-    server.standardError = FileHandle.nullDevice
-    try server.run()
-    defer {
-      // Children of the test process inherit its blocked SIGTERM; s_server does not unblock it.
-      kill(server.processIdentifier, SIGKILL)
-      server.waitUntilExit()
+      let port = try LoopbackSocket.freePort()
+      let server = Process()
+      server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+      server.arguments = [
+        "s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-www",
+        "-quiet",
+      ]
+      server.standardOutput = FileHandle.nullDevice
+      server.standardError = FileHandle.nullDevice
+      try server.run()
+      defer {
+        // Children of the test process inherit its blocked SIGTERM; s_server does not unblock it.
+        kill(server.processIdentifier, SIGKILL)
+        server.waitUntilExit()
+      }
+      try waitForListener(port: port)
+
+      let result = prober.probe(
+        .victoriametrics, at: try ProbeEndpoint(parsing: "https://127.0.0.1:\(port)"))
+      #expect(outline(result) == ["dns ok -", "tcp ok -", "http FAIL tls"])
+      #expect(result.phases.last?.message.contains("certificate") == true)
     }
-    try waitForListener(port: port)
-
-    let result = prober.probe(
-      .victoriametrics, at: try ProbeEndpoint(parsing: "https://127.0.0.1:\(port)"))
-    #expect(outline(result) == ["dns ok -", "tcp ok -", "http FAIL tls"])
-    #expect(result.phases.last?.message.contains("certificate") == true)
   }
 
   private func run(_ program: String, _ arguments: [String]) throws -> Int32 {
