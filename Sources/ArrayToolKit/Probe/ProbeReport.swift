@@ -13,6 +13,7 @@ public struct ProbeReport {
   /// Lines are wrapped to this width.
   public var width = 100
 
+  /// A report with marks as symbols or words, coloured or not.
   public init(symbols: Bool, colour: Bool) {
     self.symbols = symbols
     self.colour = colour

@@ -11,12 +11,14 @@
 public struct Prober {
   /// The time limit of each phase, in seconds.
   public var timeout: Double
+  /// Looks up host names; the system resolver except in tests.
   public var resolver: any HostResolver
   /// Reads the resolver's setup, shown when DNS fails.
   public var resolverConfiguration: () -> ResolverConfiguration
   /// Where `--write-test` reads its sample back (VictoriaMetrics); `nil` for no write test.
   public var writeTestReader: ProbeEndpoint?
 
+  /// A prober with a time limit per phase; the other settings default to the system's.
   public init(
     timeout: Double, resolver: any HostResolver = SystemResolver(),
     resolverConfiguration: @escaping () -> ResolverConfiguration = {
@@ -57,7 +59,7 @@ public struct Prober {
     runPhases(target, at: endpoint, into: &log)
     let context = Diagnosis.Context(
       target: target, endpoint: endpoint, timeout: timeout, resolver: log.result.resolver,
-      address: log.connectedAddress)
+      address: log.connectedAddress, addresses: log.result.addresses)
     log.result.diagnosis = log.failures.map { Diagnosis.explain($0, in: context) }
     return log.result
   }

@@ -1,3 +1,6 @@
+// `arraytool probe` end to end: the built binary against real VictoriaMetrics and vmagent and
+// against each fault (closed port, unknown name, silent listener, 503), with exit codes.
+
 import Foundation
 import Testing
 

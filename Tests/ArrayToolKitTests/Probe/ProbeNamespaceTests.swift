@@ -1,3 +1,6 @@
+// The probe where there is no network: the built binary under `unshare -n`, with resolver
+// files replaced in a private mount namespace, including a nameserver that never answers.
+
 import Foundation
 import Testing
 
@@ -64,6 +67,17 @@ import Testing
     }
     #expect(result.status == 1)
     return try #require(try ProbeJSON.objects(result.stdout).first)
+  }
+
+  @Test func withoutALoopbackInterfaceTheLocalServerIsUnreachable() throws {
+    let result = try BinaryRunner.run(
+      ["probe", "vmagent", "--json"], launcher: ["/usr/bin/unshare", "-n"])
+    #expect(result.status == 1)
+    let object = try #require(try ProbeJSON.objects(result.stdout).first)
+    #expect(object.outline == ["dns ok -", "tcp FAIL unreachable"])
+    #expect(object.message("tcp") == "127.0.0.1:8429: connect: network is unreachable")
+    let diagnosis = object.object["diagnosis"] as? [[String: String]]
+    #expect(diagnosis?.first?["next_step"] == "ip link set lo up")
   }
 
   @Test func anUnreachableNameserverIsDnsTemporaryWithItsConfiguration() throws {

@@ -1,3 +1,6 @@
+// The two forms of a probe result: the text report (marks, timings, wrapping, diagnosis) and the
+// `--json` object with its documented fields.
+
 import Foundation
 import Testing
 

@@ -1,3 +1,6 @@
+// https targets: TLS failures named `tls`, and the exact deadline kept although URLSession
+// rounds its timeouts.
+
 import Foundation
 import Testing
 

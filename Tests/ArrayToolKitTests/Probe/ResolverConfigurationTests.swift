@@ -1,3 +1,6 @@
+// Reading resolv.conf the way glibc does: nameservers, search domains, options and their limits,
+// and the LOCALDOMAIN and RES_OPTIONS overrides.
+
 import Foundation
 import Testing
 
