@@ -73,13 +73,14 @@ enum ErrorClassifier {
 
   /// The line a template is made of: the message, or for a bare traceback its last line, which
   /// names the exception.
-  private static func templateLine(_ text: UnsafeBufferPointer<UInt8>) -> Substring {
-    let string = String(decoding: text, as: UTF8.self)
-    let lines = string.split(separator: "\n", omittingEmptySubsequences: true)
-    guard let first = lines.first else { return "" }
-    if first.hasPrefix("Traceback (most recent call last)"), let last = lines.last {
-      return last
-    }
-    return first
+  private static func templateLine(_ text: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+    let firstEnd = text.firstIndex(of: 0x0A) ?? text.count
+    let first = UnsafeBufferPointer(rebasing: text[..<firstEnd])
+    guard first.starts(with: "Traceback (most recent call last)".utf8) else { return first }
+    var end = text.count
+    while end > 0, text[end - 1] == 0x0A { end -= 1 }
+    var start = end
+    while start > 0, text[start - 1] != 0x0A { start -= 1 }
+    return UnsafeBufferPointer(rebasing: text[start..<end])
   }
 }

@@ -27,12 +27,11 @@ public final class LogAnalyzer {
   @exclusivity(unchecked) private var detector: BurstDetector
   @exclusivity(unchecked) private var cache = MessageFactsCache()
   /// The file each worker is processing, from `[Worker N] Processing FILE` lines.
-  @exclusivity(unchecked) private var workerFiles: [Int: String] = [:]
+  @exclusivity(unchecked) private var workerFiles = WorkerFiles()
   @exclusivity(unchecked) private var warningIndex: [String: Int] = [:]
   @exclusivity(unchecked) private var minute = Int64.min
   @exclusivity(unchecked) private var minuteErrors = 0
 
-  static let workerFileLimit = 4096
   static let warningGroupLimit = 500
   static let minuteLimit = 200_000
 
@@ -120,7 +119,9 @@ public final class LogAnalyzer {
     countMinute(record.time)
     record.text.withUnsafeBufferPointer { text in
       let (worker, facts) = read(text, status: record.status, field: record.workerField)
-      let workerFile = worker.flatMap { workerFiles[$0] }
+      // Only a lost batch or an unreadable archive is traced to the worker's file.
+      let traced = facts.reportsBatchFailure || facts.errorClass.isArchive
+      let workerFile = traced ? worker.flatMap { workerFiles.file(of: $0) } : nil
       let isWrite = record.status != 0 && MessageFields.isWriteRequest(text)
       detector.error(record, worker: worker, facts: facts, workerFile: workerFile, isWrite: isWrite)
     }
@@ -169,11 +170,9 @@ public final class LogAnalyzer {
       guard let tag = MessageFields.leadingWorkerTag(text) else { return }
       let rest = UnsafeBufferPointer(rebasing: text[tag.end...])
       if MessageFields.startsWithCompletion(rest) {
-        workerFiles[tag.worker] = nil
-      } else if let file = MessageFields.fileName(in: rest),
-        workerFiles.count < LogAnalyzer.workerFileLimit || workerFiles[tag.worker] != nil
-      {
-        workerFiles[tag.worker] = file
+        workerFiles.clear(tag.worker)
+      } else if let range = MessageFields.fileNameRange(in: rest) {
+        workerFiles.set(tag.worker, UnsafeBufferPointer(rebasing: rest[range]))
       }
     }
   }

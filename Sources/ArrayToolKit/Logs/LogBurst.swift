@@ -41,7 +41,7 @@ public struct LogBurst: Sendable {
   /// The worker numbers seen (`[Worker N]`), as a range and a count of distinct ones.
   public var workerRange: ClosedRange<Int>?
   public var workerCount: Int { workers.count }
-  var workers = Set<Int>()
+  var workers = WorkerSet()
   /// Hosts named by the errors, in order of appearance (at most `listLimit`).
   public var hosts: [String] = []
   /// The host and port of the first error that named them.
@@ -77,7 +77,6 @@ public struct LogBurst: Sendable {
 
   /// The most hosts and files listed per incident.
   public static let listLimit = 32
-  static let workerLimit = 65_536
 
   init(errorClass: ErrorClass, template: String?, first: LogTime?) {
     self.errorClass = errorClass
@@ -159,7 +158,7 @@ public struct LogBurst: Sendable {
     } else {
       workerRange = worker...worker
     }
-    if workers.count < LogBurst.workerLimit { workers.insert(worker) }
+    workers.insert(worker)
   }
 
   mutating func noteHost(_ name: String?, port: Int?) {

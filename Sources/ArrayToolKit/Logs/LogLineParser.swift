@@ -38,6 +38,7 @@ struct LogLineParser {
 
   /// The shape of `line`.
   mutating func parse(_ line: UnsafeBufferPointer<UInt8>) -> LineShape {
+    if let shape = parsePythonDefault(line) { return shape }
     let count = line.count
     var index = 0
     if count > 0, !(line[0] &- 48 <= 9) { index = Self.composePrefixEnd(line) }
@@ -86,6 +87,25 @@ struct LogLineParser {
     var shape = LineShape(kind: kind ?? .record, message: index..<count)
     if kind == nil { shape.status = Self.accessStatus(line, shape.message) }
     return shape
+  }
+
+  /// `2025-10-07 01:22:09,120 - ERROR - message`, Python's `%(asctime)s - %(levelname)s -
+  /// %(message)s`: most lines of an importer log. Its fixed layout is checked at fixed places,
+  /// and any other line goes the general way.
+  @inline(__always)
+  private mutating func parsePythonDefault(_ line: UnsafeBufferPointer<UInt8>) -> LineShape? {
+    guard line.count > 29, line[23] == 0x20, line[24] == 0x2D, line[25] == 0x20,
+      line[19] == 0x2C, let (time, end) = timestamps.read(line, at: 0), end == 23
+    else { return nil }
+    var wordEnd = 26
+    while wordEnd < line.count, wordEnd < 35, line[wordEnd] != 0x20 { wordEnd += 1 }
+    guard wordEnd + 2 < line.count, line[wordEnd + 1] == 0x2D, line[wordEnd + 2] == 0x20,
+      let level = LogLevel.named(line, 26, wordEnd)
+    else { return nil }
+    let message = (wordEnd + 3)..<line.count
+    return LineShape(
+      kind: .record, time: time, level: level, status: Self.accessStatus(line, message),
+      message: message)
   }
 
   // MARK: - Times and levels
@@ -280,10 +300,15 @@ struct LogLineParser {
     scan(line, from: start, while: false, in: wordEnds)
   }
 
-  /// Space, tab, `-`, `|`, `[`, `]`, `:` and `,`.
-  private static let prefixPunctuation = ByteSet(" \t-|[]:,")
+  /// Space, tab, `-`, `|`, `[`, `]`, `:` and `,` (spelled as masks so that no lazy global is
+  /// consulted per line).
+  private static var prefixPunctuation: ByteSet {
+    ByteSet(low: 1 << 0x20 | 1 << 0x09 | 1 << 0x2D | 1 << 0x3A | 1 << 0x2C, high: 1 << (0x7C - 64) | 1 << (0x5B - 64) | 1 << (0x5D - 64))
+  }
   /// Space, tab, `|`, `[`, `]` and `:`.
-  private static let wordEnds = ByteSet(" \t|[]:")
+  private static var wordEnds: ByteSet {
+    ByteSet(low: 1 << 0x20 | 1 << 0x09 | 1 << 0x3A, high: 1 << (0x7C - 64) | 1 << (0x5B - 64) | 1 << (0x5D - 64))
+  }
 
   /// Moves on from `start` while the bytes are (`inside` true) or are not in `set`.
   @inline(__always)
@@ -296,20 +321,36 @@ struct LogLineParser {
   }
 }
 
-/// A set of ASCII bytes as a bit mask, tested in one step.
+/// A set of ASCII bytes as a bit mask, tested in one step; bytes from 128 up are members when
+/// `nonASCII` is set (they belong to words in UTF-8 text).
 struct ByteSet {
   private var low: UInt64 = 0
   private var high: UInt64 = 0
+  private var nonASCII = false
 
-  init(_ members: String) {
+  init(low: UInt64, high: UInt64) {
+    self.low = low
+    self.high = high
+  }
+
+  init(_ members: String, nonASCII: Bool = false) {
+    self.nonASCII = nonASCII
     for byte in members.utf8 where byte < 128 {
       if byte < 64 { low |= 1 << UInt64(byte) } else { high |= 1 << UInt64(byte - 64) }
     }
   }
 
+  /// Letters, digits and `extra`.
+  static func alphanumeric(and extra: String, nonASCII: Bool = false) -> ByteSet {
+    ByteSet(
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" + extra, nonASCII: nonASCII)
+  }
+
   @inline(__always)
   func contains(_ byte: UInt8) -> Bool {
-    byte < 64 ? low & (1 << UInt64(byte)) != 0 : byte < 128 && high & (1 << UInt64(byte &- 64)) != 0
+    if byte < 64 { return low & (1 << UInt64(byte)) != 0 }
+    if byte < 128 { return high & (1 << UInt64(byte &- 64)) != 0 }
+    return nonASCII
   }
 }
 

@@ -47,11 +47,13 @@ struct TimestampReader {
     _ line: UnsafeBufferPointer<UInt8>, at index: Int, day: Int64
   ) -> (LogTime, Int)? {
     let separator = line[index]
-    guard separator == 0x20 || separator == 0x54 || separator == 0x74,
-      let hour = line.number(at: index + 1, digits: 2), line[index + 3] == 0x3A,
-      let minute = line.number(at: index + 4, digits: 2), line[index + 6] == 0x3A,
-      let second = line.number(at: index + 7, digits: 2), hour < 24, minute < 60, second <= 60
+    guard separator == 0x20 || separator == 0x54 || separator == 0x74, line[index + 3] == 0x3A,
+      line[index + 6] == 0x3A
     else { return nil }
+    let hour = twoDigits(line, index + 1)
+    let minute = twoDigits(line, index + 4)
+    let second = twoDigits(line, index + 7)
+    guard hour < 24, minute < 60, second <= 60 else { return nil }
     var position = index + 9
     var millisecond = 0
     if position < line.count, line[position] == 0x2C || line[position] == 0x2E {
@@ -60,10 +62,8 @@ struct TimestampReader {
       position += 1
       let fractionStart = position
       while position < line.count, line[position] &- 48 <= 9 {
-        if scale > 0 {
-          millisecond += Int(line[position] &- 48) * scale
-          scale /= 10
-        }
+        millisecond += Int(line[position] &- 48) * scale
+        scale /= 10
         position += 1
       }
       if position == fractionStart { position -= 1 }
@@ -72,6 +72,14 @@ struct TimestampReader {
     let milliseconds =
       (day * 86_400 + Int64(hour * 3600 + minute * 60 + second)) * 1000 + Int64(millisecond)
     return (LogTime(milliseconds: milliseconds), position)
+  }
+
+  /// Two decimal digits at `index`, or a value of 100 or more when either is not a digit.
+  @inline(__always)
+  private static func twoDigits(_ line: UnsafeBufferPointer<UInt8>, _ index: Int) -> Int {
+    let tens = line[index] &- 48
+    let ones = line[index + 1] &- 48
+    return tens <= 9 && ones <= 9 ? Int(tens) * 10 + Int(ones) : 100
   }
 
   /// Skips `Z`, `+02:00`, `-0500` after a time; wall-clock times keep no zone.
