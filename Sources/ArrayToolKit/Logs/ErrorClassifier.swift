@@ -6,8 +6,13 @@
 /// Classifies messages.
 enum ErrorClassifier {
   /// The facts of `text`, a message with its continuation lines.
-  /// - Parameter accessStatus: the status of an HTTP access line, 0 when it is not one.
-  static func facts(of text: UnsafeBufferPointer<UInt8>, accessStatus: Int = 0) -> MessageFacts {
+  /// - Parameters:
+  ///   - accessStatus: the status of an HTTP access line, 0 when it is not one.
+  ///   - templated: whether to make the template even when a class recognises the message (a
+  ///     warning is grouped by it); unrecognised messages always get one.
+  static func facts(
+    of text: UnsafeBufferPointer<UInt8>, accessStatus: Int = 0, templated: Bool = true
+  ) -> MessageFacts {
     let found = MessageMarker.scanner.scan(text)
     let status = accessStatus != 0 ? accessStatus : MessageFields.httpStatus(in: text)
     let errorClass = self.errorClass(found, status: status)
@@ -26,7 +31,8 @@ enum ErrorClassifier {
       reason: errorClass.isArchive ? archiveReason(found) : nil,
       worker: found.end(of: .workerTag).flatMap { MessageFields.number(in: text, after: $0)?.0 },
       reportsBatchFailure: found.contains(.batch) && found.contains(.failure),
-      reportsSkip: reportsSkip, template: MessageTemplate.make(templateLine(text)))
+      reportsSkip: reportsSkip, reportsFailure: found.contains(.failure),
+      template: templated || errorClass == .other ? MessageTemplate.make(templateLine(text)) : nil)
   }
 
   /// The same for a string (tests, `--explain`-style callers).

@@ -180,7 +180,11 @@ public struct LogBurst: Sendable {
 
   mutating func noteTime(_ time: LogTime?) {
     guard let time else { return }
-    if let last, last >= time { return }
+    if let last, last >= time {
+      // Lines of one file are not always in order (several processes write to it).
+      if let first, time < first { self.first = time }
+      return
+    }
     last = time
     if first == nil { first = time }
   }

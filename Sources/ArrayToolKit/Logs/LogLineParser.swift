@@ -44,15 +44,19 @@ struct LogLineParser {
     if count > 0, !(line[0] &- 48 <= 9) { index = Self.composePrefixEnd(line) }
 
     var time: LogTime?
+    // An RFC 3339 time alone before the text is `docker logs --timestamps`: the application's
+    // own line follows after one space, indentation included.
+    var dockerStamp = false
     if let (outer, end) = readTime(line, at: index) {
       time = outer
+      dockerStamp = line[index] != 0x5B && line[index + 10] | 0x20 == 0x74
       index = end
-      // `docker logs --timestamps` puts its clock before the application's own: the
-      // application's time is the one the report should quote.
+      // The application's own time, when it writes one after docker's, is the one to quote.
       let inner = Self.skipSpaces(line, index)
       if let (own, ownEnd) = readTime(line, at: inner) {
         time = own
         index = ownEnd
+        dockerStamp = false
       }
     }
 
@@ -64,15 +68,14 @@ struct LogLineParser {
     }
 
     if time != nil {
+      let body = index < count && line[index] == 0x20 ? index + 1 : index
+      if dockerStamp, body < count, line[body] == 0x20 || line[body] == 0x09 {
+        return LineShape(kind: .continuation, time: time, message: body..<count)
+      }
       var shape = LineShape(kind: .record, time: time, message: bodyStart..<count)
       findLevel(in: line, from: index, shape: &shape)
-      if shape.level == .unknown {
-        // Behind a `docker logs --timestamps` prefix the lines of a traceback keep their own
-        // indentation after the one space that follows the time.
-        let body = index < count && line[index] == 0x20 ? index + 1 : index
-        if let kind = Self.continuationKind(line, at: body) {
-          return LineShape(kind: kind, time: time, message: body..<count)
-        }
+      if shape.level == .unknown, let kind = Self.continuationKind(line, at: body) {
+        return LineShape(kind: kind, time: time, message: body..<count)
       }
       shape.status = Self.accessStatus(line, shape.message)
       return shape

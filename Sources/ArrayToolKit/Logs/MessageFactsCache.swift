@@ -23,15 +23,22 @@ struct MessageFactsCache {
   private(set) var hits = 0
   private(set) var misses = 0
 
-  init(capacity: Int = 16) {
+  init(capacity: Int = 8) {
     self.capacity = capacity
   }
 
   /// The facts of `text`, from the cache or from `ErrorClassifier`.
-  mutating func facts(of text: UnsafeBufferPointer<UInt8>, accessStatus: Int) -> MessageFacts {
-    if !entries.isEmpty, let found = lookup(text, accessStatus) { return found }
+  /// - Parameter templated: whether the template is needed even for a recognised message.
+  mutating func facts(
+    of text: UnsafeBufferPointer<UInt8>, accessStatus: Int, templated: Bool = false
+  ) -> MessageFacts {
+    if !entries.isEmpty, let found = lookup(text, accessStatus),
+      found.template != nil || !templated
+    {
+      return found
+    }
     misses += 1
-    let facts = ErrorClassifier.facts(of: text, accessStatus: accessStatus)
+    let facts = ErrorClassifier.facts(of: text, accessStatus: accessStatus, templated: templated)
     let entry = Entry(text: Array(text), status: accessStatus, facts: facts)
     previousHit = lastHit
     if entries.count < capacity {

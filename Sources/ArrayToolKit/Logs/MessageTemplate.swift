@@ -48,14 +48,14 @@ enum MessageTemplate {
     var end = word.count
     while start < end, edges.contains(word[start]) { start += 1 }
     while end > start, edges.contains(word[end - 1]) { end -= 1 }
-    result.append(contentsOf: word[..<start])
+    result.append(contentsOf: UnsafeBufferPointer(rebasing: word[..<start]))
     let core = UnsafeBufferPointer(rebasing: word[start..<end])
     if let label = wholeWordMask(core) {
       result.append(contentsOf: label.utf8)
     } else {
       maskNumbers(core, into: &result)
     }
-    result.append(contentsOf: word[end...])
+    result.append(contentsOf: UnsafeBufferPointer(rebasing: word[end...]))
   }
 
   /// `<url>`, `<path>`, `<ip>` or `<file>` when the whole word is one; `nil` otherwise.
@@ -123,7 +123,7 @@ enum MessageTemplate {
           while index < word.count, word[index] &- 0x30 <= 9 { index += 1 }
         }
       } else {
-        result.append(contentsOf: run)
+        result.append(contentsOf: UnsafeBufferPointer(rebasing: run))
         index = end
       }
     }

@@ -89,6 +89,9 @@ import Testing
     #expect(parse("").0 == .continuation)
     #expect(parse("2025-10-07T01:22:09.120Z   File \"/app/x.py\", line 3").0 == .continuation)
     #expect(parse("api-1  | Traceback (most recent call last):").0 == .traceback)
+    // Code quoted in a traceback may start with a level's word; its indentation tells.
+    #expect(parse("2025-10-07T01:22:09.120456789Z     error = True").0 == .continuation)
+    #expect(parse("2025-10-07 01:22:09,120  ERROR  two spaces").0 == .record)
   }
 
   @Test func plainTextWithoutTimeOrLevelIsARecordOfItsOwn() {
