@@ -79,7 +79,8 @@ enum ErrorClassifier {
 
   /// The line a template is made of: the message, or for a bare traceback its last line, which
   /// names the exception.
-  private static func templateLine(_ text: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+  private static func templateLine(_ text: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>
+  {
     let firstEnd = text.firstIndex(of: 0x0A) ?? text.count
     let first = UnsafeBufferPointer(rebasing: text[..<firstEnd])
     guard first.starts(with: "Traceback (most recent call last)".utf8) else { return first }

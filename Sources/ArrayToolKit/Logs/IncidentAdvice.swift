@@ -80,15 +80,19 @@ private struct IncidentEvidence {
     if caused > 0 {
       let consequence = burst.consequenceTemplate.map { "“\($0)”" } ?? "another error"
       let from = burst.workerRange == nil ? "" : " from its worker"
-      text += " Each failure was followed by \(consequence)\(from) "
+      text +=
+        " Each failure was followed by \(consequence)\(from) "
         + "(\(ReportFormat.count(caused, "error")))."
     }
     if let range = burst.workerRange {
       if manyWorkers {
-        text += " \(burst.workerCount) workers (\(ReportFormat.workerRange(range))) failed "
+        text +=
+          " \(burst.workerCount) workers (\(ReportFormat.workerRange(range))) failed "
           + "together, so what they share failed, not one worker."
       } else if range.count == 1 {
-        text += " Worker \(range.lowerBound) \(burst.errorClass.isArchive ? "was reading it" : "reported it")."
+        text +=
+          " Worker \(range.lowerBound) "
+          + (burst.errorClass.isArchive ? "was reading it." : "reported it.")
       } else {
         text += " Workers \(ReportFormat.workerRange(range)) were affected."
       }
@@ -139,7 +143,8 @@ private struct IncidentEvidence {
 
   private var reasonText: String {
     switch burst.reason {
-    case "truncated": return "the compressed stream ends before its end marker, so the file is cut short"
+    case "truncated":
+      return "the compressed stream ends before its end marker, so the file is cut short"
     case "CRC mismatch": return "the data does not match its checksum"
     case "not gzip data": return "the file is not gzip data at all"
     default: return "the compressed data is invalid"
@@ -159,9 +164,10 @@ private struct IncidentEvidence {
         "\(batches) not delivered to \(endpoint) \(ReportFormat.between(burst.first, burst.last)): "
           + "those samples are missing from VictoriaMetrics.")
       if burst.files.isEmpty {
-        let who = burst.workerRange.map {
-          " \($0.count == 1 ? "worker" : "workers") \(ReportFormat.workerRange($0))"
-        } ?? ""
+        let who =
+          burst.workerRange.map {
+            " \($0.count == 1 ? "worker" : "workers") \(ReportFormat.workerRange($0))"
+          } ?? ""
         parts.append(
           "The log does not name the files of these batches: import again the files\(who) "
             + "were processing at that time.")
@@ -177,7 +183,8 @@ private struct IncidentEvidence {
     }
     let skipped = burst.filesSkipped
     if skipped > 0 {
-      let names = burst.skippedFiles.isEmpty ? "" : ": " + burst.skippedFiles.sorted().joined(separator: ", ")
+      let names =
+        burst.skippedFiles.isEmpty ? "" : ": " + burst.skippedFiles.sorted().joined(separator: ", ")
       let these = skipped == 1 ? "its" : "their"
       let them = skipped == 1 ? "it" : "them"
       parts.append(
@@ -187,7 +194,8 @@ private struct IncidentEvidence {
     }
     switch burst.errorClass {
     case .outOfMemory:
-      parts.append("Whatever the process held in memory was lost: batches in flight were not imported.")
+      parts.append(
+        "Whatever the process held in memory was lost: batches in flight were not imported.")
     case .diskFull:
       parts.append("Samples written while the disk was full were not stored.")
     default: break
@@ -263,7 +271,8 @@ private struct IncidentEvidence {
     var causes: [String] = []
     let statuses = Set(burst.statuses.keys)
     if !statuses.isDisjoint(with: [502, 504]) {
-      causes.append("a proxy in front of \(hostName) could not reach it or waited too long (502/504)")
+      causes.append(
+        "a proxy in front of \(hostName) could not reach it or waited too long (502/504)")
     }
     if statuses.contains(503) {
       causes.append("\(hostName) was overloaded, starting up or shedding load (503)")
@@ -316,7 +325,9 @@ private struct IncidentEvidence {
     case .diskFull:
       return ["df -h", "docker system df"]
     case .other:
-      return ["sed -n '\(max(1, burst.line - 5)),\(burst.line + 20)p' \(ReportFormat.shellWord(input))"]
+      return [
+        "sed -n '\(max(1, burst.line - 5)),\(burst.line + 20)p' \(ReportFormat.shellWord(input))"
+      ]
     }
   }
 

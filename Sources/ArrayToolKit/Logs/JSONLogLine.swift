@@ -58,7 +58,9 @@ enum JSONLogLine {
       case .worker where fields.worker == nil:
         fields.worker = integer(line, inner)
       case .status where fields.status == 0:
-        if let status = integer(line, inner), (100...599).contains(status) { fields.status = status }
+        if let status = integer(line, inner), (100...599).contains(status) {
+          fields.status = status
+        }
       default:
         break
       }
@@ -263,7 +265,8 @@ enum JSONLogLine {
     return line.number(at: range.lowerBound, digits: range.count)
   }
 
-  private static func hex4(_ line: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UInt32? {
+  private static func hex4(_ line: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UInt32?
+  {
     guard start + 4 <= end else { return nil }
     var value: UInt32 = 0
     for index in start..<(start + 4) {

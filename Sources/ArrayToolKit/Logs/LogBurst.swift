@@ -140,7 +140,9 @@ public struct LogBurst: Sendable {
   }
 
   /// Takes what a warning that followed one of the burst's errors names; it is not counted.
-  mutating func absorbWarning(facts: MessageFacts, message: @autoclosure () -> String, time: LogTime?) {
+  mutating func absorbWarning(
+    facts: MessageFacts, message: @autoclosure () -> String, time: LogTime?
+  ) {
     if followingWarning == nil, facts.file != nil {
       followingWarning = message()
       followingWarningTime = time

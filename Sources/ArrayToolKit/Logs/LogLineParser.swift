@@ -147,7 +147,8 @@ struct LogLineParser {
     }
   }
 
-  /// A level opening a line that has no time: `INFO:     …` (uvicorn), `[ERROR] …`, `ERROR …`.
+  /// A level opening a line that has no time: `INFO:     …` (uvicorn), `[ERROR] …`,
+  /// `ERROR …`.
   /// Only capitals count here, so that `Error: …` inside a program's output stays text.
   private static func leadingLevel(
     _ line: UnsafeBufferPointer<UInt8>, at start: Int
@@ -306,11 +307,15 @@ struct LogLineParser {
   /// Space, tab, `-`, `|`, `[`, `]`, `:` and `,` (spelled as masks so that no lazy global is
   /// consulted per line).
   private static var prefixPunctuation: ByteSet {
-    ByteSet(low: 1 << 0x20 | 1 << 0x09 | 1 << 0x2D | 1 << 0x3A | 1 << 0x2C, high: 1 << (0x7C - 64) | 1 << (0x5B - 64) | 1 << (0x5D - 64))
+    ByteSet(
+      low: 1 << 0x20 | 1 << 0x09 | 1 << 0x2D | 1 << 0x3A | 1 << 0x2C,
+      high: 1 << (0x7C - 64) | 1 << (0x5B - 64) | 1 << (0x5D - 64))
   }
   /// Space, tab, `|`, `[`, `]` and `:`.
   private static var wordEnds: ByteSet {
-    ByteSet(low: 1 << 0x20 | 1 << 0x09 | 1 << 0x3A, high: 1 << (0x7C - 64) | 1 << (0x5B - 64) | 1 << (0x5D - 64))
+    ByteSet(
+      low: 1 << 0x20 | 1 << 0x09 | 1 << 0x3A,
+      high: 1 << (0x7C - 64) | 1 << (0x5B - 64) | 1 << (0x5D - 64))
   }
 
   /// Moves on from `start` while the bytes are (`inside` true) or are not in `set`.

@@ -79,7 +79,8 @@ struct MessageFactsCache {
 
   /// Whether `a` and `b` are equal once each hex run (`0x…`, or 8+ hex digits mixing letters
   /// and digits) counts as equal to any other.
-  static func sameUpToHex(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+  static func sameUpToHex(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool
+  {
     guard let baseA = a.baseAddress, let baseB = b.baseAddress else { return a.count == b.count }
     var i = 0
     var j = 0
@@ -131,7 +132,8 @@ struct MessageFactsCache {
   }
 
   /// Whether `text[start..<end]` is a hex run standing alone (not part of a longer word).
-  private static func isHexRun(_ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+  private static func isHexRun(_ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool
+  {
     guard end > start else { return false }
     if start > 0 {
       let before = text[start - 1]

@@ -83,8 +83,10 @@ enum MessageFields {
   }
 
   /// The extensions of the files the importer reads, each packed into a word by `packed`.
-  private static let fileExtensions: [UInt64] = ["tgz", "tar.gz", "gz", "zip", "tar", "dat", "bz2", "xz"]
-    .map { name in name.utf8.reduce(0) { $0 << 8 | UInt64($1) } }
+  private static let fileExtensions: [UInt64] = [
+    "tgz", "tar.gz", "gz", "zip", "tar", "dat", "bz2", "xz",
+  ]
+  .map { name in name.utf8.reduce(0) { $0 << 8 | UInt64($1) } }
 
   /// Up to eight bytes folded to lower case and packed into one word, for comparing short words.
   @inline(__always)

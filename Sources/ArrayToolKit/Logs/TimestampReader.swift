@@ -1,7 +1,8 @@
 // Reads the timestamps logs start with, straight from UTF-8 bytes: Python's `2025-10-07
-// 01:22:09,120`, RFC 3339 as `docker logs --timestamps` writes it (`2025-10-07T01:22:09.120456789Z`)
-// and ISO times with an offset. It runs once per log line, so it remembers the last date it saw:
-// consecutive lines almost always share it, and then only the clock needs reading.
+// 01:22:09,120`, RFC 3339 as `docker logs --timestamps` writes it
+// (`2025-10-07T01:22:09.120456789Z`) and ISO times with an offset. It runs once per log line,
+// so it remembers the last date it saw: consecutive lines almost always share it, and then only
+// the clock needs reading.
 
 /// Parses leading timestamps, remembering the last date to skip the calendar arithmetic.
 struct TimestampReader {
@@ -19,7 +20,8 @@ struct TimestampReader {
     // common case, which saves parsing and calendar arithmetic.
     let raw = UnsafeRawPointer(line.baseAddress! + index)
     let date = (
-      raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
+      raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+    )
     let day: Int64
     if date == lastDate {
       day = lastDay
@@ -92,7 +94,8 @@ struct TimestampReader {
       return index
     }
     if line.number(at: index + 3, digits: 2) != nil { return index + 5 }
-    if index + 3 < line.count, line[index + 3] == 0x3A, line.number(at: index + 4, digits: 2) != nil {
+    if index + 3 < line.count, line[index + 3] == 0x3A, line.number(at: index + 4, digits: 2) != nil
+    {
       return index + 6
     }
     return index + 3

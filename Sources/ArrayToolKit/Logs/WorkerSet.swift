@@ -1,6 +1,6 @@
-// The distinct workers of an incident. Worker numbers are small and dense (16…42, 9343…9370), so
-// a bit per number is cheaper than hashing each of a storm's errors; numbers beyond the bitmap's
-// range go to an ordinary set.
+// The distinct workers of an incident. Worker numbers are small and dense (16…42, 9343…9370),
+// so a bit per number is cheaper than hashing each of a storm's errors; numbers beyond the
+// bitmap's range go to an ordinary set.
 
 /// A set of worker numbers with its count.
 struct WorkerSet: Sendable {
@@ -19,7 +19,9 @@ struct WorkerSet: Sendable {
       return
     }
     let word = worker >> 6
-    if word >= bits.count { bits.append(contentsOf: repeatElement(0, count: word + 1 - bits.count)) }
+    if word >= bits.count {
+      bits.append(contentsOf: repeatElement(0, count: word + 1 - bits.count))
+    }
     let mask: UInt64 = 1 << UInt64(worker & 63)
     if bits[word] & mask == 0 {
       bits[word] |= mask

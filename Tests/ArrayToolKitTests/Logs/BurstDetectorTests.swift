@@ -18,7 +18,9 @@ import Testing
     ])
     #expect(
       analysis.burstSummaries == [
-        BurstSummary("connection_refused", "2025-10-07 01:00:00.000", "2025-10-07 01:00:00.200", count: 2, workers: [3, 3])
+        BurstSummary(
+          "connection_refused", "2025-10-07 01:00:00.000", "2025-10-07 01:00:00.200", count: 2,
+          workers: [3, 3])
       ])
     #expect(analysis.isolated.map(\.errorClass) == [.other])
     #expect(analysis.isolated.first?.worker == 4)
@@ -45,7 +47,9 @@ import Testing
     ])
     #expect(
       analysis.burstSummaries == [
-        BurstSummary("connection_refused", "2025-10-07 01:00:00.000", "2025-10-07 01:00:01.020", count: 4, workers: [11, 12])
+        BurstSummary(
+          "connection_refused", "2025-10-07 01:00:00.000", "2025-10-07 01:00:01.020", count: 4,
+          workers: [11, 12])
       ])
     #expect(analysis.bursts.first?.host == "vm")
     #expect(analysis.isolated.map(\.message) == ["[Worker 12] Import of row 7 failed: bad value"])

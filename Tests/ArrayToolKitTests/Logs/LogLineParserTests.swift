@@ -60,19 +60,26 @@ import Testing
 
   @Test func uvicornLinesAndTheirStatus() {
     #expect(
-      parse("INFO:     172.18.0.5:41234 - \"POST /api/v1/import HTTP/1.1\" 500 Internal Server Error")
+      parse(
+        "INFO:     172.18.0.5:41234 - \"POST /api/v1/import HTTP/1.1\" 500 Internal Server Error")
         == (
-          .record, nil, .info, "172.18.0.5:41234 - \"POST /api/v1/import HTTP/1.1\" 500 Internal Server Error",
+          .record, nil, .info,
+          "172.18.0.5:41234 - \"POST /api/v1/import HTTP/1.1\" 500 Internal Server Error",
           500
         ))
-    #expect(parse("ERROR:    Exception in ASGI application") == (.record, nil, .error, "Exception in ASGI application", 0))
+    #expect(
+      parse("ERROR:    Exception in ASGI application") == (
+        .record, nil, .error, "Exception in ASGI application", 0
+      ))
     #expect(parse("10.0.0.1 - - [07/Oct/2025:01:22:09 +0000] \"GET / HTTP/1.1\" 429 12").4 == 429)
     #expect(parse("2025-10-07 01:22:09,120 - INFO - PROGRESS_JSON: {\"a\": \"b\"} 500").4 == 0)
   }
 
   @Test func jsonLinesWithCommonKeys() {
     #expect(
-      parse(#"{"time": "2025-10-07T01:22:09.120Z", "level": "error", "message": "dns \"down\"", "worker": 7}"#)
+      parse(
+        #"{"time": "2025-10-07T01:22:09.120Z", "level": "error", "message": "dns \"down\"", "worker": 7}"#
+      )
         == (.record, "2025-10-07 01:22:09.120", .error, "dns \"down\"", 0))
     #expect(
       parse(#"{"ts": 1759800129.12, "lvl": 50, "msg": "x", "status_code": 503}"#)
@@ -85,7 +92,9 @@ import Testing
     #expect(parse("  File \"/app/x.py\", line 3, in f").0 == .continuation)
     #expect(parse("EOFError: Compressed file ended").0 == .continuation)
     #expect(parse("urllib3.exceptions.MaxRetryError: pool").0 == .continuation)
-    #expect(parse("During handling of the above exception, another exception occurred:").0 == .continuation)
+    #expect(
+      parse("During handling of the above exception, another exception occurred:").0
+        == .continuation)
     #expect(parse("").0 == .continuation)
     #expect(parse("2025-10-07T01:22:09.120Z   File \"/app/x.py\", line 3").0 == .continuation)
     #expect(parse("api-1  | Traceback (most recent call last):").0 == .traceback)
