@@ -58,7 +58,9 @@ private struct IncidentEvidence {
     case .dnsNotFound: return "the name \(hostName) did not resolve"
     case .connectionRefused: return "\(endpoint) refused connections"
     case .timeout: return "requests to \(endpoint) timed out"
-    case .http5xx: return "\(endpoint) answered \(statusList) server errors"
+    case .http5xx:
+      if burst.host == nil { return "requests were answered with \(statusList)" }
+      return "\(endpoint) answered \(statusList)"
     case .http429: return "\(endpoint) rate-limited the client (429 Too Many Requests)"
     case .corruptArchive: return "\(file) could not be decompressed (\(burst.reason ?? "corrupt"))"
     case .tarError: return "\(file) is not a readable tar archive"
@@ -122,6 +124,10 @@ private struct IncidentEvidence {
     case .timeout:
       return "\(failures) to \(endpoint) got no answer in time."
     case .http5xx:
+      if burst.host == nil {
+        return "\(failures) were answered with a server error (\(statusSummary)): the service "
+          + "that wrote this log failed them, or a server behind it did."
+      }
       return "\(endpoint) received \(failures) and failed them (\(statusSummary))."
     case .http429:
       return "\(endpoint) turned down \(failures): the client sent faster than it accepts."
@@ -333,7 +339,15 @@ private struct IncidentEvidence {
 
   private var networkChecks: [String] {
     var checks: [String] = []
-    let host = burst.host ?? "vmagent"
+    guard let host = burst.host else {
+      // An access log names no server: check both with the default or configured URLs, and
+      // list the failed requests.
+      checks.append("arraytool probe all")
+      if let status = burst.statuses.keys.min() {
+        checks.append("grep -n '\" \(status) ' \(ReportFormat.shellWord(input)) | head -n 20")
+      }
+      return checks
+    }
     let isVictoriaMetrics =
       burst.port == 8428 || host.lowercased().contains("victoria") || host == "vm"
     let port = burst.port ?? (isVictoriaMetrics ? 8428 : 8429)

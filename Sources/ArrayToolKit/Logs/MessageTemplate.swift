@@ -94,7 +94,8 @@ enum MessageTemplate {
   }
 
   /// Appends `word` with hex runs (`0x7fd5…`, 8+ hex digits mixing letters and digits) as
-  /// `<hex>` and decimal numbers (with a fraction) as `<n>`.
+  /// `<hex>` and each decimal number (with a fraction) as `<n>`, letters around it kept:
+  /// `sn_2102350TST10KA000042` becomes `sn_<n>TST<n>KA<n>`, `3.2s` becomes `<n>s`.
   private static func maskNumbers(_ word: UnsafeBufferPointer<UInt8>, into result: inout [UInt8]) {
     var index = 0
     while index < word.count {
@@ -113,18 +114,23 @@ enum MessageTemplate {
       if prefixed || (run.count >= 8 && hexOnly && digits && !run.allSatisfy { $0 &- 0x30 <= 9 }) {
         result.append(contentsOf: "<hex>".utf8)
         index = end
-      } else if byte &- 0x30 <= 9 {
-        // Digits, and a fraction after them: `3.2` is one `<n>`; a unit (`3s`) is kept.
+        continue
+      }
+      while index < end {
+        guard word[index] &- 0x30 <= 9 else {
+          result.append(word[index])
+          index += 1
+          continue
+        }
         result.append(contentsOf: "<n>".utf8)
-        index += 1
         while index < end, word[index] &- 0x30 <= 9 { index += 1 }
         if index == end, index + 1 < word.count, word[index] == 0x2E, word[index + 1] &- 0x30 <= 9 {
+          // A fraction belongs to the number: `3.2` is one `<n>`.
           index += 1
-          while index < word.count, word[index] &- 0x30 <= 9 { index += 1 }
+          end = index
+          while end < word.count, isAlphanumeric(word[end]) { end += 1 }
+          while index < end, word[index] &- 0x30 <= 9 { index += 1 }
         }
-      } else {
-        result.append(contentsOf: UnsafeBufferPointer(rebasing: run))
-        index = end
       }
     }
   }

@@ -117,6 +117,9 @@ import Testing
     #expect(first.template == "Worker <n> failed after <n>s on <path> at <ip> (id <hex>)")
     #expect(second.template == first.template)
     #expect(
+      facts("KeyError: 'sn_2102350TST10KA000042' after 12.5ms").template
+        == "KeyError: 'sn_<n>TST<n>KA<n>' after <n>ms")
+    #expect(
       facts("Traceback (most recent call last):\n  File \"x\"\nKeyError: 'sn_42'").template
         == "KeyError: 'sn_<n>'")
   }
