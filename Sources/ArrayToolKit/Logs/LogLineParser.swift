@@ -88,7 +88,10 @@ struct LogLineParser {
     }
     let kind = Self.continuationKind(line, at: index)
     var shape = LineShape(kind: kind ?? .record, message: index..<count)
-    if kind == nil { shape.status = Self.accessStatus(line, shape.message) }
+    if kind == nil {
+      shape.status = Self.accessStatus(line, shape.message)
+      if shape.status != 0 { shape.time = TimestampReader.readCommonLog(line) }
+    }
     return shape
   }
 
@@ -127,24 +130,37 @@ struct LogLineParser {
   }
 
   /// Looks for the level among the first words after the time (a logger name, a process id or
-  /// a thread may come first) and starts the message after it.
+  /// a thread may come first) and starts the message after it. After the first word, only a
+  /// level in capitals or in brackets counts, so that `Processing error report` is not an error.
   @inline(__always)
   private func findLevel(
     in line: UnsafeBufferPointer<UInt8>, from start: Int, shape: inout LineShape
   ) {
     var index = Self.skipSeparators(line, start)
     shape.message = index..<line.count
-    for _ in 0..<3 {
+    for position in 0..<3 {
       let wordEnd = Self.wordEnd(line, index)
       let length = wordEnd - index
       if length == 0 || length > 48 { return }
-      if let level = LogLevel.named(line, index, wordEnd) {
+      if let level = LogLevel.named(line, index, wordEnd),
+        position == 0 || Self.looksLikeLevelName(line, index, wordEnd)
+      {
         shape.level = level
         shape.message = Self.messageStart(line, after: wordEnd)..<line.count
         return
       }
       index = Self.skipSeparators(line, wordEnd)
     }
+  }
+
+  /// Whether the word at `start..<end` is written like a level name: in capitals, or between
+  /// brackets.
+  private static func looksLikeLevelName(
+    _ line: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int
+  ) -> Bool {
+    if start > 0 && line[start - 1] == 0x5B { return true }
+    if end < line.count && line[end] == 0x5D { return true }
+    return line[start..<end].allSatisfy { $0 &- 0x41 <= 25 }
   }
 
   /// A level opening a line that has no time: `INFO:     …` (uvicorn), `[ERROR] …`,

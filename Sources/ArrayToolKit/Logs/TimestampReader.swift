@@ -38,6 +38,28 @@ struct TimestampReader {
     return Self.readClock(line, at: index + 10, day: day)
   }
 
+  /// The time of a common-log-format access line (nginx, gunicorn, apache):
+  /// `[07/Oct/2025:01:22:09 +0000]`, looked for in the line's first brackets.
+  static func readCommonLog(_ line: UnsafeBufferPointer<UInt8>) -> LogTime? {
+    guard let open = line.prefix(128).firstIndex(of: 0x5B), open + 21 <= line.count else {
+      return nil
+    }
+    let index = open + 1
+    guard let day = line.number(at: index, digits: 2), line[index + 2] == 0x2F,
+      line[index + 6] == 0x2F, let year = line.number(at: index + 7, digits: 4),
+      line[index + 11] == 0x3A, let hour = line.number(at: index + 12, digits: 2),
+      line[index + 14] == 0x3A, let minute = line.number(at: index + 15, digits: 2),
+      line[index + 17] == 0x3A, let second = line.number(at: index + 18, digits: 2)
+    else { return nil }
+    let name = String(decoding: line[(index + 3)..<(index + 6)], as: UTF8.self).lowercased()
+    let months = [
+      "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
+    guard let month = months.firstIndex(of: name) else { return nil }
+    return LogTime(
+      year: year, month: month + 1, day: day, hour: hour, minute: minute, second: second)
+  }
+
   /// The same without the remembered date, for one-off parsing.
   static func read(_ line: UnsafeBufferPointer<UInt8>, at index: Int) -> (LogTime, Int)? {
     var reader = TimestampReader()

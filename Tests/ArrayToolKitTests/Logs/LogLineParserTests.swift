@@ -71,7 +71,12 @@ import Testing
       parse("ERROR:    Exception in ASGI application") == (
         .record, nil, .error, "Exception in ASGI application", 0
       ))
-    #expect(parse("10.0.0.1 - - [07/Oct/2025:01:22:09 +0000] \"GET / HTTP/1.1\" 429 12").4 == 429)
+    #expect(
+      parse("10.0.0.1 - - [07/Oct/2025:01:22:09 +0000] \"GET / HTTP/1.1\" 429 12")
+        == (
+          .record, "2025-10-07 01:22:09.000", .unknown,
+          "10.0.0.1 - - [07/Oct/2025:01:22:09 +0000] \"GET / HTTP/1.1\" 429 12", 429
+        ))
     #expect(parse("2025-10-07 01:22:09,120 - INFO - PROGRESS_JSON: {\"a\": \"b\"} 500").4 == 0)
   }
 
@@ -101,6 +106,13 @@ import Testing
     // Code quoted in a traceback may start with a level's word; its indentation tells.
     #expect(parse("2025-10-07T01:22:09.120456789Z     error = True").0 == .continuation)
     #expect(parse("2025-10-07 01:22:09,120  ERROR  two spaces").0 == .record)
+  }
+
+  @Test func aLevelWordLaterInTheLineCountsOnlyInCapitalsOrBrackets() {
+    #expect(parse("2025-10-07 01:22:09,120 Processing error report").2 == .unknown)
+    #expect(parse("2025-10-07 01:22:09,120 importer ERROR boom").2 == .error)
+    #expect(parse("2025-10-07 01:22:09,120 [MainThread] [warning] slow").2 == .warning)
+    #expect(parse("2025-10-07 01:22:09,120 error: boom").2 == .error)
   }
 
   @Test func plainTextWithoutTimeOrLevelIsARecordOfItsOwn() {
