@@ -96,12 +96,13 @@ struct LogLineParser {
   }
 
   /// `2025-10-07 01:22:09,120 - ERROR - message`, Python's `%(asctime)s - %(levelname)s -
-  /// %(message)s`: most lines of an importer log. Its fixed layout is checked at fixed places,
+  /// %(message)s` (or with `.` before the milliseconds): most lines of an importer log. Its fixed layout is checked at fixed places,
   /// and any other line goes the general way.
   @inline(__always)
   private mutating func parsePythonDefault(_ line: UnsafeBufferPointer<UInt8>) -> LineShape? {
     guard line.count > 29, line[23] == 0x20, line[24] == 0x2D, line[25] == 0x20,
-      line[19] == 0x2C, let (time, end) = timestamps.read(line, at: 0), end == 23
+      line[19] == 0x2C || line[19] == 0x2E, let (time, end) = timestamps.read(line, at: 0),
+      end == 23
     else { return nil }
     var wordEnd = 26
     while wordEnd < line.count, wordEnd < 35, line[wordEnd] != 0x20 { wordEnd += 1 }
