@@ -1,4 +1,5 @@
-// Runs the built `arraytool` executable the way a user would, for end-to-end tests.
+// Runs the built `arraytool` executable the way a user would, for end-to-end tests: to the end,
+// or started in the background so that a test can interrupt it or break a server meanwhile.
 
 import Foundation
 
@@ -30,6 +31,16 @@ enum BinaryRunner {
     _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
     directory: URL? = nil, launcher: [String] = []
   ) throws -> BinaryResult {
+    try start(
+      arguments, stdin: stdin, environment: environment, directory: directory, launcher: launcher
+    ).wait()
+  }
+
+  /// Starts `arraytool arguments…` and returns at once; `wait()` collects what it printed.
+  static func start(
+    _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
+    directory: URL? = nil, launcher: [String] = []
+  ) throws -> RunningBinary {
     let process = Process()
     if let program = launcher.first {
       process.executableURL = URL(fileURLWithPath: program)
@@ -44,35 +55,15 @@ enum BinaryRunner {
     let state = FileManager.default.temporaryDirectory
       .appendingPathComponent("arraytool-state-\(UUID().uuidString)").path
     env["ARRAYTOOL_STATE_DIR"] = state
-    defer { try? FileManager.default.removeItem(atPath: state) }
     for (key, value) in environment { env[key] = value }
     process.environment = env
     if let directory { process.currentDirectoryURL = directory }
-    let outPipe = Pipe()
-    let errPipe = Pipe()
+    let running = RunningBinary(process: process, temporaryState: state)
     let inPipe = Pipe()
-    process.standardOutput = outPipe
-    process.standardError = errPipe
     process.standardInput = inPipe
-    try process.run()
+    try running.launch()
     if let stdin { inPipe.fileHandleForWriting.write(stdin) }
     try inPipe.fileHandleForWriting.close()
-    // stderr is drained on another thread so that neither pipe can fill up and block the child.
-    final class Box: @unchecked Sendable { var data = Data() }
-    let errBox = Box()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async {
-      errBox.data = errPipe.fileHandleForReading.readDataToEndOfFile()
-      group.leave()
-    }
-    let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    let errData = errBox.data
-    process.waitUntilExit()
-    return BinaryResult(
-      status: process.terminationStatus,
-      stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errData, as: UTF8.self))
+    return running
   }
 }

@@ -2,7 +2,8 @@
 // a free loopback port with its data and its log in a temporary folder, is ready when its health
 // check answers, and is always stopped: by the `with…` functions whatever the test does, by
 // deinit, and at the exit of the test process. When a server does not come up, the error
-// carries the end of its log.
+// carries the end of its log. A test may also halt a server and resume it on the same port with
+// the same data, as an operator restarting a service would.
 
 import Foundation
 
@@ -24,8 +25,8 @@ final class VictoriaMetricsServer: @unchecked Sendable {
     var executable: String { "/usr/bin/\(rawValue)" }
   }
 
-  /// Why a server could not be started.
-  struct StartFailure: Error, CustomStringConvertible {
+  /// Why a server could not be started, or did not answer as a test expects.
+  struct ServerFailure: Error, CustomStringConvertible {
     var description: String
   }
 
@@ -33,17 +34,28 @@ final class VictoriaMetricsServer: @unchecked Sendable {
   let port: Int
   /// The temporary folder holding the data, the queue and `server.log`; removed by `stop()`.
   let folder: URL
-  private let process: Process
+  /// The flags it was started with, for `resume()`.
+  private let arguments: [String]
+  private let lock = NSLock()
+  private var running: Process
   private let stopping = OnlyOnce()
 
   /// How long a server may take to answer its health check after starting.
   static let startupLimit = 30.0
 
-  private init(program: Program, port: Int, folder: URL, process: Process) {
+  private init(program: Program, port: Int, folder: URL, arguments: [String], process: Process) {
     self.program = program
     self.port = port
     self.folder = folder
-    self.process = process
+    self.arguments = arguments
+    running = process
+  }
+
+  /// The current process: a new one after each `resume()`.
+  private var process: Process {
+    lock.lock()
+    defer { lock.unlock() }
+    return running
   }
 
   deinit {
@@ -113,33 +125,20 @@ final class VictoriaMetricsServer: @unchecked Sendable {
   static func start(
     _ program: Program, arguments: (Int, URL) -> [String]
   ) throws -> VictoriaMetricsServer {
-    var lastFailure = StartFailure(description: "\(program.rawValue) did not start")
+    var lastFailure = ServerFailure(description: "\(program.rawValue) did not start")
     for _ in 0..<3 {
       let port = try LoopbackSocket.freePort()
       let folder = FileManager.default.temporaryDirectory
         .appendingPathComponent("arraytool-\(program.rawValue)-\(UUID().uuidString)")
       try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-      let logPath = folder.appendingPathComponent("server.log").path
-      guard FileManager.default.createFile(atPath: logPath, contents: nil),
-        let logHandle = FileHandle(forWritingAtPath: logPath)
-      else {
-        throw StartFailure(description: "cannot write \(logPath)")
-      }
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: program.executable)
-      process.arguments = arguments(port, folder)
-      process.standardOutput = logHandle
-      process.standardError = logHandle
-      process.standardInput = FileHandle.nullDevice
-      try process.run()
-      try? logHandle.close()
+      let flags = arguments(port, folder)
+      let process = try launch(program, flags: flags, folder: folder)
       let server = VictoriaMetricsServer(
-        program: program, port: port, folder: folder, process: process)
-      ServerRegistry.add(process.processIdentifier)
+        program: program, port: port, folder: folder, arguments: flags, process: process)
       do {
         try server.waitUntilHealthy()
         return server
-      } catch let failure as StartFailure {
+      } catch let failure as ServerFailure {
         let log = server.log
         server.stop()
         lastFailure = failure
@@ -149,18 +148,40 @@ final class VictoriaMetricsServer: @unchecked Sendable {
     throw lastFailure
   }
 
+  /// Runs `program` with `flags`, its output appended to `server.log` in `folder`.
+  private static func launch(_ program: Program, flags: [String], folder: URL) throws -> Process {
+    let logPath = folder.appendingPathComponent("server.log").path
+    if !FileManager.default.fileExists(atPath: logPath) {
+      _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+    }
+    guard let logHandle = FileHandle(forWritingAtPath: logPath) else {
+      throw ServerFailure(description: "cannot write \(logPath)")
+    }
+    defer { try? logHandle.close() }
+    try logHandle.seekToEnd()
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: program.executable)
+    process.arguments = flags
+    process.standardOutput = logHandle
+    process.standardError = logHandle
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    ServerRegistry.add(process.processIdentifier)
+    return process
+  }
+
   private func waitUntilHealthy() throws {
     let limit = Date().addingTimeInterval(Self.startupLimit)
     while Date() < limit {
       guard process.isRunning else {
-        throw StartFailure(
+        throw ServerFailure(
           description: "\(program.rawValue) exited with status \(process.terminationStatus)"
             + " while starting; the end of its log:\n" + logTail())
       }
       if let (status, _) = try? get("/health"), status == 200 { return }
       usleep(100_000)
     }
-    throw StartFailure(
+    throw ServerFailure(
       description: "\(program.rawValue) did not answer /health within "
         + "\(Int(Self.startupLimit)) s; the end of its log:\n" + logTail())
   }
@@ -173,6 +194,14 @@ final class VictoriaMetricsServer: @unchecked Sendable {
   /// Stops the process (SIGTERM, then SIGKILL after 10 s) and removes its folder. Idempotent.
   func stop() {
     guard stopping.claim() else { return }
+    halt()
+    try? FileManager.default.removeItem(at: folder)
+  }
+
+  /// Stops the process as a service manager does (SIGTERM, then SIGKILL after 10 s) and keeps
+  /// its port, data and queue for `resume()`.
+  func halt() {
+    let process = self.process
     if process.isRunning {
       process.terminate()
       let limit = Date().addingTimeInterval(10)
@@ -181,7 +210,76 @@ final class VictoriaMetricsServer: @unchecked Sendable {
       process.waitUntilExit()
     }
     ServerRegistry.remove(process.processIdentifier)
-    try? FileManager.default.removeItem(at: folder)
+  }
+
+  /// Starts the program again after `halt()`, on the same port with the same data and queue,
+  /// and waits until it is healthy.
+  func resume() throws {
+    guard !stopping.isClaimed, !process.isRunning else {
+      throw ServerFailure(description: "\(program.rawValue) is stopped for good or still running")
+    }
+    let process = try Self.launch(program, flags: arguments, folder: folder)
+    lock.lock()
+    running = process
+    lock.unlock()
+    try waitUntilHealthy()
+  }
+
+  /// The sum of the samples on the `/metrics` page named `name`, over all their labels, or
+  /// only those whose labels begin as `labels` (such as `path="/api/v1/import",`) says.
+  func metricSum(_ name: String, labels: String = "") throws -> Double {
+    let (status, page) = try get("/metrics")
+    guard status == 200 else {
+      throw ServerFailure(description: "GET /metrics answered \(status)")
+    }
+    return page.split(separator: "\n").reduce(0) { sum, line in
+      guard line.hasPrefix(name + (labels.isEmpty ? "" : "{" + labels)) else { return sum }
+      let rest = line.dropFirst(name.count)
+      guard rest.first == "{" || rest.first == " ", let value = line.split(separator: " ").last
+      else { return sum }
+      return sum + (Double(value) ?? 0)
+    }
+  }
+
+  /// Polls `/metrics` until the sum `metricSum(name, labels:)` exceeds `threshold`, and
+  /// returns it; throws when `timeout` seconds pass first.
+  @discardableResult
+  func waitForMetric(
+    _ name: String, labels: String = "", above threshold: Double, timeout: Double = 60
+  ) throws -> Double {
+    let deadline = Date().addingTimeInterval(timeout)
+    while true {
+      let value = try metricSum(name, labels: labels)
+      if value > threshold { return value }
+      guard Date() < deadline else {
+        throw ServerFailure(
+          description: "\(name){\(labels)} on \(url) stayed at \(value) for \(Int(timeout)) s")
+      }
+      usleep(50_000)
+    }
+  }
+
+  /// Polls `/metrics` until the sum `metricSum(name, labels:)` has not changed for `quiet`
+  /// seconds, and returns it; throws when `timeout` seconds pass first.
+  @discardableResult
+  func waitForSteadyMetric(
+    _ name: String, labels: String = "", quiet: Double = 0.3, timeout: Double = 60
+  ) throws -> Double {
+    let deadline = Date().addingTimeInterval(timeout)
+    var value = try metricSum(name, labels: labels)
+    var since = Date()
+    while Date().timeIntervalSince(since) < quiet {
+      guard Date() < deadline else {
+        throw ServerFailure(description: "\(name){\(labels)} on \(url) kept changing")
+      }
+      usleep(50_000)
+      let now = try metricSum(name, labels: labels)
+      if now != value {
+        value = now
+        since = Date()
+      }
+    }
+    return value
   }
 
   /// `GET path` on the server: the status and the body.
@@ -210,7 +308,7 @@ final class VictoriaMetricsServer: @unchecked Sendable {
 
   private func url(_ path: String) throws -> URL {
     guard let url = URL(string: self.url + path) else {
-      throw StartFailure(description: "bad path \(path)")
+      throw ServerFailure(description: "bad path \(path)")
     }
     return url
   }
@@ -219,7 +317,7 @@ final class VictoriaMetricsServer: @unchecked Sendable {
     var request = request
     request.timeoutInterval = 10
     final class Outcome: @unchecked Sendable {
-      var value: Result<(Int, String), Error> = .failure(StartFailure(description: "no answer"))
+      var value: Result<(Int, String), Error> = .failure(ServerFailure(description: "no answer"))
     }
     let outcome = Outcome()
     let done = DispatchSemaphore(value: 0)
