@@ -264,6 +264,7 @@ public final class ImportPipeline: @unchecked Sendable {
     guard let summary = try? reader.read(unit, visit: { chunk, layout in
       if !counts.contains(where: { $0.0 === layout }) {
         counts.append((layout, Array(repeating: 0, count: layout.keys.count)))
+        tally.layout(layout)
       }
       let index = counts.lastIndex(where: { $0.0 === layout })!
       for position in 0..<layout.keys.count { counts[index].1[position] += chunk.rowCount }

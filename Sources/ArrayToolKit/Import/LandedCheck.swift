@@ -69,7 +69,9 @@ public struct LandedCheck {
       } catch {
         result.error = (error as? ProbeFailure)?.message ?? "\(error)"
       }
-      if result.passed || until.hasPassed { break }
+      // More samples than were sent do not go away by waiting: stop at once.
+      let excess = result.differences.contains { $0.found > $0.sent }
+      if result.passed || excess || until.hasPassed { break }
       usleep(500_000)
     }
     result.seconds = Deadline.now() - started

@@ -116,14 +116,14 @@ public struct Preflight {
           name: name, status: .ok,
           message: "\(probeTarget.displayName) healthy (\(timings.joined(separator: ", ")))"))
       } else {
-        let diagnosis = probe.diagnosis.first.map { "\($0.explanation) \($0.nextStep)" }
+        let diagnosis = probe.diagnosis.first.map { "\($0.explanation) Next: \($0.nextStep)" }
           ?? (probe.phases.last { !$0.ok }?.message ?? "not healthy")
         let kindText = probe.firstErrorKind?.rawValue ?? "unhealthy"
         let fallbackHelps = !isFallback && !configuration.fallbackTargets.isEmpty
         result.checks.append(PreflightCheck(
           name: name, status: isFallback || fallbackHelps ? .warning : .failed,
           message: "\(kindText): \(diagnosis)"
-            + (fallbackHelps ? " The fallback takes its batches." : "")))
+            + (fallbackHelps ? "; the fallback takes its batches" : "")))
       }
     }
     if !primaryHealthy && !configuration.fallbackTargets.isEmpty,
