@@ -35,7 +35,8 @@ public final class InputFile {
   /// - Throws: `SystemError` naming the path when it cannot be opened or is a directory.
   public init(path: String) throws {
     self.path = path
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    // Non-blocking, so that opening a FIFO cannot hang; only regular files are read.
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard descriptor >= 0 else { throw SystemError("cannot open \(path)", code: errno) }
     var info = stat()
     guard fstat(descriptor, &info) == 0 else {
@@ -46,6 +47,10 @@ public final class InputFile {
     if (info.st_mode & S_IFMT) == S_IFDIR {
       close(descriptor)
       throw SystemError("cannot read \(path)", code: EISDIR)
+    }
+    if (info.st_mode & S_IFMT) != S_IFREG {
+      close(descriptor)
+      throw SystemError("cannot read \(path)", code: EINVAL, reason: "not a regular file")
     }
     self.descriptor = descriptor
     self.size = Int64(info.st_size)

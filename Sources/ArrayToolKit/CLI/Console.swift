@@ -95,7 +95,7 @@ public final class Console {
 
   /// `arraytool: message` on stderr, unbuffered.
   public func diagnostic(_ message: String) {
-    writeError("arraytool: \(message)\n")
+    writeError("arraytool: \(printable(message))\n")
   }
 
   /// Writes `text` to stderr as it is (used for progress lines and reports meant for stderr).

@@ -46,7 +46,8 @@ public struct ParsedArguments: Sendable {
     guard let text = string(name) else { return nil }
     guard let value = Self.parseDuration(text) else {
       throw UsageError(
-        "invalid --\(name) '\(text)': expected seconds such as 30, 1.5, 90s, 2m or 1h",
+        "invalid --\(name) '\(text)': expected seconds such as 30, 1.5, 90s, 2m or 1h "
+          + "(at most ten years)",
         command: command)
     }
     return value
@@ -63,7 +64,11 @@ public struct ParsedArguments: Sendable {
     return text
   }
 
-  /// Parses `30`, `1.5`, `90s`, `2m`, `1h` into seconds; `nil` for anything else or a negative.
+  /// The longest duration any flag takes: ten years, far beyond any sensible wait.
+  public static let maxSeconds = 315_360_000.0
+
+  /// Parses `30`, `1.5`, `90s`, `2m`, `1h` into seconds; `nil` for anything else, a negative,
+  /// or more than `maxSeconds`.
   public static func parseDuration(_ text: String) -> Double? {
     var number = Substring(text)
     var scale = 1.0
@@ -71,7 +76,8 @@ public struct ParsedArguments: Sendable {
       number = number.dropLast()
       scale = unit
     }
-    guard let value = Double(number), value.isFinite, value >= 0 else { return nil }
+    guard let value = Double(number), value.isFinite, value >= 0, value * scale <= maxSeconds
+    else { return nil }
     return value * scale
   }
 }

@@ -30,6 +30,8 @@ public struct InputFault: Error, Equatable, Sendable {
     case manifestMalformed = "manifest_malformed"
     case manifestEmpty = "manifest_empty"
     case seriesCollision = "series_collision"
+    /// The file could not be read at all (permissions, an I/O error); other files go on.
+    case unreadable
   }
 
   public var kind: Kind
@@ -58,9 +60,11 @@ public struct InputFault: Error, Equatable, Sendable {
     member.map { "\(path)!\($0)" } ?? path
   }
 
-  /// `PATH[!MEMBER]: KIND at offset N: reason`, the line `verify` prints.
+  /// `PATH[!MEMBER]: KIND at offset N: reason`, the line `verify` prints. Names from the
+  /// input are shown with control characters escaped, so that a crafted name cannot forge a
+  /// line or drive the terminal.
   public var line: String {
-    "\(location): \(kind.rawValue) at offset \(offset): \(message)"
+    "\(printable(location)): \(kind.rawValue) at offset \(offset): \(printable(message))"
   }
 
   /// The same fault placed in `path`, with `member` prefixed to the member chain.
@@ -98,6 +102,27 @@ public struct InputNote: Equatable, Sendable {
 
   public var line: String {
     let location = member.map { "\(path)!\($0)" } ?? path
-    return "\(location): note at offset \(offset): \(message)"
+    return "\(printable(location)): note at offset \(offset): \(printable(message))"
   }
+}
+
+/// `text` with control characters (C0, DEL, C1) written as `\n`, `\t` or `\u{1b}`, for one
+/// line of terminal output.
+public func printable(_ text: String) -> String {
+  guard text.unicodeScalars.contains(where: isControl) else { return text }
+  var result = ""
+  for scalar in text.unicodeScalars {
+    switch scalar {
+    case "\n": result += "\\n"
+    case "\r": result += "\\r"
+    case "\t": result += "\\t"
+    case _ where isControl(scalar): result += "\\u{\(String(scalar.value, radix: 16))}"
+    default: result.unicodeScalars.append(scalar)
+    }
+  }
+  return result
+}
+
+private func isControl(_ scalar: Unicode.Scalar) -> Bool {
+  scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
 }

@@ -59,7 +59,7 @@ public struct ImportResult: Sendable {
 final class ImportTally: @unchecked Sendable {
   private let lock = NSLock()
   private var result = ImportResult()
-  private var layoutsSeen: Set<ObjectIdentifier> = []
+  private var layoutsSeen: Set<Int> = []
   private var serials: Set<String> = []
   /// Per unit: batches not yet settled, whether decoding ended, whether anything failed.
   private var pending: [Int] = []
@@ -106,7 +106,7 @@ final class ImportTally: @unchecked Sendable {
   /// Counts the series of `layout` once per distinct layout object.
   func layout(_ layout: SeriesLayout) {
     withLock {
-      guard layoutsSeen.insert(ObjectIdentifier(layout)).inserted else { return }
+      guard layoutsSeen.insert(layout.id).inserted else { return }
       serials.insert(layout.serial)
     }
   }

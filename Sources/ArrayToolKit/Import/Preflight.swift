@@ -149,7 +149,8 @@ public struct Preflight {
       return
     }
     if let retention = flags.retentionSeconds {
-      let cutoff = Int64((now - retention) * 1000)
+      // A retention longer than the epoch is older than any sample: clamp before converting.
+      let cutoff = Int64(max(now - retention, -1e12) * 1000)
       let old = Self.samplesBefore(
         cutoff, units: units.filter { !result.isCorrupt($0) }, catalog: catalog)
       let date = InspectReport.utc(cutoff)

@@ -23,7 +23,7 @@ public struct ExportInventory {
   public var warnings: [InputFault] = []
   public var notes: [InputNote] = []
   private var seriesKeys: Set<SeriesKey> = []
-  private var seenLayouts: [ObjectIdentifier] = []
+  private var seenLayouts: Set<Int> = []
 
   public init() {}
 
@@ -32,9 +32,7 @@ public struct ExportInventory {
 
   /// Counts the series of `layout` once per distinct layout object.
   public mutating func add(layout: SeriesLayout) {
-    let identity = ObjectIdentifier(layout)
-    guard !seenLayouts.contains(identity) else { return }
-    seenLayouts.append(identity)
+    guard seenLayouts.insert(layout.id).inserted else { return }
     seriesKeys.formUnion(layout.keys)
   }
 

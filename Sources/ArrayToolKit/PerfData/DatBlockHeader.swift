@@ -33,6 +33,9 @@ public struct DatBlockHeader: Equatable, Sendable {
   /// Resource types in the order of `Map`, which is the order of values in a row.
   public var resources: [DatResourceMap]
 
+  /// The Unix seconds a block's times may take: 1970 to about year 5000.
+  public static let plausibleTimes: ClosedRange<Int64> = 0...95_617_584_000
+
   /// `(EndTime − StartTime) / Archive`, the rows that follow the header.
   public var rowCount: Int64 { (endTime - startTime) / archive }
 
@@ -52,6 +55,15 @@ public struct DatBlockHeader: Equatable, Sendable {
     endTime = try Self.integerField(json, "EndTime")
     archive = try Self.integerField(json, "Archive")
     guard archive > 0 else { throw Invalid(reason: "Archive is \(archive), must be positive") }
+    // Times past year 5000 or before 1970 are not real; bounding them keeps every timestamp in
+    // milliseconds, and every row count, far inside 64 bits.
+    for (name, value) in [("StartTime", startTime), ("EndTime", endTime)]
+    where !Self.plausibleTimes.contains(value) {
+      throw Invalid(reason: "\(name) \(value) is out of range (0 to \(Self.plausibleTimes.upperBound))")
+    }
+    guard archive <= 86_400 * 366 else {
+      throw Invalid(reason: "Archive is \(archive) seconds, more than a year")
+    }
     guard endTime >= startTime else {
       throw Invalid(reason: "EndTime \(endTime) is before StartTime \(startTime)")
     }

@@ -41,6 +41,9 @@ public final class DatDecoder {
   public static let maxHeaderBytes = 16 << 20
   /// The largest row accepted; a header describing a bigger one cannot be real.
   public static let maxRowBytes = 64 << 20
+  /// The most series one block may describe. Each becomes a series with its own labels in
+  /// memory; the largest arrays have a few hundred thousand.
+  public static let maxValuesPerRow = 1_000_000
   /// At most this many rows go into one chunk (and so into one exported line per series).
   public static let maxChunkRows = 10_000
 
@@ -141,9 +144,20 @@ public final class DatDecoder {
       throw fault
     }
     let blockOffset = position
-    if let length, position >= length { return false }
-    let got = try fill(8)
-    if got == 0 { return false }
+    let ended: Bool
+    if let length, position >= length {
+      ended = true
+    } else {
+      ended = try fill(8) == 0
+    }
+    if ended {
+      guard blockCount > 0 else {
+        throw InputFault(
+          .datTruncated, at: blockOffset, "the file ends after its fixed header: it holds no block")
+      }
+      return false
+    }
+    let got = Int(min(8, position - blockOffset))
     guard got == 8 else {
       throw InputFault(
         .datTruncated, at: blockOffset,
@@ -162,7 +176,9 @@ public final class DatDecoder {
     }
     let jsonLength = Int(headerLength) - 8
     let left = length.map { $0 - position }
-    if let left, Int64(jsonLength) > left {
+    // A header longer than any real one is a lie about the length; a plausible one that runs
+    // past the end of the file is a file cut short.
+    if let left, Int64(jsonLength) > left, jsonLength > Self.maxHeaderBytes {
       throw InputFault(
         .datBadLength, at: blockOffset,
         "block \(blockCount) claims a \(headerLength)-byte header but only \(left + 8) bytes "
@@ -196,7 +212,9 @@ public final class DatDecoder {
         .datBadHeader, at: blockOffset + 8, "block \(blockCount): \(error.reason)")
     }
     let rowBytes = header.valuesPerRow.multipliedReportingOverflow(by: 4)
-    guard !rowBytes.overflow, rowBytes.partialValue <= Self.maxRowBytes else {
+    guard !rowBytes.overflow, rowBytes.partialValue <= Self.maxRowBytes,
+      header.valuesPerRow <= Self.maxValuesPerRow
+    else {
       throw InputFault(
         .datBadLength, at: blockOffset,
         "block \(blockCount) describes rows of \(header.valuesPerRow) values, more than "

@@ -61,7 +61,7 @@ public struct DatFileReader {
     summary.fileName = PerfFileName(name)
     let decoder = DatDecoder(
       source: source, length: length, chunkBytes: chunkBytes, chunkRows: chunkRows)
-    var seen: [ObjectIdentifier] = []
+    var seen: Set<Int> = []
     do {
       let header = try decoder.readFileHeader()
       summary.header = header
@@ -74,8 +74,7 @@ public struct DatFileReader {
       while let chunk = try decoder.nextChunk() {
         let blockHeader = chunk.block.header
         let layout = layouts.layout(for: blockHeader, serial: header.serial)
-        if !seen.contains(ObjectIdentifier(layout)) {
-          seen.append(ObjectIdentifier(layout))
+        if seen.insert(layout.id).inserted {
           summary.collisions.formUnion(layout.collisions)
           summary.unknownMetricIDs.formUnion(layout.unknownMetricIDs)
           summary.unknownResourceIDs.formUnion(layout.unknownResourceIDs)

@@ -27,6 +27,13 @@ public struct PerfUnitReader {
       summary.fileName = PerfFileName(unit.name)
       summary.fault = fault.path.isEmpty ? fault.located(path: unit.path, member: unit.member) : fault
       return summary
+    } catch let error as SystemError {
+      // One unreadable file must not take the others down with it.
+      var summary = DatFileSummary(path: unit.path, member: unit.member)
+      summary.fileName = PerfFileName(unit.name)
+      summary.fault = InputFault(
+        .unreadable, at: 0, error.reason, path: unit.path, member: unit.member)
+      return summary
     }
     let datMember = unit.datMember(stream.datName)
     var summary = try reader.read(

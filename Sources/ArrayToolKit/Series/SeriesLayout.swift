@@ -26,6 +26,10 @@ public struct SeriesCollision: Equatable, Sendable, Hashable {
 
 /// What every value position of a row means.
 public final class SeriesLayout: @unchecked Sendable {
+  /// Unique for the life of the process, unlike the object's address, which an evicted and
+  /// freed layout hands on to the next one.
+  public let id: Int = SeriesLayout.nextID.increment()
+  private static let nextID = AtomicCounter()
   public let serial: String
   public let interval: Int64
   public let resources: [DatResourceMap]

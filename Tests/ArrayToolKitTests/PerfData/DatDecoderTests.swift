@@ -203,4 +203,39 @@ import Testing
     let json = try HeaderJSON.parse(Array("{\"a\":[\"\\u0416\\ud83d\\udcbe\\n\",1.5e3]}".utf8))
     #expect(json == .object([("a", .array([.string("Ж\u{1F4BE}\n"), .number("1.5e3")]))]))
   }
+
+  @Test func timesBeyondAnyRealArrayAreABadHeader() {
+    var block = twoTypes
+    block.start = 10_000_000_000_000_000
+    block.end = block.start + 60
+    let bytes = DatBuilder.fileHeader() + DatBuilder.block(twoTypes, headerJSON: block.headerJSON)
+    #expect(
+      decode(bytes).fault
+        == InputFault(
+          .datBadHeader, at: 345,
+          "block 0: StartTime 10000000000000000 is out of range (0 to 95617584000)"))
+  }
+
+  @Test func fileWithOnlyItsFixedHeaderHoldsNoBlock() {
+    let bytes = DatBuilder.fileHeader()
+    #expect(
+      decode(bytes, length: Int64(bytes.count)).fault
+        == InputFault(.datTruncated, at: 337, "the file ends after its fixed header: it holds no block"))
+  }
+
+  @Test func plausibleHeaderCutByTheEndOfTheFileIsTruncated() {
+    let full = DatBuilder.file([twoTypes])
+    let cut = Array(full.prefix(337 + 8 + 10))
+    #expect(
+      decode(cut, length: Int64(cut.count)).fault
+        == InputFault(
+          .datTruncated, at: 337 + 8 + 10,
+          "the file ends inside the header of block 0 (10 of "
+            + "\(twoTypes.headerJSON.utf8.count) bytes)"))
+  }
+
+  @Test func controlCharactersInNamesAreEscapedInLines() {
+    let fault = InputFault(.datBadHeader, at: 1, "bad\u{1B}[2J", path: "x\n.zip", member: "a\tb")
+    #expect(fault.line == "x\\n.zip!a\\tb: dat_bad_header at offset 1: bad\\u{1b}[2J")
+  }
 }

@@ -43,12 +43,12 @@ import Testing
       "a/" + fixture.datName,
       header + DatBuilder.block(DatBuilder.controllerBlock, headerJSON: "{\"StartTime\":"))
     let tooLong = try fixture.write(
-      "b/" + fixture.datName, header + le32(0) + le32(1_000_000) + Array("{}".utf8))
+      "b/" + fixture.datName, header + le32(0) + le32(100_000_000) + Array("{}".utf8))
     #expect(
       try fixture.problems([badJSON, tooLong]) == [
         "\(badJSON): dat_bad_header at offset 358: the header of block 0 is not valid JSON: "
           + "unexpected end of the header",
-        "\(tooLong): dat_bad_length at offset 337: block 0 claims a 1000000-byte header but "
+        "\(tooLong): dat_bad_length at offset 337: block 0 claims a 100000000-byte header but "
           + "only 10 bytes are left in the file",
       ])
   }
