@@ -22,7 +22,7 @@ final class BatchDelivery: @unchecked Sendable {
   let spool: ImportSpool?
   var jitter: @Sendable () -> Double = { Double.random(in: 0...1) }
   /// Set on a second interrupt: no more waiting between attempts, failures go to the spool.
-  private let abandonLock = NSLock()
+  private let abandonLock = NSCondition()
   private var abandoned = false
 
   init(configuration: ImportConfiguration, sender: HTTPSender, events: ImportEvents?,
@@ -36,6 +36,16 @@ final class BatchDelivery: @unchecked Sendable {
   func abandonRetries() {
     abandonLock.lock()
     abandoned = true
+    abandonLock.broadcast()
+    abandonLock.unlock()
+    sender.cancelAll()
+  }
+
+  /// Waits `seconds` before the next attempt, or less when retries are abandoned meanwhile.
+  private func pause(_ seconds: Double) {
+    let until = Date(timeIntervalSinceNow: seconds)
+    abandonLock.lock()
+    while !abandoned && abandonLock.wait(until: until) {}
     abandonLock.unlock()
   }
 
@@ -69,7 +79,7 @@ final class BatchDelivery: @unchecked Sendable {
         let delay = configuration.retry.delay(after: attempt, jitter: jitter())
         events?.retrying(batch, attempt: attempt, of: attempts, delay: delay, failure: failure,
                          target: target)
-        Thread.sleep(forTimeInterval: delay)
+        pause(delay)
       }
       // A refusal of the data itself would be refused by the fallback too.
       if lastFailure.kind == .httpRejected || isAbandoned { break }

@@ -33,6 +33,13 @@ public final class HTTPSender: @unchecked Sendable {
 
   deinit { session.invalidateAndCancel() }
 
+  /// Cancels every request in flight; each ends as a failure of kind `other`.
+  public func cancelAll() {
+    session.getAllTasks { tasks in
+      for task in tasks { task.cancel() }
+    }
+  }
+
   /// Posts `body` to `url`; returns nil on a 2xx answer, the failure otherwise.
   public func post(_ body: Data, to url: URL, gzipped: Bool) -> DeliveryFailure? {
     var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
