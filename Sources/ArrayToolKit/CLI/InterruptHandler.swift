@@ -1,7 +1,7 @@
 // Turns SIGINT and SIGTERM into calls on a queue instead of an abrupt end, so that a long job can
 // stop cleanly: the first signal asks it to stop, the second to stop waiting.
 
-import Dispatch
+import Foundation
 
 #if canImport(Glibc)
   import Glibc
@@ -10,7 +10,15 @@ import Dispatch
 /// Watches SIGINT and SIGTERM while it lives.
 public final class InterruptHandler {
   private var sources: [DispatchSourceSignal] = []
-  private var count = 0
+  private let lock = NSLock()
+  private var received = 0
+
+  /// Signals received so far.
+  public var count: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return received
+  }
 
   /// - Parameters:
   ///   - first: called on the first signal.
@@ -21,8 +29,11 @@ public final class InterruptHandler {
       signal(number, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
       source.setEventHandler { [unowned self] in
-        count += 1
-        if count == 1 { first() } else { again() }
+        lock.lock()
+        received += 1
+        let number = received
+        lock.unlock()
+        if number == 1 { first() } else { again() }
       }
       source.resume()
       sources.append(source)

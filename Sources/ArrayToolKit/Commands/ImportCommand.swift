@@ -130,7 +130,6 @@ public enum ImportCommand: Command {
     let tick: ((ImportProgress) -> Void)? =
       console.stderrIsTerminal ? { events.progress(ImportReport.progressLine($0)) } : nil
     var result = pipeline.run(units: units, tick: tick)
-    interrupts.cancel()
     events.clearProgress()
 
     // Damage found before sending: by the listing (an entry that is no unit) or by the preflight.
@@ -152,13 +151,14 @@ public enum ImportCommand: Command {
     var landed: LandedResult?
     if !result.interrupted, !result.samplesBySeries.isEmpty, !arguments.flag("no-verify-landed") {
       // Files left out as damaged do not matter here; batches that did not arrive do.
-      if result.batchesFailed > 0 || result.batchesSpooled > 0 {
+      if result.batchesFailed > 0 || result.batchesSpooled > 0 || result.samplesWaiting > 0 {
         events.say("landed check skipped: not every batch was delivered")
       } else if let query = query() {
         events.say("checking that the samples landed in \(query.url(""))")
         let agents = configuration.targets.compactMap { try? ProbeEndpoint(parsing: $0.base.absoluteString) }
-        let check = LandedCheck(query: query, agents: agents,
+        var check = LandedCheck(query: query, agents: agents,
                                 timeout: try arguments.seconds("landed-timeout") ?? 120)
+        check.shouldStop = { interrupts.count > 0 }
         landed = check.run(expected: result.samplesBySeries, first: result.firstTimestamp ?? 0,
                            last: result.lastTimestamp ?? 0)
       }
@@ -168,7 +168,8 @@ public enum ImportCommand: Command {
     } else {
       try console.out.write(ImportReport.text(result, landed: landed))
     }
-    if result.interrupted { return .interrupted }
+    interrupts.cancel()
+    if result.interrupted || landed?.error == LandedCheck.interruptedMessage { return .interrupted }
     return result.allDelivered && (landed?.passed ?? true) ? .success : .problems
   }
 
@@ -198,7 +199,9 @@ public enum ImportCommand: Command {
     context: CommandContext
   ) throws -> ExitStatus {
     let replay = ImportReplay(configuration: configuration, spool: ImportSpool(directory: folder))
-    let result = try replay.run(useRecordedTarget: arguments.strings("url").isEmpty, events: nil)
+    let result = try replay.run(useRecordedTarget: arguments.strings("url").isEmpty) {
+      context.console.diagnostic($0)
+    }
     if arguments.flag("json") {
       try context.console.print(try ImportReport.json(result))
     } else {
@@ -244,7 +247,11 @@ public enum ImportCommand: Command {
     }
     let state = stateDirectory(environment)
     configuration.spoolDirectory = arguments.string("spool") ?? state.map { $0 + "/spool" }
-    configuration.journalDirectory = arguments.string("journal") ?? state.map { $0 + "/journal" }
+    // What one server accepted says nothing about another: each primary target has its journal.
+    let journalRoot = arguments.string("journal") ?? state.map { $0 + "/journal" }
+    configuration.journalDirectory = journalRoot.map {
+      $0 + "/" + ImportJournal.folderName(for: configuration.targets[0])
+    }
     configuration.force = arguments.flag("force")
     configuration.credentials = try Credentials.load(
       bearerFile: arguments.string("bearer-token-file"),

@@ -31,7 +31,16 @@ public final class ImportJournal: @unchecked Sendable {
 
   struct MemberRecord {
     var complete = false
+    /// Accepted and spooled pieces: nothing of these is sent again.
     var pieces: [BatchPiece] = []
+    var spooled: [BatchPiece] = []
+    var accepted: Set<BatchPiece> = []
+  }
+
+  /// The folder of the journal of deliveries to `target`: its host, port and path, readable.
+  public static func folderName(for target: ImportTarget) -> String {
+    let text = "\(target.host)_\(target.port)\(target.base.path)"
+    return String(text.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" })
   }
 
   /// Opens (creating) the journal folder.
@@ -59,11 +68,7 @@ public final class ImportJournal: @unchecked Sendable {
       for line in data.split(separator: UInt8(ascii: "\n")) {
         // A line cut by a crash is ignored: its batch was not confirmed.
         guard let record = try? decoder.decode(JournalRecord.self, from: Data(line)) else { continue }
-        if record.state == .complete {
-          members[record.member, default: MemberRecord()].complete = true
-        } else {
-          members[record.member, default: MemberRecord()].pieces += record.pieces
-        }
+        Self.apply(record.state, pieces: record.pieces, to: &members[record.member, default: MemberRecord()])
       }
     }
     loaded[archive] = members
@@ -84,6 +89,28 @@ public final class ImportJournal: @unchecked Sendable {
     return records(archive)[member]?.pieces ?? []
   }
 
+  private static func apply(
+    _ state: JournalRecord.State, pieces: [BatchPiece], to record: inout MemberRecord
+  ) {
+    switch state {
+    case .complete: record.complete = true
+    case .accepted:
+      record.pieces += pieces
+      record.accepted.formUnion(pieces)
+    case .spooled:
+      record.pieces += pieces
+      record.spooled += pieces
+    }
+  }
+
+  /// Samples of `member` written to the spool and not yet accepted by a replay.
+  public func samplesWaitingInSpool(archive: String, member: String) -> Int {
+    lock.lock()
+    defer { lock.unlock() }
+    guard let record = records(archive)[member] else { return 0 }
+    return record.spooled.filter { !record.accepted.contains($0) }.reduce(0) { $0 + $1.samples }
+  }
+
   /// Records that `pieces` of `member` were accepted or spooled.
   func record(_ state: JournalRecord.State, archive: String, member: String, pieces: [BatchPiece])
     throws
@@ -92,11 +119,7 @@ public final class ImportJournal: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     _ = records(archive)
-    if state == .complete {
-      loaded[archive]![member, default: MemberRecord()].complete = true
-    } else {
-      loaded[archive]![member, default: MemberRecord()].pieces += pieces
-    }
+    Self.apply(state, pieces: pieces, to: &loaded[archive]![member, default: MemberRecord()])
     let handle = try self.handle(archive)
     do {
       try handle.write(contentsOf: line + Data([0x0A]))

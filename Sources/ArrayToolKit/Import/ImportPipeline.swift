@@ -156,11 +156,17 @@ public final class ImportPipeline: @unchecked Sendable {
         let key = try journalKey(unit)
         if configuration.force {
           if !tally.claimReset(key.archive) { journal.reset(archive: key.archive) }
-        } else if journal.isComplete(archive: key.archive, member: key.member) {
-          countDelivered(unit, tally: tally)
-          tally.unitSkipped(index)
-          return
         } else {
+          let waiting = journal.samplesWaitingInSpool(archive: key.archive, member: key.member)
+          if waiting > 0 {
+            tally.waitingInSpool(index, unit: unit, samples: waiting,
+                                 spool: configuration.spoolDirectory)
+          }
+          if journal.isComplete(archive: key.archive, member: key.member) {
+            if waiting == 0 { countDelivered(unit, tally: tally) }
+            tally.unitSkipped(index, waiting: waiting > 0)
+            return
+          }
           done = journal.pieces(archive: key.archive, member: key.member)
         }
       } catch {

@@ -26,9 +26,20 @@ public struct ImportReplay {
 
   /// Sends every spooled batch to the configured targets (or, when none was given, to the one
   /// recorded with the batch).
-  public func run(useRecordedTarget: Bool, events: ImportEvents?) throws -> ReplayResult {
+  public func run(useRecordedTarget: Bool, log: (String) -> Void) throws -> ReplayResult {
     let started = DispatchTime.now()
-    let journal = try configuration.journalDirectory.map(ImportJournal.init)
+    // Journals are kept per primary target: a batch goes on record in the journal of the target
+    // it was meant for when it was spooled.
+    let journalRoot = configuration.journalDirectory.map { ($0 as NSString).deletingLastPathComponent }
+    var journals: [String: ImportJournal] = [:]
+    func journal(for record: SpoolRecord) throws -> ImportJournal? {
+      guard let journalRoot, let target = try? ImportTarget(base: record.target) else { return nil }
+      let folder = journalRoot + "/" + ImportJournal.folderName(for: target)
+      if let open = journals[folder] { return open }
+      let opened = try ImportJournal(directory: folder)
+      journals[folder] = opened
+      return opened
+    }
     let sender = HTTPSender(
       timeout: configuration.timeout, connections: 1, credentials: configuration.credentials)
     var result = ReplayResult()
@@ -54,7 +65,11 @@ public struct ImportReplay {
         }
         lastFailure = failure
         if !failure.isRetryable || attempt == attempts { break }
-        Thread.sleep(forTimeInterval: configuration.retry.delay(after: attempt, jitter: Double.random(in: 0...1)))
+        let delay = configuration.retry.delay(after: attempt, jitter: Double.random(in: 0...1))
+        log("retry \(attempt + 1)/\(attempts) in \(formatSeconds(delay)): "
+          + "\((entry.dataPath as NSString).lastPathComponent) to \(target.base.absoluteString): "
+          + failure.message)
+        Thread.sleep(forTimeInterval: delay)
       }
       let name = (entry.dataPath as NSString).lastPathComponent
       guard delivered else {
@@ -63,13 +78,14 @@ public struct ImportReplay {
         result.failures.append("\(name): \(entry.record.samples) samples still not delivered: \(lastFailure.message)")
         continue
       }
-      if let journal, !entry.record.archiveSHA256.isEmpty {
+      if let journal = try journal(for: entry.record), !entry.record.archiveSHA256.isEmpty {
         try journal.record(
           .accepted, archive: entry.record.archiveSHA256, member: entry.record.member,
           pieces: entry.record.pieces)
         journal.flush()
       }
       try spool.remove(recordPath: entry.recordPath, dataPath: entry.dataPath)
+      log("replayed \(name): \(entry.record.samples) samples delivered")
       result.batchesSent += 1
       result.samplesSent += entry.record.samples
     }

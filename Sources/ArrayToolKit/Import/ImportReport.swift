@@ -8,8 +8,16 @@ public enum ImportReport {
   public static func text(_ result: ImportResult, landed: LandedResult? = nil) -> String {
     let grouped = InspectReport.grouped
     var lines: [String] = []
-    let verdict = result.interrupted ? "interrupted; run the same command again to continue"
-      : result.allDelivered ? "all samples delivered" : "NOT everything was delivered"
+    let verdict: String
+    if result.interrupted {
+      verdict = "interrupted; run the same command again to continue"
+    } else if !result.allDelivered {
+      verdict = "NOT everything was delivered"
+    } else if let landed, !landed.passed {
+      verdict = "the server accepted every batch, but the landed check did NOT pass"
+    } else {
+      verdict = "all samples delivered"
+    }
     lines.append("import: \(verdict)")
     func add(_ label: String, _ value: String) {
       lines.append("  " + (label + ":").padding(toLength: 13, withPad: " ", startingAt: 0) + value)
@@ -66,7 +74,16 @@ public enum ImportReport {
       return ["  landed:      NOT CHECKED: \(error)"]
     }
     var lines = ["  landed:      CHECK FAILED: \(grouped(landed.foundSamples)) of "
-      + "\(grouped(landed.expectedSamples)) samples found; \(landed.differences.count) series differ:"]
+      + "\(grouped(landed.expectedSamples)) samples found; "
+      + "\(grouped(landed.differences.count)) series differ:"]
+    if landed.differences.contains(where: { $0.found > $0.sent }) {
+      lines.append("    more samples than were sent: they were imported more than once (an earlier "
+        + "import, --force, or a retried request); VictoriaMetrics keeps duplicates unless it "
+        + "runs with -dedup.minScrapeInterval")
+    } else {
+      lines.append("    samples are missing: see vmagent's log and its /metrics for dropped data, then "
+        + "import again with --force after removing the series, or into a fresh database")
+    }
     for difference in landed.differences.prefix(20) {
       lines.append("    \(difference.series): sent \(difference.sent), found \(difference.found)")
     }
@@ -159,6 +176,7 @@ public enum ImportReport {
       "files_skipped": result.filesSkipped,
       "files_interrupted": result.filesInterrupted,
       "samples_spooled": result.samplesSpooled,
+      "samples_waiting_in_spool": result.samplesWaiting,
       "samples_skipped": result.samplesSkipped,
       "batches_spooled": result.batchesSpooled,
       "batches_by_target": result.batchesByTarget,
@@ -174,6 +192,7 @@ public enum ImportReport {
     if let landed {
       object["landed"] = [
         "checked": landed.error == nil, "passed": landed.passed,
+        "duplicates_likely": landed.differences.contains { $0.found > $0.sent },
         "expected_samples": landed.expectedSamples, "found_samples": landed.foundSamples,
         "series": landed.expectedSeries, "query_url": landed.queryURL,
         "error": landed.error as Any? ?? NSNull(),

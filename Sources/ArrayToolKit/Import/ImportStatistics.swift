@@ -25,6 +25,8 @@ public struct ImportResult: Sendable {
   public var samplesSent = 0
   public var samplesFailed = 0
   public var samplesSpooled = 0
+  /// Samples spooled by an earlier run and not replayed yet.
+  public var samplesWaiting = 0
   /// Samples of partly imported files that the journal said were accepted before.
   public var samplesSkipped = 0
   public var series = 0
@@ -51,7 +53,8 @@ public struct ImportResult: Sendable {
 
   /// Whether every sample of every file was delivered.
   public var allDelivered: Bool {
-    filesFailed == 0 && batchesFailed == 0 && batchesSpooled == 0 && !interrupted
+    filesFailed == 0 && batchesFailed == 0 && batchesSpooled == 0 && samplesWaiting == 0
+      && !interrupted
   }
 }
 
@@ -133,10 +136,26 @@ final class ImportTally: @unchecked Sendable {
     }
   }
 
-  func unitSkipped(_ index: Int) {
+  /// A file the journal says was fully handled before; `waiting` when part of it is still in
+  /// the spool, which makes it a file not delivered.
+  func unitSkipped(_ index: Int, waiting: Bool) {
     withLock {
-      result.filesSkipped += 1
+      if waiting { result.filesFailed += 1 } else { result.filesSkipped += 1 }
       unitsDone += 1
+    }
+  }
+
+  /// Part of a file was spooled by an earlier run and not replayed yet.
+  func waitingInSpool(_ index: Int, unit: DatUnit, samples: Int, spool: String?) {
+    withLock {
+      failed[index] = true
+      result.samplesWaiting += samples
+      let replay = spool.map { ": send them with 'arraytool import --replay \($0)'" } ?? ""
+      result.failures.append(
+        ImportFailure(
+          file: unit.path, member: unit.member,
+          reason: "\(samples) samples from an earlier run are still in the spool\(replay)",
+          samples: samples))
     }
   }
 

@@ -33,6 +33,9 @@ public struct LandedCheck {
   /// How long to wait for the queue and for the counts to match.
   public let timeout: Double
   var resolver: any HostResolver = SystemResolver()
+  /// Asked between rounds; true ends the check (Ctrl-C).
+  public var shouldStop: () -> Bool = { false }
+  public static let interruptedMessage = "interrupted before the counts were compared"
 
   public init(query: ProbeEndpoint, agents: [ProbeEndpoint], timeout: Double) {
     self.query = query
@@ -72,6 +75,10 @@ public struct LandedCheck {
       // More samples than were sent do not go away by waiting: stop at once.
       let excess = result.differences.contains { $0.found > $0.sent }
       if result.passed || excess || until.hasPassed { break }
+      if shouldStop() {
+        result.error = Self.interruptedMessage
+        break
+      }
       usleep(500_000)
     }
     result.seconds = Deadline.now() - started
@@ -88,6 +95,7 @@ public struct LandedCheck {
         else { break }
         let pending = facts.pendingBytes + facts.persistentPendingBytes
         if pending == 0 { break }
+        if shouldStop() { return Self.interruptedMessage }
         if until.hasPassed {
           return "vmagent at \(agent.url("")) still holds \(Int(pending)) bytes after "
             + "\(Int(timeout)) s"

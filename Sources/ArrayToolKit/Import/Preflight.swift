@@ -46,7 +46,8 @@ public struct Preflight {
   public var configuration: ImportConfiguration
   public var query: ProbeEndpoint?
   public var skipCorrupt: Bool
-  public var timeout: Double = 5
+  /// Seconds each probe phase may take: `--timeout`, at most 5.
+  public var timeout: Double
   public var now: Double = Date().timeIntervalSince1970
   var resolver: any HostResolver = SystemResolver()
 
@@ -54,6 +55,7 @@ public struct Preflight {
     self.configuration = configuration
     self.query = query
     self.skipCorrupt = skipCorrupt
+    timeout = min(5, configuration.timeout)
   }
 
   public func run(paths: [String], units: [DatUnit], catalog: SeriesCatalog) throws -> PreflightResult {
@@ -105,9 +107,14 @@ public struct Preflight {
     for target in configuration.targets + configuration.fallbackTargets {
       let isFallback = !configuration.targets.contains(target)
       guard let endpoint = try? ProbeEndpoint(parsing: target.base.absoluteString) else { continue }
-      let kind = VictoriaMetricsKind.detect(endpoint, resolver: resolver)
-      let probeTarget: ProbeTarget = kind == .victoriaMetrics ? .victoriametrics : .vmagent
-      let probe = prober.probe(probeTarget, at: endpoint)
+      // Most imports go through vmagent; a server whose /metrics holds no vmagent series is
+      // probed again as the VictoriaMetrics it then is.
+      var probeTarget = ProbeTarget.vmagent
+      var probe = prober.probe(.vmagent, at: endpoint)
+      if !probe.healthy, probe.firstErrorKind == .badResponse {
+        probeTarget = .victoriametrics
+        probe = prober.probe(.victoriametrics, at: endpoint)
+      }
       let name = "\(isFallback ? "fallback" : "target") \(target.base.absoluteString)"
       if probe.healthy {
         if !isFallback { primaryHealthy = true }
@@ -139,6 +146,13 @@ public struct Preflight {
     _ query: ProbeEndpoint, units: [DatUnit], catalog: SeriesCatalog,
     into result: inout PreflightResult
   ) {
+    if VictoriaMetricsKind.detect(query, resolver: resolver) == .vmagent {
+      result.checks.append(PreflightCheck(
+        name: "server flags", status: .failed,
+        message: "\(query.url("")) is a vmagent, not a VictoriaMetrics: give the VictoriaMetrics "
+          + "that stores the data (usually port 8428) as --query-url"))
+      return
+    }
     let client = HTTPClient(endpoint: query, resolver: resolver)
     guard case .victoriaMetrics(let flags)? = try? ServerFacts.read(
       .victoriametrics, client: client, deadline: Deadline(seconds: timeout))
@@ -172,7 +186,8 @@ public struct Preflight {
       result.checks.append(PreflightCheck(
         name: "deduplication", status: .warning,
         message: "off (-dedup.minScrapeInterval is not set): importing the same samples twice "
-          + "stores them twice; the journal prevents that for this host, --force does not"))
+          + "stores them twice; the journal prevents that for imports from this machine to the same "
+          + "target, --force does not"))
     } else {
       result.checks.append(PreflightCheck(
         name: "deduplication", status: .ok,
