@@ -220,8 +220,9 @@ for run in $(seq 1 "$runs"); do
   timed verify_tools /dev/null 0 bash -c \
     'sha256sum "$0" && unzip -tq "$0" && unzip -p "$0" "*.tgz" | gzip -t' "$work/x1.zip"
 
-  timed logs /dev/null "0 1" "$tool" analyze-logs "$work/importer.log"
-  timed grep /dev/null "0 1" grep -c ERROR "$work/importer.log"
+  timed logs "$work/stdout" "0 1" "$tool" analyze-logs "$work/importer.log"
+  # Not to /dev/null: GNU grep notices that and stops at the first match.
+  timed grep "$work/stdout" 0 grep -c ERROR "$work/importer.log"
 done
 stop_vm
 
