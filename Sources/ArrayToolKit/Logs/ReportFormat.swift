@@ -75,18 +75,30 @@ enum ReportFormat {
   /// `text` broken into lines of at most `width` characters; the first starts with `indent`,
   /// the others with `hanging` (the same indent by default).
   static func wrap(_ text: String, indent: String, hanging: String? = nil, width: Int = 96) -> String {
+    // Lengths are kept as counts: String.count walks the whole string, and asking it per word
+    // made a report of thousands of incidents take longer than reading the log.
     var lines: [String] = []
     var lead = indent
+    var leadLength = lead.count
     var line = lead
+    var length = leadLength
     for word in text.split(separator: " ") {
-      if line.count > lead.count && line.count + 1 + word.count > width {
+      let wordLength = word.count
+      if length > leadLength && length + 1 + wordLength > width {
         lines.append(line)
         lead = hanging ?? indent
+        leadLength = lead.count
         line = lead
+        length = leadLength
       }
-      line += (line.count > lead.count ? " " : "") + word
+      if length > leadLength {
+        line += " "
+        length += 1
+      }
+      line += word
+      length += wordLength
     }
-    if line.count > lead.count { lines.append(line) }
+    if length > leadLength { lines.append(line) }
     return lines.joined(separator: "\n")
   }
 
