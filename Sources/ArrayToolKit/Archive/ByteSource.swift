@@ -83,11 +83,17 @@ public final class InputFile {
   }
 }
 
+/// Shown each run of bytes read from a file, with the file offset of its first byte: lets a
+/// digest of the whole file be computed while its parts are being checked.
+public typealias FileReadObserver = (Int64, UnsafeRawBufferPointer) throws -> Void
+
 /// A window of a file read front to back.
 public final class FileRangeSource: ByteSource {
   public let file: InputFile
   private var offset: Int64
   private var remaining: Int64
+  /// Sees every byte this stream reads, in order.
+  public var observer: FileReadObserver?
 
   init(file: InputFile, offset: Int64, length: Int64) {
     self.file = file
@@ -103,6 +109,9 @@ public final class FileRangeSource: ByteSource {
     guard wanted > 0 else { return 0 }
     let count = try file.read(
       at: offset, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted]))
+    if let observer {
+      try observer(offset, UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+    }
     offset += Int64(count)
     remaining -= Int64(count)
     if count < wanted { remaining = 0 }

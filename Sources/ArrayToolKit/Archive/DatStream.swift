@@ -32,19 +32,32 @@ public final class DatStream: ByteSource {
   /// Bytes of the .dat delivered so far.
   public private(set) var bytesRead: Int64 = 0
   private var finished = false
+  /// The note that the .dat in the tar is not named like its container, also in `notes`;
+  /// `verify` counts it as a fault.
+  public private(set) var nameMismatch: InputNote?
 
-  init(unit: DatUnit) throws {
+  init(unit: DatUnit, hooks: DatStreamHooks = DatStreamHooks()) throws {
     path = unit.path
     member = unit.member
     let size: Int64
+    let compressedSize: Int64
+    var raw: ByteSource
     if let archive = unit.archive, let entry = unit.entry {
-      base = try archive.open(entry)
+      raw = try archive.open(entry, observer: hooks.fileRead)
       size = entry.uncompressedSize
+      compressedSize = entry.compressedSize
     } else {
       let file = try InputFile(path: unit.path)
-      base = file.stream()
+      let stream = file.stream()
+      stream.observer = hooks.fileRead
+      raw = stream
       size = file.size
+      compressedSize = file.size
     }
+    if let containerRead = hooks.containerRead {
+      raw = ObservedSource(raw, observer: containerRead)
+    }
+    base = raw
 
     switch unit.format {
     case .dat:
@@ -58,7 +71,11 @@ public final class DatStream: ByteSource {
     case .tgz:
       let gzip = GzipReader(base, size: size)
       self.gzip = gzip
-      tar = TarReader(gzip)
+      if let limit = hooks.expansion?.limit(compressedSize: compressedSize) {
+        tar = TarReader(ExpansionGuard(gzip, limit: limit.bytes, reason: limit.reason))
+      } else {
+        tar = TarReader(gzip)
+      }
     case .tar:
       gzip = nil
       tar = TarReader(base)
@@ -76,10 +93,11 @@ public final class DatStream: ByteSource {
     datMember = unit.member.map { "\($0)!\(first.name)" } ?? first.name
     let expected = DatStream.datName(forContainer: unit.name)
     if DatUnit.lastComponent(first.name) != expected {
-      ownNotes.append(
-        InputNote(
-          at: first.headerOffset, "the tar holds \(first.name), not \(expected) as its name says",
-          path: path, member: member))
+      let note = InputNote(
+        at: first.headerOffset, "the tar holds \(first.name), not \(expected) as its name says",
+        path: path, member: member)
+      nameMismatch = note
+      ownNotes.append(note)
     }
   }
 
@@ -116,6 +134,18 @@ public final class DatStream: ByteSource {
     } catch {
       throw DatStream.locate(error, path: path, member: member)
     }
+  }
+
+  /// After a fault: reads what is left of the container's bytes (the .tgz, .tar or .dat as
+  /// stored), so that hooks see all of them and a zip entry still checks its CRC-32.
+  /// - Throws: faults of the zip entry or the file, located; layers above it are not consulted.
+  public func drainContainer() throws {
+    try DatStream.drain(base)
+  }
+
+  /// Bytes the container expanded to so far: the gzip output of a .tgz, else the bytes read.
+  public var expandedBytes: Int64 {
+    gzip?.bytesProduced ?? tar?.bytesRead ?? bytesRead
   }
 
   /// Notes of every layer (zero padding after the gzip stream, a name that differs), located.

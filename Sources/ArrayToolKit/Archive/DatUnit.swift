@@ -56,12 +56,33 @@ public struct DatUnit: Sendable {
   /// Opens the unit for reading its .dat bytes; can be called on any thread, once per reader.
   /// - Throws: `InputFault` located with `path` and `member` (a damaged container, a tar that
   ///   holds no member or no regular file); `SystemError` when the file cannot be read.
-  public func open() throws -> DatStream {
-    try DatStream(unit: self)
+  /// - Parameter hooks: observers of the bytes read and limits on their expansion.
+  public func open(hooks: DatStreamHooks = DatStreamHooks()) throws -> DatStream {
+    try DatStream(unit: self, hooks: hooks)
   }
 
   /// The file name at the end of `path`; zips made on Windows may separate folders with `\`.
   static func lastComponent(_ path: String) -> String {
     path.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? path
+  }
+}
+
+/// What a caller can attach to the reading of a unit without changing how it is read.
+public struct DatStreamHooks {
+  /// Sees the bytes read from the file on disk with their offsets (a whole-file digest).
+  public var fileRead: FileReadObserver?
+  /// Sees the container's bytes, the .tgz, .tar or .dat as stored (a member's digest).
+  public var containerRead: ((UnsafeRawBufferPointer) throws -> Void)?
+  /// Stops a gzip stream that expands too far, with `ratio_limit`.
+  public var expansion: ExpansionLimits?
+
+  public init(
+    fileRead: FileReadObserver? = nil,
+    containerRead: ((UnsafeRawBufferPointer) throws -> Void)? = nil,
+    expansion: ExpansionLimits? = nil
+  ) {
+    self.fileRead = fileRead
+    self.containerRead = containerRead
+    self.expansion = expansion
   }
 }

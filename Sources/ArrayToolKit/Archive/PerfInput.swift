@@ -32,12 +32,12 @@ public enum PerfInput {
 
   // MARK: - Kinds of input
 
-  private enum InputKind {
+  enum InputKind: Equatable {
     case zip
     case unit(DatUnit.Format)
   }
 
-  private static func kind(ofName name: String) -> InputKind? {
+  static func kind(ofName name: String) -> InputKind? {
     // macOS puts resource forks next to copied files (`._X.tgz`) and into zips it makes
     // (`__MACOSX/…/._X.tgz`); they carry the name but not the content of an input.
     if DatUnit.lastComponent(name).hasPrefix("._") || name.hasPrefix("__MACOSX/") { return nil }
@@ -50,7 +50,7 @@ public enum PerfInput {
   }
 
   /// What the first bytes of a file with an unknown name show it to be; .dat when nothing else.
-  private static func kind(ofContent path: String) throws -> InputKind {
+  static func kind(ofContent path: String) throws -> InputKind {
     let file = try InputFile(path: path)
     let head = try file.bytes(at: 0, count: 262)
     if head.starts(with: [0x50, 0x4b]) { return .zip }
@@ -100,7 +100,7 @@ public enum PerfInput {
     var size: Int64
   }
 
-  private static func status(of path: String) throws -> stat {
+  static func status(of path: String) throws -> stat {
     var info = stat()
     guard stat(path, &info) == 0 else { throw SystemError("cannot read \(path)", code: errno) }
     return info
@@ -109,7 +109,17 @@ public enum PerfInput {
   /// The files below `directory` whose names mark them as inputs, sorted by path. Symbolic links
   /// to files are followed; links to directories are not, so that a loop cannot trap the walk.
   private static func filesBelow(_ directory: String) throws -> [FoundFile] {
-    var found: [FoundFile] = []
+    try files(below: directory) { kind(ofName: $0) != nil }.map {
+      FoundFile(path: $0.path, size: $0.size)
+    }
+  }
+
+  /// The paths and sizes of the regular files below `directory` whose file name `wanted`
+  /// accepts, sorted by path.
+  static func files(below directory: String, where wanted: (String) -> Bool) throws
+    -> [(path: String, size: Int64)]
+  {
+    var found: [(path: String, size: Int64)] = []
     var pending = [directory]
     while let folder = pending.popLast() {
       for name in try names(in: folder) {
@@ -121,8 +131,8 @@ public enum PerfInput {
         switch info.st_mode & S_IFMT {
         case S_IFDIR where !isLink:
           pending.append(path)
-        case S_IFREG where kind(ofName: name) != nil:
-          found.append(FoundFile(path: path, size: Int64(info.st_size)))
+        case S_IFREG where wanted(name):
+          found.append((path, Int64(info.st_size)))
         default:
           break
         }

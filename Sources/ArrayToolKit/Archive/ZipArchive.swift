@@ -60,15 +60,17 @@ public final class ZipArchive: @unchecked Sendable {
   /// - Throws: `InputFault` located with the archive's path and the entry's name: `unsafe_name`,
   ///   `encrypted`, `unsupported_method`, `bad_header` for a local header that disagrees with
   ///   the central directory, `truncated` when the file ends before the entry's data.
-  public func open(_ entry: ZipEntry) throws -> ByteSource {
+  /// - Parameter observer: sees the entry's stored (compressed) bytes as they are read from the
+  ///   file, with their offsets.
+  public func open(_ entry: ZipEntry, observer: FileReadObserver? = nil) throws -> ByteSource {
     do {
-      return try openUnlocated(entry)
+      return try openUnlocated(entry, observer: observer)
     } catch let fault as InputFault {
       throw fault.located(path: file.path, member: entry.name)
     }
   }
 
-  private func openUnlocated(_ entry: ZipEntry) throws -> ByteSource {
+  private func openUnlocated(_ entry: ZipEntry, observer: FileReadObserver?) throws -> ByteSource {
     if let reason = entry.unsafeNameReason {
       throw InputFault(.unsafeName, at: entry.centralHeaderOffset, "refused: \(reason)")
     }
@@ -91,6 +93,6 @@ public final class ZipArchive: @unchecked Sendable {
     }
     return ZipEntryReader(
       file: file, entry: entry, dataOffset: local.dataOffset,
-      wideDescriptor: local.usesZip64 || entry.usesZip64)
+      wideDescriptor: local.usesZip64 || entry.usesZip64, observer: observer)
   }
 }

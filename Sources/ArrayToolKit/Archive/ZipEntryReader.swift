@@ -17,12 +17,16 @@ final class ZipEntryReader: ByteSource {
   private var ended = false
   private var failure: Error?
 
-  init(file: InputFile, entry: ZipEntry, dataOffset: Int64, wideDescriptor: Bool) {
+  init(
+    file: InputFile, entry: ZipEntry, dataOffset: Int64, wideDescriptor: Bool,
+    observer: FileReadObserver? = nil
+  ) {
     self.file = file
     self.entry = entry
     self.dataOffset = dataOffset
     self.wideDescriptor = wideDescriptor
     self.stored = file.stream(from: dataOffset, length: entry.compressedSize)
+    stored.observer = observer
     if entry.method == 8 {
       input = BufferedInput(
         stored, capacity: BufferedInput.capacity(forSize: entry.compressedSize),

@@ -12,6 +12,7 @@ public enum ArrayTool {
   /// Every subcommand, in the order `--help` lists them.
   public static let commands: [any Command.Type] = [
     ImportCommand.self,
+    VerifyCommand.self,
     InspectCommand.self,
     ExportCommand.self,
     AnalyzeLogsCommand.self,

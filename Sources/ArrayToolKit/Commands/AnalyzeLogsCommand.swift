@@ -13,12 +13,14 @@ public enum AnalyzeLogsCommand: Command {
     name: "analyze-logs",
     summary: "Find error bursts in importer and service logs and explain them.",
     discussion: """
-      Reads logs written by Python logging, uvicorn, docker compose or docker logs \
-      --timestamps, or as JSON lines, plain or gzip-compressed; several inputs are merged by \
-      time. Errors are classified (dns_temporary, connection_refused, timeout, http_5xx, \
-      corrupt_archive, ...), errors of one class closer than the gap form a burst, and each \
-      burst is reported with its severity, probable causes, impact and the checks to run next.
-      Exit status: 0 when the logs hold no error, 1 when they do, 2 for a usage error or an \
+      Reads logs written by Python logging, uvicorn, docker compose or docker logs --timestamps,
+      or as JSON lines, plain or gzip-compressed; several inputs are merged by time. Errors are
+      classified (dns_temporary, connection_refused, timeout, http_5xx, corrupt_archive, ...),
+      errors of one class closer than the gap form a burst, and each burst is reported with its
+      severity, probable causes, impact and the checks to run next. On a terminal the report
+      starts with a timeline of errors per minute.
+
+      Exit status: 0 when the logs hold no error, 1 when they do, 2 for a usage error or an
       input that cannot be read.
       """,
     positionals: [

@@ -30,7 +30,9 @@ public enum ImportCommand: Command {
       answer is shown. A damaged file does not stop the run: the other files are imported and
       the report names it. Credentials come from $ARRAYTOOL_BEARER_TOKEN(_FILE),
       $ARRAYTOOL_BASIC_AUTH(_FILE) (user:password) or the *-file options, never from the command
-      line. Exit status: 0 all delivered, 1 some files or batches not delivered, 2 usage or
+      line. Before sending, a preflight verifies every input, probes the targets and reads the
+      server's flags: samples older than its retention, which it would drop silently, stop the
+      import, as does any damaged input unless --skip-corrupt is given. Exit status: 0 all delivered, 1 some files or batches not delivered, 2 usage or
       unreadable input.
       """,
     positionals: [
@@ -49,6 +51,8 @@ public enum ImportCommand: Command {
       OptionSpec("query-url", .value(placeholder: "URL"),
                  help: "VictoriaMetrics to read flags and landed samples from ($ARRAYTOOL_VM_URL)."),
       OptionSpec("no-verify-landed", help: "Do not count the samples in VictoriaMetrics afterwards."),
+      OptionSpec("no-preflight", help: "Skip the checks before sending (inputs, targets, server flags)."),
+      OptionSpec("skip-corrupt", help: "Import the intact files of a partly damaged export; report the rest."),
       OptionSpec("landed-timeout", .value(placeholder: "SECONDS"),
                  help: "How long the landed check waits for queues and counts (default 120)."),
       OptionSpec("concurrency", short: "c", .value(placeholder: "N"), help: "Requests in flight (default: cores)."),
@@ -76,7 +80,7 @@ public enum ImportCommand: Command {
   public static func run(_ arguments: ParsedArguments, context: CommandContext) throws
     -> ExitStatus
   {
-    let configuration = try configure(arguments, environment: context.environment)
+    var configuration = try configure(arguments, environment: context.environment)
     let console = context.console
     let events = ConsoleImportEvents(console: console)
     if let folder = arguments.string("replay") {
@@ -90,8 +94,32 @@ public enum ImportCommand: Command {
     }
     let catalog = try SeriesCatalog.bundled()
     let listing = try PerfInput.units(for: arguments.positionals)
-    for fault in listing.faults { console.diagnostic(fault.line) }
-
+    var units = listing.units
+    // Asking the target what it is costs requests: only when a check needs the answer.
+    let explicitQuery = try explicitQueryEndpoint(arguments, environment: context.environment)
+    var detectedQuery: ProbeEndpoint??
+    func query() -> ProbeEndpoint? {
+      if let explicitQuery { return explicitQuery }
+      if detectedQuery == nil { detectedQuery = detectQueryEndpoint(configuration.targets) }
+      return detectedQuery!
+    }
+    var preflight: PreflightResult?
+    if !arguments.flag("no-preflight") {
+      let checks = Preflight(configuration: configuration, query: query(),
+                             skipCorrupt: arguments.flag("skip-corrupt"))
+      let found = try checks.run(paths: arguments.positionals, units: units, catalog: catalog)
+      console.writeError(ImportReport.checklist(found, symbols: console.stderrIsTerminal))
+      guard found.passed else {
+        if arguments.flag("json") { try console.print(try ImportReport.json(preflight: found)) }
+        console.error("preflight failed: nothing was sent")
+        return .problems
+      }
+      if let lineSamples = found.lineSamples { configuration.lineSamples = lineSamples }
+      units = units.filter { !found.isCorrupt($0) }
+      preflight = found
+    } else {
+      for fault in listing.faults { console.diagnostic(fault.line) }
+    }
     let pipeline = try ImportPipeline(configuration: configuration, catalog: catalog, events: events)
     let interrupts = InterruptHandler {
       pipeline.stop()
@@ -101,32 +129,37 @@ public enum ImportCommand: Command {
     }
     let tick: ((ImportProgress) -> Void)? =
       console.stderrIsTerminal ? { events.progress(ImportReport.progressLine($0)) } : nil
-    var result = pipeline.run(units: listing.units, tick: tick)
+    var result = pipeline.run(units: units, tick: tick)
     interrupts.cancel()
     events.clearProgress()
 
-    for fault in listing.faults {
-      result.filesTotal += 1
-      result.filesFailed += 1
+    // Damage found before sending: by the listing (an entry that is no unit) or by the preflight.
+    var leftOut = listing.faults
+    if let preflight {
+      leftOut = preflight.problems
+      let skipped = listing.units.filter { preflight.isCorrupt($0) }
+      result.filesTotal += skipped.count
+      result.filesFailed += skipped.count
+    }
+    for fault in leftOut {
+      if preflight == nil { result.filesTotal += 1; result.filesFailed += 1 }
       result.failures.append(
         ImportFailure(
           file: fault.path, member: fault.member,
-          reason: "\(fault.kind.rawValue) at offset \(fault.offset): \(fault.message)", samples: 0))
+          reason: "\(fault.kind.rawValue) at offset \(fault.offset): \(fault.message)"
+            + (preflight == nil ? "" : " (left out by the preflight)"), samples: 0))
     }
     var landed: LandedResult?
-    if !result.interrupted, result.samplesSent > 0, !arguments.flag("no-verify-landed"),
-      let query = try queryEndpoint(arguments, environment: context.environment,
-                                    targets: configuration.targets)
-    {
-      if result.allDelivered {
+    if !result.interrupted, !result.samplesBySeries.isEmpty, !arguments.flag("no-verify-landed") {
+      if !result.allDelivered {
+        events.say("landed check skipped: not every batch was delivered")
+      } else if let query = query() {
         events.say("checking that the samples landed in \(query.url(""))")
         let agents = configuration.targets.compactMap { try? ProbeEndpoint(parsing: $0.base.absoluteString) }
         let check = LandedCheck(query: query, agents: agents,
                                 timeout: try arguments.seconds("landed-timeout") ?? 120)
         landed = check.run(expected: result.samplesBySeries, first: result.firstTimestamp ?? 0,
                            last: result.lastTimestamp ?? 0)
-      } else {
-        events.say("landed check skipped: not every batch was delivered")
       }
     }
     if arguments.flag("json") {
@@ -138,10 +171,9 @@ public enum ImportCommand: Command {
     return result.allDelivered && (landed?.passed ?? true) ? .success : .problems
   }
 
-  /// The VictoriaMetrics to read from: --query-url, $ARRAYTOOL_VM_URL, or the only target when
-  /// it is a VictoriaMetrics rather than a vmagent.
-  static func queryEndpoint(
-    _ arguments: ParsedArguments, environment: [String: String], targets: [ImportTarget]
+  /// The VictoriaMetrics named to read from: --query-url or $ARRAYTOOL_VM_URL.
+  static func explicitQueryEndpoint(
+    _ arguments: ParsedArguments, environment: [String: String]
   ) throws -> ProbeEndpoint? {
     if let text = arguments.string("query-url") ?? environment["ARRAYTOOL_VM_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
       do {
@@ -150,6 +182,11 @@ public enum ImportCommand: Command {
         throw UsageError("invalid --query-url '\(text)'", command: "import")
       }
     }
+    return nil
+  }
+
+  /// The only target, when it is a VictoriaMetrics rather than a vmagent.
+  static func detectQueryEndpoint(_ targets: [ImportTarget]) -> ProbeEndpoint? {
     guard targets.count == 1, let endpoint = try? ProbeEndpoint(parsing: targets[0].base.absoluteString)
     else { return nil }
     return VictoriaMetricsKind.detect(endpoint) == .victoriaMetrics ? endpoint : nil
@@ -229,62 +266,5 @@ public enum ImportCommand: Command {
       return Int(text.dropLast()).map { $0 * unit }
     }
     return Int(text)
-  }
-}
-
-/// Writes retries, failures and the progress line to stderr.
-final class ConsoleImportEvents: ImportEvents, @unchecked Sendable {
-  private let console: Console
-  private let lock = NSLock()
-  private var progressShown = false
-
-  init(console: Console) { self.console = console }
-
-  func progress(_ line: String) {
-    lock.lock()
-    defer { lock.unlock() }
-    console.writeError("\r\(line)\u{1B}[K")
-    progressShown = true
-  }
-
-  func clearProgress() {
-    lock.lock()
-    defer { lock.unlock() }
-    if progressShown { console.writeError("\r\u{1B}[K") }
-    progressShown = false
-  }
-
-  func say(_ message: String) {
-    lock.lock()
-    defer { lock.unlock() }
-    if progressShown { console.writeError("\r\u{1B}[K") }
-    console.diagnostic(message)
-  }
-
-  func retrying(_ batch: ImportBatch, attempt: Int, of attempts: Int, delay: Double,
-                failure: DeliveryFailure, target: ImportTarget) {
-    say("retry \(attempt + 1)/\(attempts) in \(formatSeconds(delay)): batch \(batch.sequence) "
-      + "(\(batch.location), \(batch.blockRange)) to \(target.base.absoluteString): \(failure.message)")
-  }
-
-  func fallingBack(_ batch: ImportBatch, failure: DeliveryFailure, to target: ImportTarget) {
-    say("batch \(batch.sequence) (\(batch.location), \(batch.blockRange)) goes to fallback "
-      + "\(target.base.absoluteString): \(failure.message)")
-  }
-
-  func spooled(_ batch: ImportBatch, attempts: Int, failure: DeliveryFailure, path: String) {
-    say("batch \(batch.sequence) (\(batch.location), \(batch.blockRange), \(batch.samples) "
-      + "samples) spooled to \(path) after \(attempts) attempt\(attempts == 1 ? "" : "s"): "
-      + failure.message)
-  }
-
-  func gaveUp(_ batch: ImportBatch, attempts: Int, failure: DeliveryFailure) {
-    say("error: batch \(batch.sequence) (\(batch.location), \(batch.blockRange), "
-      + "\(batch.samples) samples) not delivered after \(attempts) attempt"
-      + "\(attempts == 1 ? "" : "s"): \(failure.message)")
-  }
-
-  func fileFault(_ fault: InputFault) {
-    say(fault.line)
   }
 }

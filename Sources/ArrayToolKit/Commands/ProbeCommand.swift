@@ -11,9 +11,10 @@
 public enum ProbeCommand: Command {
   static let defaultTimeout = 5.0
 
+  /// The options, arguments and help of `probe`.
   public static let spec = CommandSpec(
     name: "probe",
-    summary: "Check DNS, TCP and HTTP health of vmagent and VictoriaMetrics, and explain failures.",
+    summary: "Check DNS, TCP and HTTP health of vmagent and VictoriaMetrics.",
     discussion: """
       Resolves the server's name through the system resolver, connects to each address until
       one answers, asks the health check, then reads what only the server can tell: vmagent's
@@ -34,12 +35,10 @@ public enum ProbeCommand: Command {
     options: [
       OptionSpec(
         "url", .value(placeholder: "URL"),
-        help: "The server's URL; with 'all', vmagent's"
-          + " (default: $ARRAYTOOL_URL or http://127.0.0.1:8429)."),
+        help: "The server's URL; with 'all', vmagent's (default: $ARRAYTOOL_URL)."),
       OptionSpec(
         "vm-url", .value(placeholder: "URL"),
-        help: "VictoriaMetrics' URL, for 'all' and for reading --write-test back"
-          + " (default: $ARRAYTOOL_VM_URL or http://127.0.0.1:8428)."),
+        help: "VictoriaMetrics' URL for 'all' and --write-test (default: $ARRAYTOOL_VM_URL)."),
       OptionSpec(
         "timeout", .value(placeholder: "SECONDS"),
         help: "Time limit of each phase (default 5; 1.5, 90s and 2m work too)."),
@@ -48,7 +47,7 @@ public enum ProbeCommand: Command {
         help: "Probe again every second until healthy or SECONDS have passed."),
       OptionSpec(
         "write-test",
-        help: "Write one sample with a unique label and read it back from VictoriaMetrics."),
+        help: "Write a sample with a unique label, read it back from VictoriaMetrics."),
       OptionSpec("json", help: "Print one JSON object per target, one per line."),
     ],
     examples: [
@@ -59,6 +58,7 @@ public enum ProbeCommand: Command {
     ]
   )
 
+  /// Probes every target named and returns 0 when all are healthy, 1 otherwise.
   public static func run(_ arguments: ParsedArguments, context: CommandContext) throws
     -> ExitStatus
   {

@@ -102,9 +102,25 @@ public final class RawInflater {
 public enum Gzip {
   /// `bytes` compressed as one gzip member at `level` (1 fastest … 9 smallest).
   public static func compress(_ bytes: UnsafeRawBufferPointer, level: Int32 = 1) -> [UInt8] {
+    deflate(bytes, level: level, windowBits: 15 + 16)
+  }
+
+  public static func compress(_ bytes: [UInt8], level: Int32 = 1) -> [UInt8] {
+    bytes.withUnsafeBytes { compress($0, level: level) }
+  }
+
+  /// Compresses `bytes` as a raw deflate stream (for zip entries written by tests).
+  public static func rawDeflate(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
+    bytes.withUnsafeBytes { deflate($0, level: level, windowBits: -15) }
+  }
+
+  /// One deflate pass; `windowBits` picks the wrapper (gzip above 15, none below 0).
+  private static func deflate(
+    _ bytes: UnsafeRawBufferPointer, level: Int32, windowBits: Int32
+  ) -> [UInt8] {
     var stream = z_stream()
     let status = deflateInit2_(
-      &stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+      &stream, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
       Int32(MemoryLayout<z_stream>.size))
     precondition(status == Z_OK, "zlib deflateInit2 failed: \(status)")
     defer { deflateEnd(&stream) }
@@ -116,39 +132,9 @@ public enum Gzip {
       stream.avail_in = uInt(bytes.count)
       stream.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
       stream.avail_out = uInt(out.count)
-      let result = deflate(&stream, Z_FINISH)
+      let result = CZlib.deflate(&stream, Z_FINISH)
       precondition(result == Z_STREAM_END, "zlib deflate did not finish: \(result)")
       return out.count - Int(stream.avail_out)
-    }
-    output.removeLast(output.count - written)
-    return output
-  }
-
-  public static func compress(_ bytes: [UInt8], level: Int32 = 1) -> [UInt8] {
-    bytes.withUnsafeBytes { compress($0, level: level) }
-  }
-
-  /// Compresses `bytes` as a raw deflate stream (for zip entries written by tests).
-  public static func rawDeflate(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
-    var stream = z_stream()
-    let status = deflateInit2_(
-      &stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
-      Int32(MemoryLayout<z_stream>.size))
-    precondition(status == Z_OK, "zlib deflateInit2 failed: \(status)")
-    defer { deflateEnd(&stream) }
-    let bound = Int(deflateBound(&stream, uLong(bytes.count)))
-    var output = [UInt8](repeating: 0, count: bound)
-    let written = bytes.withUnsafeBytes { input in
-      output.withUnsafeMutableBytes { out -> Int in
-        stream.next_in = UnsafeMutablePointer(
-          mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
-        stream.avail_in = uInt(input.count)
-        stream.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
-        stream.avail_out = uInt(out.count)
-        let result = deflate(&stream, Z_FINISH)
-        precondition(result == Z_STREAM_END, "zlib deflate did not finish: \(result)")
-        return out.count - Int(stream.avail_out)
-      }
     }
     output.removeLast(output.count - written)
     return output

@@ -114,20 +114,9 @@ public final class ZipWriter {
 
   /// MS-DOS time and date fields of Unix seconds (UTC).
   static func dosTime(_ seconds: Int64) -> (UInt16, UInt16) {
-    let days = seconds / 86_400
-    let rest = seconds % 86_400
-    // Civil date from days since 1970-01-01 (proleptic Gregorian).
-    let shifted = days + 719_468
-    let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-    let dayOfEra = shifted - era * 146_097
-    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-    let monthIndex = (5 * dayOfYear + 2) / 153
-    let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-    let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-    let time = UInt16((rest / 3600) << 11 | (rest % 3600 / 60) << 5 | (rest % 60) / 2)
-    let date = UInt16(max(0, year - 1980) << 9 | month << 5 | day)
+    let c = LogTime(milliseconds: seconds * 1000).components
+    let time = UInt16(c.hour << 11 | c.minute << 5 | c.second / 2)
+    let date = UInt16(max(0, c.year - 1980) << 9 | c.month << 5 | c.day)
     return (time, date)
   }
 }

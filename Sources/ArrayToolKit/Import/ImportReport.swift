@@ -76,6 +76,44 @@ public enum ImportReport {
     return lines
   }
 
+  /// The preflight checklist for stderr.
+  public static func checklist(_ preflight: PreflightResult, symbols: Bool) -> String {
+    var lines = ["arraytool: preflight"]
+    for check in preflight.checks {
+      let mark: String
+      switch check.status {
+      case .ok: mark = symbols ? "✓" : "ok  "
+      case .warning: mark = symbols ? "!" : "warn"
+      case .failed: mark = symbols ? "✗" : "FAIL"
+      }
+      lines.append("  \(mark) \(check.name): \(check.message)")
+    }
+    for problem in preflight.problems.prefix(50) { lines.append("    \(problem.line)") }
+    if preflight.problems.count > 50 {
+      lines.append("    … and \(preflight.problems.count - 50) more problems")
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// A failed preflight as one JSON object.
+  public static func json(preflight: PreflightResult) throws -> String {
+    let object: [String: Any] = [
+      "preflight": preflightObject(preflight), "all_delivered": false, "samples_sent": 0,
+    ]
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  static func preflightObject(_ preflight: PreflightResult) -> [String: Any] {
+    [
+      "passed": preflight.passed,
+      "checks": preflight.checks.map {
+        ["name": $0.name, "status": $0.status.rawValue, "message": $0.message]
+      },
+      "problems": preflight.problems.map(InspectReport.faultObject),
+    ]
+  }
+
   /// The report of a replay.
   public static func text(_ result: ReplayResult, folder: String) -> String {
     let grouped = InspectReport.grouped

@@ -122,6 +122,17 @@ final class ImportTally: @unchecked Sendable {
     }
   }
 
+  func timeRange(_ summary: DatFileSummary) {
+    withLock {
+      if let first = summary.firstTimestamp {
+        result.firstTimestamp = min(result.firstTimestamp ?? first, first)
+      }
+      if let last = summary.lastTimestamp {
+        result.lastTimestamp = max(result.lastTimestamp ?? last, last)
+      }
+    }
+  }
+
   func unitSkipped(_ index: Int) {
     withLock {
       result.filesSkipped += 1

@@ -84,8 +84,7 @@ public enum InspectReport {
       },
       "faults": inventory.faults.map(faultObject),
       "warnings": inventory.warnings.map(faultObject),
-      "notes": inventory.notes.map { ["path": $0.path, "member": $0.member as Any? ?? NSNull(),
-                                      "offset": $0.offset, "message": $0.message] as [String: Any] },
+      "notes": inventory.notes.map(noteObject),
     ]
   }
 
@@ -94,6 +93,14 @@ public enum InspectReport {
     [
       "path": fault.path, "member": fault.member as Any? ?? NSNull(), "kind": fault.kind.rawValue,
       "offset": fault.offset, "message": fault.message,
+    ]
+  }
+
+  /// A note as the JSON object every subcommand uses.
+  public static func noteObject(_ note: InputNote) -> [String: Any] {
+    [
+      "path": note.path, "member": note.member as Any? ?? NSNull(), "offset": note.offset,
+      "message": note.message,
     ]
   }
 

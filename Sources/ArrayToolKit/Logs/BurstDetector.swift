@@ -1,9 +1,10 @@
 // Groups errors into incidents as they stream past in time order. Errors of one class closer
-// than the gap form one burst. An error no class recognises that follows a classified error
-// within a moment, from the same worker or saying that a batch was lost or a file skipped, is
-// that error's consequence and joins its incident: urllib3 logs the DNS failure, then the worker
-// logs `[Worker 37] Failed to send batch`, and only the second names the worker. A warning
-// joins the same way but is not counted; it only adds the file it names.
+// than the gap form one burst. An error no class recognises that follows a recognised one within
+// a moment is that error's consequence and joins its incident: from the same worker, or, when
+// the first error named no worker, when it reports a lost batch or a skipped file or repeats the
+// first error's opening words. urllib3 logs the DNS failure, then the worker logs `[Worker 37]
+// Failed to send batch`, and only the second names the worker. A warning joins the same way
+// but is not counted; it only adds the file it names.
 
 /// Finds bursts and lone errors in a time-ordered stream of errors and warnings.
 struct BurstDetector {
@@ -22,6 +23,8 @@ struct BurstDetector {
     var serial: Int
     var followed = false
     var countedBatch = false
+    /// The first words of its message, to recognise a consequence that repeats them.
+    var lead: MessageLead
   }
 
   /// Errors of one class further apart than this (milliseconds) are separate bursts.
@@ -59,17 +62,18 @@ struct BurstDetector {
 
   /// Takes one error record.
   /// - Parameters:
+  ///   - message: its message without a leading worker tag.
   ///   - worker: the worker that logged it, if any.
   ///   - workerFile: the file that worker was processing, if known.
   ///   - isWrite: whether it is an HTTP write request that failed.
   mutating func error(
-    _ record: LogRecord, worker: Int?, facts: MessageFacts, workerFile: String?, isWrite: Bool
+    _ record: LogRecord, message: UnsafeBufferPointer<UInt8>, worker: Int?, facts: MessageFacts,
+    workerFile: String?, isWrite: Bool
   ) {
     let time = record.time?.milliseconds ?? BurstDetector.unknownTime
     closeExpired(before: time)
     if facts.errorClass == .other,
-      let index = consequenceTarget(
-        time: time, worker: worker, consequence: facts.reportsBatchFailure || facts.reportsSkip)
+      let index = consequenceTarget(time: time, message: message, worker: worker, facts: facts)
     {
       // The error it follows already counted the batch, unless it was followed before.
       let newBatch = !(recent[index].countedBatch && !recent[index].followed)
@@ -84,17 +88,21 @@ struct BurstDetector {
     slots[slot]?.burst.absorbPrimary(
       time: record.time, worker: worker, facts: facts, workerFile: workerFile, isWrite: isWrite)
     nextExpiry = min(nextExpiry, time + gap)
+    // Only a recognised failure explains the errors after it; an unrecognised one does not.
+    guard facts.errorClass != .other else { return }
     remember(
       RecentError(
         time: time, worker: worker, slot: slot, serial: serials[slot],
-        countedBatch: facts.reportsBatchFailure))
+        countedBatch: facts.reportsBatchFailure, lead: MessageLead(message)))
   }
 
   /// Takes one warning record: it is attached to the incident it follows, if any.
-  mutating func warning(_ record: LogRecord, worker: Int?, facts: MessageFacts) {
+  mutating func warning(
+    _ record: LogRecord, message: UnsafeBufferPointer<UInt8>, worker: Int?, facts: MessageFacts
+  ) {
     let time = record.time?.milliseconds ?? BurstDetector.unknownTime
     closeExpired(before: time)
-    guard let index = consequenceTarget(time: time, worker: worker, consequence: facts.reportsSkip)
+    guard let index = consequenceTarget(time: time, message: message, worker: worker, facts: facts)
     else { return }
     slots[recent[index].slot]?.burst.absorbWarning(
       facts: facts, message: record.message, time: record.time)
@@ -111,10 +119,11 @@ struct BurstDetector {
 
   private mutating func openSlot(for facts: MessageFacts, record: LogRecord, worker: Int?) -> Int {
     let isOther = facts.errorClass == .other
-    if isOther, let slot = openByTemplate[facts.template] { return slot }
+    let template = facts.template ?? ""
+    if isOther, let slot = openByTemplate[template] { return slot }
     if !isOther, let slot = openByClass[facts.errorClass.ordinal] { return slot }
     var burst = LogBurst(
-      errorClass: facts.errorClass, template: isOther ? facts.template : nil, first: record.time)
+      errorClass: facts.errorClass, template: isOther ? template : nil, first: record.time)
     burst.sample = String(record.message.prefix(400))
     burst.input = record.input
     burst.line = record.line
@@ -130,7 +139,7 @@ struct BurstDetector {
       serials.append(0)
     }
     if isOther {
-      openByTemplate[facts.template] = slot
+      openByTemplate[template] = slot
     } else {
       openByClass[facts.errorClass.ordinal] = slot
     }
@@ -192,18 +201,26 @@ struct BurstDetector {
   }
 
   /// The recent error that an error or warning at `time` by `worker` is a consequence of: one
-  /// still open, within `link`, by the same worker or one that named none; preferably one that
-  /// has no consequence yet.
-  private func consequenceTarget(time: Int64, worker: Int?, consequence: Bool) -> Int? {
+  /// still open and within `link`, logged by the same worker, or by no worker when the later
+  /// record reports a lost batch or a skipped file or repeats the error's first words; preferably
+  /// one that has no consequence yet.
+  private func consequenceTarget(
+    time: Int64, message: UnsafeBufferPointer<UInt8>, worker: Int?, facts: MessageFacts
+  ) -> Int? {
     var fallback: Int?
     for step in 0..<recent.count {
       let index = (recentHead - 1 - step + 2 * recent.count) % recent.count
       let candidate = recent[index]
       if time - candidate.time > link { break }
       guard serials[candidate.slot] == candidate.serial else { continue }
-      let sameWorker = candidate.worker != nil && candidate.worker == worker
-      let compatible = candidate.worker == nil || worker == nil || sameWorker
-      guard compatible && (consequence || sameWorker) else { continue }
+      let related: Bool
+      if let cause = candidate.worker {
+        related = worker == cause
+      } else {
+        related =
+          facts.reportsBatchFailure || facts.reportsSkip || candidate.lead.isRepeated(by: message)
+      }
+      guard related else { continue }
       if !candidate.followed { return index }
       if fallback == nil { fallback = index }
     }

@@ -6,8 +6,13 @@
 /// Classifies messages.
 enum ErrorClassifier {
   /// The facts of `text`, a message with its continuation lines.
-  /// - Parameter accessStatus: the status of an HTTP access line, 0 when it is not one.
-  static func facts(of text: UnsafeBufferPointer<UInt8>, accessStatus: Int = 0) -> MessageFacts {
+  /// - Parameters:
+  ///   - accessStatus: the status of an HTTP access line, 0 when it is not one.
+  ///   - templated: whether to make the template even when a class recognises the message (a
+  ///     warning is grouped by it); unrecognised messages always get one.
+  static func facts(
+    of text: UnsafeBufferPointer<UInt8>, accessStatus: Int = 0, templated: Bool = true
+  ) -> MessageFacts {
     let found = MessageMarker.scanner.scan(text)
     let status = accessStatus != 0 ? accessStatus : MessageFields.httpStatus(in: text)
     let errorClass = self.errorClass(found, status: status)
@@ -26,7 +31,8 @@ enum ErrorClassifier {
       reason: errorClass.isArchive ? archiveReason(found) : nil,
       worker: found.end(of: .workerTag).flatMap { MessageFields.number(in: text, after: $0)?.0 },
       reportsBatchFailure: found.contains(.batch) && found.contains(.failure),
-      reportsSkip: reportsSkip, template: MessageTemplate.make(templateLine(text)))
+      reportsSkip: reportsSkip, reportsFailure: found.contains(.failure),
+      template: templated || errorClass == .other ? MessageTemplate.make(templateLine(text)) : nil)
   }
 
   /// The same for a string (tests, `--explain`-style callers).
@@ -73,13 +79,15 @@ enum ErrorClassifier {
 
   /// The line a template is made of: the message, or for a bare traceback its last line, which
   /// names the exception.
-  private static func templateLine(_ text: UnsafeBufferPointer<UInt8>) -> Substring {
-    let string = String(decoding: text, as: UTF8.self)
-    let lines = string.split(separator: "\n", omittingEmptySubsequences: true)
-    guard let first = lines.first else { return "" }
-    if first.hasPrefix("Traceback (most recent call last)"), let last = lines.last {
-      return last
-    }
-    return first
+  private static func templateLine(_ text: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>
+  {
+    let firstEnd = text.firstIndex(of: 0x0A) ?? text.count
+    let first = UnsafeBufferPointer(rebasing: text[..<firstEnd])
+    guard first.starts(with: "Traceback (most recent call last)".utf8) else { return first }
+    var end = text.count
+    while end > 0, text[end - 1] == 0x0A { end -= 1 }
+    var start = end
+    while start > 0, text[start - 1] != 0x0A { start -= 1 }
+    return UnsafeBufferPointer(rebasing: text[start..<end])
   }
 }

@@ -58,7 +58,9 @@ private struct IncidentEvidence {
     case .dnsNotFound: return "the name \(hostName) did not resolve"
     case .connectionRefused: return "\(endpoint) refused connections"
     case .timeout: return "requests to \(endpoint) timed out"
-    case .http5xx: return "\(endpoint) answered \(statusList) server errors"
+    case .http5xx:
+      if burst.host == nil { return "requests were answered with \(statusList)" }
+      return "\(endpoint) answered \(statusList)"
     case .http429: return "\(endpoint) rate-limited the client (429 Too Many Requests)"
     case .corruptArchive: return "\(file) could not be decompressed (\(burst.reason ?? "corrupt"))"
     case .tarError: return "\(file) is not a readable tar archive"
@@ -80,15 +82,19 @@ private struct IncidentEvidence {
     if caused > 0 {
       let consequence = burst.consequenceTemplate.map { "“\($0)”" } ?? "another error"
       let from = burst.workerRange == nil ? "" : " from its worker"
-      text += " Each failure was followed by \(consequence)\(from) "
+      text +=
+        " Each failure was followed by \(consequence)\(from) "
         + "(\(ReportFormat.count(caused, "error")))."
     }
     if let range = burst.workerRange {
       if manyWorkers {
-        text += " \(burst.workerCount) workers (\(ReportFormat.workerRange(range))) failed "
+        text +=
+          " \(burst.workerCount) workers (\(ReportFormat.workerRange(range))) failed "
           + "together, so what they share failed, not one worker."
       } else if range.count == 1 {
-        text += " Worker \(range.lowerBound) \(burst.errorClass.isArchive ? "was reading it" : "reported it")."
+        text +=
+          " Worker \(range.lowerBound) "
+          + (burst.errorClass.isArchive ? "was reading it." : "reported it.")
       } else {
         text += " Workers \(ReportFormat.workerRange(range)) were affected."
       }
@@ -118,6 +124,10 @@ private struct IncidentEvidence {
     case .timeout:
       return "\(failures) to \(endpoint) got no answer in time."
     case .http5xx:
+      if burst.host == nil {
+        return "\(failures) were answered with a server error (\(statusSummary)): the service "
+          + "that wrote this log failed them, or a server behind it did."
+      }
       return "\(endpoint) received \(failures) and failed them (\(statusSummary))."
     case .http429:
       return "\(endpoint) turned down \(failures): the client sent faster than it accepts."
@@ -139,7 +149,8 @@ private struct IncidentEvidence {
 
   private var reasonText: String {
     switch burst.reason {
-    case "truncated": return "the compressed stream ends before its end marker, so the file is cut short"
+    case "truncated":
+      return "the compressed stream ends before its end marker, so the file is cut short"
     case "CRC mismatch": return "the data does not match its checksum"
     case "not gzip data": return "the file is not gzip data at all"
     default: return "the compressed data is invalid"
@@ -159,9 +170,10 @@ private struct IncidentEvidence {
         "\(batches) not delivered to \(endpoint) \(ReportFormat.between(burst.first, burst.last)): "
           + "those samples are missing from VictoriaMetrics.")
       if burst.files.isEmpty {
-        let who = burst.workerRange.map {
-          " \($0.count == 1 ? "worker" : "workers") \(ReportFormat.workerRange($0))"
-        } ?? ""
+        let who =
+          burst.workerRange.map {
+            " \($0.count == 1 ? "worker" : "workers") \(ReportFormat.workerRange($0))"
+          } ?? ""
         parts.append(
           "The log does not name the files of these batches: import again the files\(who) "
             + "were processing at that time.")
@@ -177,7 +189,8 @@ private struct IncidentEvidence {
     }
     let skipped = burst.filesSkipped
     if skipped > 0 {
-      let names = burst.skippedFiles.isEmpty ? "" : ": " + burst.skippedFiles.sorted().joined(separator: ", ")
+      let names =
+        burst.skippedFiles.isEmpty ? "" : ": " + burst.skippedFiles.sorted().joined(separator: ", ")
       let these = skipped == 1 ? "its" : "their"
       let them = skipped == 1 ? "it" : "them"
       parts.append(
@@ -187,7 +200,8 @@ private struct IncidentEvidence {
     }
     switch burst.errorClass {
     case .outOfMemory:
-      parts.append("Whatever the process held in memory was lost: batches in flight were not imported.")
+      parts.append(
+        "Whatever the process held in memory was lost: batches in flight were not imported.")
     case .diskFull:
       parts.append("Samples written while the disk was full were not stored.")
     default: break
@@ -263,7 +277,8 @@ private struct IncidentEvidence {
     var causes: [String] = []
     let statuses = Set(burst.statuses.keys)
     if !statuses.isDisjoint(with: [502, 504]) {
-      causes.append("a proxy in front of \(hostName) could not reach it or waited too long (502/504)")
+      causes.append(
+        "a proxy in front of \(hostName) could not reach it or waited too long (502/504)")
     }
     if statuses.contains(503) {
       causes.append("\(hostName) was overloaded, starting up or shedding load (503)")
@@ -316,13 +331,23 @@ private struct IncidentEvidence {
     case .diskFull:
       return ["df -h", "docker system df"]
     case .other:
-      return ["sed -n '\(max(1, burst.line - 5)),\(burst.line + 20)p' \(ReportFormat.shellWord(input))"]
+      return [
+        "sed -n '\(max(1, burst.line - 5)),\(burst.line + 20)p' \(ReportFormat.shellWord(input))"
+      ]
     }
   }
 
   private var networkChecks: [String] {
     var checks: [String] = []
-    let host = burst.host ?? "vmagent"
+    guard let host = burst.host else {
+      // An access log names no server: check both with the default or configured URLs, and
+      // list the failed requests.
+      checks.append("arraytool probe all")
+      if let status = burst.statuses.keys.min() {
+        checks.append("grep -n '\" \(status) ' \(ReportFormat.shellWord(input)) | head -n 20")
+      }
+      return checks
+    }
     let isVictoriaMetrics =
       burst.port == 8428 || host.lowercased().contains("victoria") || host == "vm"
     let port = burst.port ?? (isVictoriaMetrics ? 8428 : 8429)

@@ -4,13 +4,16 @@
 extension IncidentReport {
   /// The report in Markdown.
   public func markdown() -> String {
-    var text = "# Log analysis of \(ReportFormat.list(analysis.inputNames.map { "`\($0)`" }, limit: 3))\n\n"
+    var text =
+      "# Log analysis of \(ReportFormat.list(analysis.inputNames.map { "`\($0)`" }, limit: 3))\n\n"
     text += overview.map { "- \($0)" }.joined(separator: "\n") + "\n"
     for (index, (burst, advice)) in zip(analysis.bursts, advice).enumerated() {
-      text += "\n## \(index + 1). \(burst.severity.rawValue.uppercased()): \(escape(advice.headline))\n\n"
+      text +=
+        "\n## \(index + 1). \(burst.severity.rawValue.uppercased()): \(escape(advice.headline))\n\n"
       text += "| | |\n|---|---|\n| Class | `\(burst.errorClass.rawValue)` |\n"
       for (name, value) in facts(of: burst) {
-        let cell = name == "Sample" ? "`\(value.replacingOccurrences(of: "`", with: "'"))`" : escape(value)
+        let cell =
+          name == "Sample" ? "`\(value.replacingOccurrences(of: "`", with: "'"))`" : escape(value)
         text += "| \(name) | \(cell) |\n"
       }
       text += "\n**What happened.** \(escape(advice.happened))\n\n**Probable causes**\n\n"
@@ -21,19 +24,24 @@ extension IncidentReport {
     if !analysis.isolated.isEmpty {
       text += "\n## Lone errors\n\n| Time | Class | Worker | Message |\n|---|---|---|---|\n"
       for error in analysis.isolated.prefix(IncidentReport.isolatedShown) {
-        text += "| \(error.time?.text ?? "unknown") | `\(error.errorClass.rawValue)` | "
-          + "\(error.worker.map(String.init) ?? "") | \(escape(ReportFormat.cut(error.message, 100))) |\n"
+        text +=
+          "| \(error.time?.text ?? "unknown") | `\(error.errorClass.rawValue)` | "
+          + "\(error.worker.map(String.init) ?? "") | "
+          + "\(escape(ReportFormat.cut(error.message, 100))) |\n"
       }
     }
     if !analysis.warningGroups.isEmpty {
       text += "\n## Warnings (\(analysis.warnings))\n\n| Count | Kind | Template |\n|---|---|---|\n"
       for group in analysis.warningGroups.prefix(IncidentReport.warningsShown) {
-        text += "| \(group.count) | `\(group.kind.rawValue)` | \(escape(ReportFormat.cut(group.template, 90))) |\n"
+        text +=
+          "| \(group.count) | `\(group.kind.rawValue)` | "
+          + "\(escape(ReportFormat.cut(group.template, 90))) |\n"
       }
     }
     if !analysis.bursts.isEmpty {
       text += "\n## Summary\n\n"
-      text += "| # | Severity | Class | First | Last | Duration | Errors | Workers | Hosts / files |\n"
+      text +=
+        "| # | Severity | Class | First | Last | Duration | Errors | Workers | Hosts / files |\n"
       text += "|---|---|---|---|---|---|---|---|---|\n"
       for row in summaryRows() {
         text += "| " + row.map(escape).joined(separator: " | ") + " |\n"

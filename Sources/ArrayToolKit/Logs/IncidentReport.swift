@@ -2,6 +2,8 @@
 // each incident written out (what happened, probable causes, impact, next checks), the lone
 // errors, the warnings counted apart, and a summary table to paste or compare.
 
+import Foundation
+
 /// The text report of a `LogAnalysis`.
 public struct IncidentReport {
   public let analysis: LogAnalysis
@@ -35,7 +37,8 @@ public struct IncidentReport {
     }
     for (index, (burst, advice)) in zip(analysis.bursts, advice).enumerated() {
       let label = "Incident \(index + 1) · \(burst.severity.rawValue.uppercased())"
-      text += "\n" + style(label, burst.severity) + " · \(burst.errorClass.rawValue): "
+      text +=
+        "\n" + style(label, burst.severity) + " · \(burst.errorClass.rawValue): "
         + advice.headline + "\n"
       for (name, value) in facts(of: burst) {
         text += "  " + name.padding(toLength: 9, withPad: " ", startingAt: 0) + value + "\n"
@@ -122,12 +125,14 @@ public struct IncidentReport {
   private func isolatedSection() -> String {
     let total = analysis.isolated.count + analysis.isolatedOmitted
     guard total > 0 else { return "" }
-    var text = "\nLone errors (\(total)): errors with no other of their class within "
+    var text =
+      "\nLone errors (\(total)): errors with no other of their class within "
       + "\(ReportFormat.duration(analysis.gap))\n"
     for error in analysis.isolated.prefix(IncidentReport.isolatedShown) {
       let time = error.time?.text ?? "unknown time"
       let worker = error.worker.map { " worker \($0)" } ?? ""
-      text += "  \(time)  \(error.errorClass.rawValue)\(worker)  "
+      text +=
+        "  \(time)  \(error.errorClass.rawValue)\(worker)  "
         + ReportFormat.cut(error.message, 100) + "\n"
     }
     let hidden = total - min(analysis.isolated.count, IncidentReport.isolatedShown)
@@ -139,11 +144,13 @@ public struct IncidentReport {
     guard analysis.warnings > 0 else { return "" }
     var text = "\nWarnings (\(analysis.warnings)), counted apart from errors\n"
     for group in analysis.warningGroups.prefix(IncidentReport.warningsShown) {
-      text += "  " + String(group.count).padding(toLength: 7, withPad: " ", startingAt: 0)
+      text +=
+        "  " + String(group.count).padding(toLength: 7, withPad: " ", startingAt: 0)
         + group.kind.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)
         + ReportFormat.cut(group.template, 90) + "\n"
     }
-    let hidden = analysis.warningGroups.count - IncidentReport.warningsShown
+    let hidden =
+      analysis.warningGroups.count - IncidentReport.warningsShown
       + analysis.warningGroupsOmitted
     if hidden > 0 { text += "  … and \(hidden) more kinds (--json lists them)\n" }
     return text
@@ -173,10 +180,12 @@ public struct IncidentReport {
         if range.count > 1 { workers += "–\(range.upperBound) (\(burst.workerCount))" }
       }
       var last = burst.last?.text ?? "–"
-      if let first = burst.first, let end = burst.last, first.text.prefix(10) == end.text.prefix(10) {
+      if let first = burst.first, let end = burst.last, first.text.prefix(10) == end.text.prefix(10)
+      {
         last = end.clockText
       }
-      let places = ReportFormat.list(burst.hosts.map { burst.endpoint(of: $0) } + burst.files, limit: 2)
+      let places = ReportFormat.list(
+        burst.hosts.map { burst.endpoint(of: $0) } + burst.files, limit: 2)
       return [
         "\(index + 1)", burst.severity.rawValue, burst.errorClass.rawValue,
         burst.first?.text ?? "unknown", last, ReportFormat.duration(burst.duration),
@@ -185,5 +194,3 @@ public struct IncidentReport {
     }
   }
 }
-
-import Foundation

@@ -58,7 +58,9 @@ enum JSONLogLine {
       case .worker where fields.worker == nil:
         fields.worker = integer(line, inner)
       case .status where fields.status == 0:
-        if let status = integer(line, inner), (100...599).contains(status) { fields.status = status }
+        if let status = integer(line, inner), (100...599).contains(status) {
+          fields.status = status
+        }
       default:
         break
       }
@@ -74,14 +76,16 @@ enum JSONLogLine {
     return fields
   }
 
-  /// Appends ` key=value` for every top-level field that is not the time, level, message or
-  /// worker, so that classification also sees fields such as `error`, `exc_info` or `host`. The
-  /// worker is kept as a field instead, so that one message from many workers stays one message.
+  /// Appends a line of `key=value` pairs for the top-level fields that are not the time, level,
+  /// message or worker, so that classification also sees fields such as `error`, `exc_info` or
+  /// `host` while the message stays the first line. The worker is kept as a field instead, so
+  /// that one message from many workers stays one message.
   static func appendOtherFields(
     _ line: UnsafeBufferPointer<UInt8>, from start: Int, into text: inout [UInt8], limit: Int
   ) {
     var index = start + 1
     let budgetEnd = text.count + limit
+    var separator: UInt8 = 0x0A
     while text.count < budgetEnd {
       index = skipSpace(line, index)
       guard index < line.count, line[index] == 0x22, let keyEnd = stringEnd(line, index) else {
@@ -97,7 +101,8 @@ enum JSONLogLine {
       case .time, .level, .message, .worker:
         break
       default:
-        text.append(0x20)
+        text.append(separator)
+        separator = 0x20
         text.append(contentsOf: UnsafeBufferPointer(rebasing: line[key]))
         text.append(0x3D)
         if line[valueStart] == 0x22 {
@@ -263,7 +268,8 @@ enum JSONLogLine {
     return line.number(at: range.lowerBound, digits: range.count)
   }
 
-  private static func hex4(_ line: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UInt32? {
+  private static func hex4(_ line: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UInt32?
+  {
     guard start + 4 <= end else { return nil }
     var value: UInt32 = 0
     for index in start..<(start + 4) {

@@ -16,30 +16,59 @@ public indirect enum JSONValue: Sendable {
 
   /// The document as text: two-space indentation, one key per line.
   public func rendered(indent: String = "") -> String {
+    var output = ""
+    write(to: &output, indent: indent)
+    return output
+  }
+
+  /// Appends the document to `output`, each nested level two spaces further than `indent`.
+  public func write(to output: inout String, indent: String) {
     switch self {
-    case .null: return "null"
-    case .bool(let value): return value ? "true" : "false"
-    case .int(let value): return String(value)
+    case .null: output += "null"
+    case .bool(let value): output += value ? "true" : "false"
+    case .int(let value): output += String(value)
     case .double(let value):
-      guard value.isFinite else { return "null" }
+      guard value.isFinite else {
+        output += "null"
+        return
+      }
       // Three decimals are enough for seconds with milliseconds, and read better than 8.363000001.
       let rounded = (value * 1000).rounded() / 1000
-      return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
-    case .string(let value): return JSONValue.quote(value)
+      output += rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    case .string(let value): JSONValue.appendQuoted(value, to: &output)
     case .array(let values):
-      if values.isEmpty { return "[]" }
-      if values.allSatisfy(\.isScalar) {
-        return "[" + values.map { $0.rendered() }.joined(separator: ", ") + "]"
+      if values.isEmpty {
+        output += "[]"
+      } else if values.allSatisfy(\.isScalar) {
+        output += "["
+        for (index, value) in values.enumerated() {
+          if index > 0 { output += ", " }
+          value.write(to: &output, indent: indent)
+        }
+        output += "]"
+      } else {
+        let inner = indent + "  "
+        output += "[\n"
+        for (index, value) in values.enumerated() {
+          output += index > 0 ? ",\n" + inner : inner
+          value.write(to: &output, indent: inner)
+        }
+        output += "\n" + indent + "]"
+      }
+    case .object(let members):
+      if members.isEmpty {
+        output += "{}"
+        return
       }
       let inner = indent + "  "
-      return "[\n" + values.map { inner + $0.rendered(indent: inner) }.joined(separator: ",\n")
-        + "\n" + indent + "]"
-    case .object(let members):
-      if members.isEmpty { return "{}" }
-      let inner = indent + "  "
-      return "{\n"
-        + members.map { inner + JSONValue.quote($0.0) + ": " + $0.1.rendered(indent: inner) }
-        .joined(separator: ",\n") + "\n" + indent + "}"
+      output += "{\n"
+      for (index, member) in members.enumerated() {
+        output += index > 0 ? ",\n" + inner : inner
+        JSONValue.appendQuoted(member.0, to: &output)
+        output += ": "
+        member.1.write(to: &output, indent: inner)
+      }
+      output += "\n" + indent + "}"
     }
   }
 
@@ -52,22 +81,38 @@ public indirect enum JSONValue: Sendable {
 
   /// `text` as a JSON string literal.
   static func quote(_ text: String) -> String {
-    let plain = text.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }
-    if plain { return "\"" + text + "\"" }
-    var result = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": result += "\\\""
-      case "\\": result += "\\\\"
-      case "\n": result += "\\n"
-      case "\r": result += "\\r"
-      case "\t": result += "\\t"
-      case _ where scalar.value < 0x20:
-        let hex = String(scalar.value, radix: 16)
-        result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: result.unicodeScalars.append(scalar)
+    var output = ""
+    appendQuoted(text, to: &output)
+    return output
+  }
+
+  /// Appends `text` as a JSON string literal, escaping only what JSON requires.
+  static func appendQuoted(_ text: String, to output: inout String) {
+    output += "\""
+    var plainStart = text.utf8.startIndex
+    var index = plainStart
+    let utf8 = text.utf8
+    while index < utf8.endIndex {
+      let byte = utf8[index]
+      guard byte < 0x20 || byte == 0x22 || byte == 0x5C else {
+        index = utf8.index(after: index)
+        continue
       }
+      output += text[plainStart..<index]
+      switch byte {
+      case 0x22: output += "\\\""
+      case 0x5C: output += "\\\\"
+      case 0x0A: output += "\\n"
+      case 0x0D: output += "\\r"
+      case 0x09: output += "\\t"
+      default:
+        let hex = String(byte, radix: 16)
+        output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+      }
+      index = utf8.index(after: index)
+      plainStart = index
     }
-    return result + "\""
+    output += text[plainStart..<utf8.endIndex]
+    output += "\""
   }
 }

@@ -42,7 +42,10 @@ extension LogAnalysis {
       ("last", .string(burst.last?.text)),
       ("duration", .double(burst.duration)),
       ("count", .int(burst.count)),
-      ("workers", .array(burst.workerRange.map { [.int($0.lowerBound), .int($0.upperBound)] } ?? [])),
+      (
+        "workers",
+        .array(burst.workerRange.map { [.int($0.lowerBound), .int($0.upperBound)] } ?? [])
+      ),
       ("worker_count", .int(burst.workerCount)),
       ("hosts", .array(burst.hosts.map { .string($0) })),
       ("files", .array(burst.files.map { .string($0) })),

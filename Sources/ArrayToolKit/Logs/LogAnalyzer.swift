@@ -27,12 +27,11 @@ public final class LogAnalyzer {
   @exclusivity(unchecked) private var detector: BurstDetector
   @exclusivity(unchecked) private var cache = MessageFactsCache()
   /// The file each worker is processing, from `[Worker N] Processing FILE` lines.
-  @exclusivity(unchecked) private var workerFiles: [Int: String] = [:]
+  @exclusivity(unchecked) private var workerFiles = WorkerFiles()
   @exclusivity(unchecked) private var warningIndex: [String: Int] = [:]
   @exclusivity(unchecked) private var minute = Int64.min
   @exclusivity(unchecked) private var minuteErrors = 0
 
-  static let workerFileLimit = 4096
   static let warningGroupLimit = 500
   static let minuteLimit = 200_000
 
@@ -119,19 +118,25 @@ public final class LogAnalyzer {
     analysis.errors += 1
     countMinute(record.time)
     record.text.withUnsafeBufferPointer { text in
-      let (worker, facts) = read(text, status: record.status, field: record.workerField)
-      let workerFile = worker.flatMap { workerFiles[$0] }
+      let (worker, facts, message) = read(text, status: record.status, field: record.workerField)
+      // Only a lost batch or an unreadable archive is traced to the worker's file.
+      let traced = facts.reportsBatchFailure || facts.errorClass.isArchive
+      let workerFile = traced ? worker.flatMap { workerFiles.file(of: $0) } : nil
       let isWrite = record.status != 0 && MessageFields.isWriteRequest(text)
-      detector.error(record, worker: worker, facts: facts, workerFile: workerFile, isWrite: isWrite)
+      detector.error(
+        record, message: message, worker: worker, facts: facts, workerFile: workerFile,
+        isWrite: isWrite)
     }
   }
 
   private func addWarning(_ record: LogRecord) {
     analysis.warnings += 1
     record.text.withUnsafeBufferPointer { text in
-      let (worker, facts) = read(text, status: record.status, field: record.workerField)
-      detector.warning(record, worker: worker, facts: facts)
-      let key = facts.warningKind.rawValue + " " + facts.template
+      let (worker, facts, message) = read(
+        text, status: record.status, field: record.workerField, templated: true)
+      detector.warning(record, message: message, worker: worker, facts: facts)
+      let template = facts.template ?? ""
+      let key = facts.warningKind.rawValue + " " + template
       if let index = warningIndex[key] {
         analysis.warningGroups[index].count += 1
         if let time = record.time { analysis.warningGroups[index].last = time }
@@ -139,7 +144,7 @@ public final class LogAnalyzer {
         warningIndex[key] = analysis.warningGroups.count
         analysis.warningGroups.append(
           WarningGroup(
-            kind: facts.warningKind, template: facts.template, count: 1, first: record.time,
+            kind: facts.warningKind, template: template, count: 1, first: record.time,
             last: record.time, sample: String(record.message.prefix(400))))
       } else {
         analysis.warningGroupsOmitted += 1
@@ -147,20 +152,22 @@ public final class LogAnalyzer {
     }
   }
 
-  /// The worker and the facts of a message. A `[Worker N]` tag opening the message is read
-  /// here and left out of the cache key, so that one message from many workers is one entry.
+  /// The worker, the facts and the message without its worker tag. A `[Worker N]` tag opening
+  /// the message is read here and left out of the cache key, so that one message from many
+  /// workers is one entry.
   @inline(__always)
   private func read(
-    _ text: UnsafeBufferPointer<UInt8>, status: Int, field: Int?
-  ) -> (Int?, MessageFacts) {
+    _ text: UnsafeBufferPointer<UInt8>, status: Int, field: Int?, templated: Bool = false
+  ) -> (Int?, MessageFacts, UnsafeBufferPointer<UInt8>) {
     var worker = field
     var keyStart = 0
     if let tag = MessageFields.leadingWorkerTag(text) {
       worker = worker ?? tag.worker
       keyStart = tag.end
     }
-    let facts = cache.facts(of: UnsafeBufferPointer(rebasing: text[keyStart...]), accessStatus: status)
-    return (worker ?? facts.worker, facts)
+    let message = UnsafeBufferPointer(rebasing: text[keyStart...])
+    let facts = cache.facts(of: message, accessStatus: status, templated: templated)
+    return (worker ?? facts.worker, facts, message)
   }
 
   /// Follows `[Worker N] Processing FILE` and `[Worker N] done` to know each worker's file.
@@ -169,11 +176,9 @@ public final class LogAnalyzer {
       guard let tag = MessageFields.leadingWorkerTag(text) else { return }
       let rest = UnsafeBufferPointer(rebasing: text[tag.end...])
       if MessageFields.startsWithCompletion(rest) {
-        workerFiles[tag.worker] = nil
-      } else if let file = MessageFields.fileName(in: rest),
-        workerFiles.count < LogAnalyzer.workerFileLimit || workerFiles[tag.worker] != nil
-      {
-        workerFiles[tag.worker] = file
+        workerFiles.clear(tag.worker)
+      } else if let range = MessageFields.fileNameRange(in: rest) {
+        workerFiles.set(tag.worker, UnsafeBufferPointer(rebasing: rest[range]))
       }
     }
   }

@@ -41,7 +41,7 @@ public struct LogBurst: Sendable {
   /// The worker numbers seen (`[Worker N]`), as a range and a count of distinct ones.
   public var workerRange: ClosedRange<Int>?
   public var workerCount: Int { workers.count }
-  var workers = Set<Int>()
+  var workers = WorkerSet()
   /// Hosts named by the errors, in order of appearance (at most `listLimit`).
   public var hosts: [String] = []
   /// The host and port of the first error that named them.
@@ -77,7 +77,6 @@ public struct LogBurst: Sendable {
 
   /// The most hosts and files listed per incident.
   public static let listLimit = 32
-  static let workerLimit = 65_536
 
   init(errorClass: ErrorClass, template: String?, first: LogTime?) {
     self.errorClass = errorClass
@@ -141,7 +140,9 @@ public struct LogBurst: Sendable {
   }
 
   /// Takes what a warning that followed one of the burst's errors names; it is not counted.
-  mutating func absorbWarning(facts: MessageFacts, message: @autoclosure () -> String, time: LogTime?) {
+  mutating func absorbWarning(
+    facts: MessageFacts, message: @autoclosure () -> String, time: LogTime?
+  ) {
     if followingWarning == nil, facts.file != nil {
       followingWarning = message()
       followingWarningTime = time
@@ -159,7 +160,7 @@ public struct LogBurst: Sendable {
     } else {
       workerRange = worker...worker
     }
-    if workers.count < LogBurst.workerLimit { workers.insert(worker) }
+    workers.insert(worker)
   }
 
   mutating func noteHost(_ name: String?, port: Int?) {
@@ -181,7 +182,11 @@ public struct LogBurst: Sendable {
 
   mutating func noteTime(_ time: LogTime?) {
     guard let time else { return }
-    if let last, last >= time { return }
+    if let last, last >= time {
+      // Lines of one file are not always in order (several processes write to it).
+      if let first, time < first { self.first = time }
+      return
+    }
     last = time
     if first == nil { first = time }
   }

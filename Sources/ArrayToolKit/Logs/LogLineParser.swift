@@ -38,20 +38,25 @@ struct LogLineParser {
 
   /// The shape of `line`.
   mutating func parse(_ line: UnsafeBufferPointer<UInt8>) -> LineShape {
+    if let shape = parsePythonDefault(line) { return shape }
     let count = line.count
     var index = 0
     if count > 0, !(line[0] &- 48 <= 9) { index = Self.composePrefixEnd(line) }
 
     var time: LogTime?
+    // An RFC 3339 time alone before the text is `docker logs --timestamps`: the application's
+    // own line follows after one space, indentation included.
+    var dockerStamp = false
     if let (outer, end) = readTime(line, at: index) {
       time = outer
+      dockerStamp = line[index] != 0x5B && line[index + 10] | 0x20 == 0x74
       index = end
-      // `docker logs --timestamps` puts its clock before the application's own: the
-      // application's time is the one the report should quote.
+      // The application's own time, when it writes one after docker's, is the one to quote.
       let inner = Self.skipSpaces(line, index)
       if let (own, ownEnd) = readTime(line, at: inner) {
         time = own
         index = ownEnd
+        dockerStamp = false
       }
     }
 
@@ -63,15 +68,14 @@ struct LogLineParser {
     }
 
     if time != nil {
+      let body = index < count && line[index] == 0x20 ? index + 1 : index
+      if dockerStamp, body < count, line[body] == 0x20 || line[body] == 0x09 {
+        return LineShape(kind: .continuation, time: time, message: body..<count)
+      }
       var shape = LineShape(kind: .record, time: time, message: bodyStart..<count)
       findLevel(in: line, from: index, shape: &shape)
-      if shape.level == .unknown {
-        // Behind a `docker logs --timestamps` prefix the lines of a traceback keep their own
-        // indentation after the one space that follows the time.
-        let body = index < count && line[index] == 0x20 ? index + 1 : index
-        if let kind = Self.continuationKind(line, at: body) {
-          return LineShape(kind: kind, time: time, message: body..<count)
-        }
+      if shape.level == .unknown, let kind = Self.continuationKind(line, at: body) {
+        return LineShape(kind: kind, time: time, message: body..<count)
       }
       shape.status = Self.accessStatus(line, shape.message)
       return shape
@@ -84,8 +88,31 @@ struct LogLineParser {
     }
     let kind = Self.continuationKind(line, at: index)
     var shape = LineShape(kind: kind ?? .record, message: index..<count)
-    if kind == nil { shape.status = Self.accessStatus(line, shape.message) }
+    if kind == nil {
+      shape.status = Self.accessStatus(line, shape.message)
+      if shape.status != 0 { shape.time = TimestampReader.readCommonLog(line) }
+    }
     return shape
+  }
+
+  /// `2025-10-07 01:22:09,120 - ERROR - message`, Python's `%(asctime)s - %(levelname)s -
+  /// %(message)s` (or with `.` before the milliseconds): most lines of an importer log. Its fixed layout is checked at fixed places,
+  /// and any other line goes the general way.
+  @inline(__always)
+  private mutating func parsePythonDefault(_ line: UnsafeBufferPointer<UInt8>) -> LineShape? {
+    guard line.count > 29, line[23] == 0x20, line[24] == 0x2D, line[25] == 0x20,
+      line[19] == 0x2C || line[19] == 0x2E, let (time, end) = timestamps.read(line, at: 0),
+      end == 23
+    else { return nil }
+    var wordEnd = 26
+    while wordEnd < line.count, wordEnd < 35, line[wordEnd] != 0x20 { wordEnd += 1 }
+    guard wordEnd + 2 < line.count, line[wordEnd + 1] == 0x2D, line[wordEnd + 2] == 0x20,
+      let level = LogLevel.named(line, 26, wordEnd)
+    else { return nil }
+    let message = (wordEnd + 3)..<line.count
+    return LineShape(
+      kind: .record, time: time, level: level, status: Self.accessStatus(line, message),
+      message: message)
   }
 
   // MARK: - Times and levels
@@ -104,18 +131,21 @@ struct LogLineParser {
   }
 
   /// Looks for the level among the first words after the time (a logger name, a process id or
-  /// a thread may come first) and starts the message after it.
+  /// a thread may come first) and starts the message after it. After the first word, only a
+  /// level in capitals or in brackets counts, so that `Processing error report` is not an error.
   @inline(__always)
   private func findLevel(
     in line: UnsafeBufferPointer<UInt8>, from start: Int, shape: inout LineShape
   ) {
     var index = Self.skipSeparators(line, start)
     shape.message = index..<line.count
-    for _ in 0..<3 {
+    for position in 0..<3 {
       let wordEnd = Self.wordEnd(line, index)
       let length = wordEnd - index
       if length == 0 || length > 48 { return }
-      if let level = LogLevel.named(line, index, wordEnd) {
+      if let level = LogLevel.named(line, index, wordEnd),
+        position == 0 || Self.looksLikeLevelName(line, index, wordEnd)
+      {
         shape.level = level
         shape.message = Self.messageStart(line, after: wordEnd)..<line.count
         return
@@ -124,7 +154,18 @@ struct LogLineParser {
     }
   }
 
-  /// A level opening a line that has no time: `INFO:     …` (uvicorn), `[ERROR] …`, `ERROR …`.
+  /// Whether the word at `start..<end` is written like a level name: in capitals, or between
+  /// brackets.
+  private static func looksLikeLevelName(
+    _ line: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int
+  ) -> Bool {
+    if start > 0 && line[start - 1] == 0x5B { return true }
+    if end < line.count && line[end] == 0x5D { return true }
+    return line[start..<end].allSatisfy { $0 &- 0x41 <= 25 }
+  }
+
+  /// A level opening a line that has no time: `INFO:     …` (uvicorn), `[ERROR] …`,
+  /// `ERROR …`.
   /// Only capitals count here, so that `Error: …` inside a program's output stays text.
   private static func leadingLevel(
     _ line: UnsafeBufferPointer<UInt8>, at start: Int
@@ -280,10 +321,19 @@ struct LogLineParser {
     scan(line, from: start, while: false, in: wordEnds)
   }
 
-  /// Space, tab, `-`, `|`, `[`, `]`, `:` and `,`.
-  private static let prefixPunctuation = ByteSet(" \t-|[]:,")
+  /// Space, tab, `-`, `|`, `[`, `]`, `:` and `,` (spelled as masks so that no lazy global is
+  /// consulted per line).
+  private static var prefixPunctuation: ByteSet {
+    ByteSet(
+      low: 1 << 0x20 | 1 << 0x09 | 1 << 0x2D | 1 << 0x3A | 1 << 0x2C,
+      high: 1 << (0x7C - 64) | 1 << (0x5B - 64) | 1 << (0x5D - 64))
+  }
   /// Space, tab, `|`, `[`, `]` and `:`.
-  private static let wordEnds = ByteSet(" \t|[]:")
+  private static var wordEnds: ByteSet {
+    ByteSet(
+      low: 1 << 0x20 | 1 << 0x09 | 1 << 0x3A,
+      high: 1 << (0x7C - 64) | 1 << (0x5B - 64) | 1 << (0x5D - 64))
+  }
 
   /// Moves on from `start` while the bytes are (`inside` true) or are not in `set`.
   @inline(__always)
@@ -293,23 +343,6 @@ struct LogLineParser {
     var index = start
     while index < line.count, set.contains(line[index]) == inside { index += 1 }
     return index
-  }
-}
-
-/// A set of ASCII bytes as a bit mask, tested in one step.
-struct ByteSet {
-  private var low: UInt64 = 0
-  private var high: UInt64 = 0
-
-  init(_ members: String) {
-    for byte in members.utf8 where byte < 128 {
-      if byte < 64 { low |= 1 << UInt64(byte) } else { high |= 1 << UInt64(byte - 64) }
-    }
-  }
-
-  @inline(__always)
-  func contains(_ byte: UInt8) -> Bool {
-    byte < 64 ? low & (1 << UInt64(byte)) != 0 : byte < 128 && high & (1 << UInt64(byte &- 64)) != 0
   }
 }
 

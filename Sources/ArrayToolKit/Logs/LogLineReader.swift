@@ -75,11 +75,16 @@ final class LogLineReader {
     let line = (storage.baseAddress! + lineStart).assumingMemoryBound(to: UInt8.self)
     var count = length
     if count > 0 && line[count - 1] == 0x0D { count -= 1 }
-    if count > 0, memchr(line, 0x1B, count) != nil {
+    // Colours are set where prefixes and levels are, near the start of a line; one found
+    // there means the line is coloured, and all of it is cleaned.
+    if count > 0, memchr(line, 0x1B, min(count, LogLineReader.colourWindow)) != nil {
       count = LogLineReader.removeEscapes(line, count: count)
     }
     return UnsafeBufferPointer(start: line, count: count)
   }
+
+  /// How far into a line colour codes are looked for.
+  static let colourWindow = 64
 
   /// Removes ANSI escape sequences (`ESC [ … letter` and two-byte escapes) in place.
   /// - Returns: the new length.

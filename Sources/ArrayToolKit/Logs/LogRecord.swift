@@ -50,7 +50,7 @@ public final class LogRecord {
     status = 0
     workerField = nil
     text.removeAll(keepingCapacity: true)
-    tail.removeAll(keepingCapacity: true)
+    if !tail.isEmpty { tail.removeAll(keepingCapacity: true) }
     keepsContinuation = false
     isBareTraceback = false
     continuationLines = 0
@@ -86,17 +86,22 @@ public final class LogRecord {
   /// A copy that stays valid after the stream moves on.
   func copy() -> LogRecord {
     let copy = LogRecord()
-    copy.time = time
-    copy.level = level
-    copy.status = status
-    copy.workerField = workerField
-    copy.text = text
-    copy.tail = tail
-    copy.keepsContinuation = keepsContinuation
-    copy.isBareTraceback = isBareTraceback
-    copy.continuationLines = continuationLines
-    copy.input = input
-    copy.line = line
+    copy.assign(self)
     return copy
+  }
+
+  /// Takes every field of `other`.
+  func assign(_ other: LogRecord) {
+    time = other.time
+    level = other.level
+    status = other.status
+    workerField = other.workerField
+    text = other.text
+    tail = other.tail
+    keepsContinuation = other.keepsContinuation
+    isBareTraceback = other.isBareTraceback
+    continuationLines = other.continuationLines
+    input = other.input
+    line = other.line
   }
 }

@@ -6,6 +6,8 @@
 /// A k-way merge of `LogRecordStream`s by time.
 final class LogRecordMerger {
   private let streams: [LogRecordStream]
+  /// The only stream when there is one, read without the heap.
+  private let single: LogRecordStream?
   private let failed: (Error) -> Void
   /// Indices into `streams` of the inputs that still have a record, as a binary min-heap.
   @exclusivity(unchecked) private var heap: [Int] = []
@@ -17,13 +19,19 @@ final class LogRecordMerger {
   ///   the others go on.
   init(streams: [LogRecordStream], failed: @escaping (Error) -> Void) {
     self.streams = streams
+    single = streams.count == 1 ? streams[0] : nil
     self.failed = failed
   }
 
   /// The next record in time order, valid until the next call; `nil` when all inputs ended.
   func next() -> LogRecord? {
-    if streams.count == 1 {
-      return advance(0) ? streams[0].current : nil
+    if let single {
+      do {
+        return try single.advance() ? single.current : nil
+      } catch {
+        failed(error)
+        return nil
+      }
     }
     if !started {
       started = true

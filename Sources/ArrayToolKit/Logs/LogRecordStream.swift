@@ -7,11 +7,14 @@
 final class LogRecordStream {
   /// The position of the input on the command line.
   let input: Int
+  /// The record the last successful `advance()` produced; refilled by each call.
+  let current = LogRecord()
   private let reader: LogLineReader
   @exclusivity(unchecked) private var parser = LogLineParser()
-  @exclusivity(unchecked) private var building = LogRecord()
-  @exclusivity(unchecked) private var ready = LogRecord()
   @exclusivity(unchecked) private var isBuilding = false
+  /// The first line of the next record, read to know that `current` was complete; its bytes
+  /// stay valid until the reader is asked for another line.
+  @exclusivity(unchecked) private var pending: Pending?
   @exclusivity(unchecked) private var lastTime: LogTime?
   /// Records read before the input showed any time, and whether they are being handed out.
   @exclusivity(unchecked) private var waiting: [LogRecord] = []
@@ -19,19 +22,27 @@ final class LogRecordStream {
   @exclusivity(unchecked) private var nextWaiting = 0
   /// Set once the input went on too long without a time: its records stay without one.
   @exclusivity(unchecked) private var hasNoTimes = false
-  @exclusivity(unchecked) private var embedded: [UInt8] = []
+  @exclusivity(unchecked) private var decoded: [UInt8] = []
+  /// Where the log line inside a docker json-file line is kept while it is read: it may wait
+  /// as the next record's first line, so it lives apart from buffers that are reused.
+  private let embedded: UnsafeMutableBufferPointer<UInt8>
+
+  private struct Pending {
+    var shape: LineShape
+    var line: UnsafeBufferPointer<UInt8>
+    var jsonLine: UnsafeBufferPointer<UInt8>
+  }
 
   /// How many records may wait for the first time of an input.
   static let waitingLimit = 256
 
-  /// The record the last successful `advance()` produced.
-  @exclusivity(unchecked) private(set) var current: LogRecord
-
   init(input: Int, source: ByteSource, bufferSize: Int = 1 << 20) {
     self.input = input
     reader = LogLineReader(source: source, capacity: bufferSize)
-    current = ready
+    embedded = .allocate(capacity: bufferSize)
   }
+
+  deinit { embedded.deallocate() }
 
   /// Lines longer than the buffer, which were cut.
   var cutLines: Int { reader.cutLines }
@@ -40,6 +51,10 @@ final class LogRecordStream {
   /// - Returns: `false` at the end of the input.
   func advance() throws -> Bool {
     if handingOutWaiting, handOutWaiting() { return true }
+    if let pending {
+      self.pending = nil
+      start(pending.shape, of: pending.line, jsonLine: pending.jsonLine)
+    }
     while let line = try reader.nextLine() {
       let shape = parser.parse(line)
       if shape.embeddedLine {
@@ -61,72 +76,83 @@ final class LogRecordStream {
     return false
   }
 
-  /// Adds a line to the record being built, or completes it and starts the next.
+  /// Adds a line to the record being built, or completes it and keeps the line for the next.
   /// - Returns: whether a completed record is now `current`.
   private func take(
     _ shape: LineShape, of line: UnsafeBufferPointer<UInt8>, jsonLine: UnsafeBufferPointer<UInt8>
   ) -> Bool {
     let joins =
       shape.kind == .continuation
-      || (shape.kind == .traceback && isBuilding && building.level >= .warning)
+      || (shape.kind == .traceback && isBuilding && current.level >= .warning)
     if joins {
       // A blank line or stray indentation before the first record opens nothing.
       if isBuilding {
-        building.appendContinuation(UnsafeBufferPointer(rebasing: line[shape.message]))
+        current.appendContinuation(UnsafeBufferPointer(rebasing: line[shape.message]))
       }
       return false
     }
-    let completed = isBuilding && complete()
+    guard isBuilding else {
+      start(shape, of: line, jsonLine: jsonLine)
+      return false
+    }
+    if complete() {
+      pending = Pending(shape: shape, line: line, jsonLine: jsonLine)
+      return true
+    }
     start(shape, of: line, jsonLine: jsonLine)
-    return completed
+    return false
   }
 
-  /// Fills `building` from the first line of a record.
+  /// Fills `current` from the first line of a record.
   private func start(
     _ shape: LineShape, of line: UnsafeBufferPointer<UInt8>, jsonLine: UnsafeBufferPointer<UInt8>
   ) {
     isBuilding = true
-    building.reset(time: shape.time, level: shape.level, input: input, line: reader.lineNumber)
-    building.status = shape.status
-    building.workerField = shape.worker
-    building.isBareTraceback = shape.kind == .traceback
+    let record = current
+    record.reset(time: shape.time, level: shape.level, input: input, line: reader.lineNumber)
+    record.status = shape.status
+    record.workerField = shape.worker
+    record.isBareTraceback = shape.kind == .traceback
     if shape.messageIsJSON {
-      JSONLogLine.decodeString(line, shape.message, into: &building.text)
+      JSONLogLine.decodeString(line, shape.message, into: &record.text)
     } else {
-      building.text.append(contentsOf: UnsafeBufferPointer(rebasing: line[shape.message]))
+      record.text.append(contentsOf: UnsafeBufferPointer(rebasing: line[shape.message]))
     }
-    building.keepsContinuation =
-      building.level >= .warning || building.level == .unknown || building.status >= 400
-    if building.keepsContinuation, let object = shape.jsonObject, !shape.embeddedLine {
-      JSONLogLine.appendOtherFields(jsonLine, from: object, into: &building.text, limit: 4096)
+    record.keepsContinuation =
+      record.level >= .warning || record.level == .unknown || record.status >= 400
+    if record.keepsContinuation, let object = shape.jsonObject, !shape.embeddedLine {
+      JSONLogLine.appendOtherFields(jsonLine, from: object, into: &record.text, limit: 4096)
     }
   }
 
   /// Reads the log line inside docker's `{"log": "…"}` and takes it as if it stood alone.
   private func openEmbedded(_ outer: LineShape, of line: UnsafeBufferPointer<UInt8>) -> Bool {
-    embedded.removeAll(keepingCapacity: true)
-    JSONLogLine.decodeString(line, outer.message, into: &embedded)
-    while let last = embedded.last, last == 0x0A || last == 0x0D { embedded.removeLast() }
-    return embedded.withUnsafeBufferPointer { inner -> Bool in
-      var shape = parser.parse(inner)
-      if shape.time == nil { shape.time = outer.time }
-      if shape.status == 0 { shape.status = outer.status }
-      if shape.worker == nil { shape.worker = outer.worker }
-      shape.embeddedLine = true
-      return take(shape, of: inner, jsonLine: line)
-    }
+    decoded.removeAll(keepingCapacity: true)
+    JSONLogLine.decodeString(line, outer.message, into: &decoded)
+    while let last = decoded.last, last == 0x0A || last == 0x0D { decoded.removeLast() }
+    let count = min(decoded.count, embedded.count)
+    _ = embedded.initialize(from: decoded.prefix(count))
+    let inner = UnsafeBufferPointer(rebasing: embedded[..<count])
+    var shape = parser.parse(inner)
+    if shape.time == nil { shape.time = outer.time }
+    if shape.status == 0 { shape.status = outer.status }
+    if shape.worker == nil { shape.worker = outer.worker }
+    shape.embeddedLine = true
+    return take(shape, of: inner, jsonLine: line)
   }
 
-  /// Closes `building`, gives it a time and makes it `current` unless it has to wait.
-  /// - Returns: whether `current` holds a record now.
+  /// Closes `current` and gives it a time.
+  /// - Returns: whether it can be handed out now; `false` when it has to wait for a time.
   private func complete() -> Bool {
-    building.finish()
-    if let time = building.time {
+    let record = current
+    record.finish()
+    isBuilding = false
+    if let time = record.time {
       lastTime = time
     } else if let last = lastTime {
-      building.time = last
+      record.time = last
     } else if !hasNoTimes {
-      waiting.append(building.copy())
+      waiting.append(record.copy())
       if waiting.count >= LogRecordStream.waitingLimit {
         hasNoTimes = true
         handingOutWaiting = true
@@ -134,21 +160,19 @@ final class LogRecordStream {
       }
       return false
     }
-    swap(&building, &ready)
     if !waiting.isEmpty {
       // The first time of the input also dates the records that waited for it.
-      for record in waiting { record.time = ready.time }
-      waiting.append(ready.copy())
+      for waiter in waiting { waiter.time = record.time }
+      waiting.append(record.copy())
       handingOutWaiting = true
       return handOutWaiting()
     }
-    current = ready
     return true
   }
 
   private func handOutWaiting() -> Bool {
     if nextWaiting < waiting.count {
-      current = waiting[nextWaiting]
+      current.assign(waiting[nextWaiting])
       nextWaiting += 1
       return true
     }

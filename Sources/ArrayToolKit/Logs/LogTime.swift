@@ -130,7 +130,8 @@ extension Int64 {
 
 private func pad(_ value: Int, _ width: Int) -> String {
   let digits = String(value)
-  return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+  return digits.count >= width
+    ? digits : String(repeating: "0", count: width - digits.count) + digits
 }
 
 extension UnsafeBufferPointer where Element == UInt8 {

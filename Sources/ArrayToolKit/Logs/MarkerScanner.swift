@@ -39,48 +39,46 @@ struct MarkerScanner {
     }
     let width = Int(next)
 
-    // The trie of all phrases, with the marks of each phrase on its last state.
-    var children: [[Int: Int32]] = [[:]]
+    // The trie of all phrases, kept in the transition table itself (0 means no child yet),
+    // with the marks of each phrase on its last state.
+    var transitions = [Int32](repeating: 0, count: width)
     var outputs: [UInt64] = [0]
     for (phrase, marks) in phrases {
       var state = 0
       for byte in phrase.utf8 {
-        let column = Int(columns[Int(byte)])
-        if let child = children[state][column] {
-          state = Int(child)
+        let slot = state * width + Int(columns[Int(byte)])
+        if transitions[slot] != 0 {
+          state = Int(transitions[slot])
         } else {
-          children.append([:])
+          let child = outputs.count
           outputs.append(0)
-          children[state][column] = Int32(children.count - 1)
-          state = children.count - 1
+          transitions.append(contentsOf: repeatElement(0, count: width))
+          transitions[slot] = Int32(child)
+          state = child
         }
       }
       for mark in marks { outputs[state] |= 1 << UInt64(mark) }
     }
+    let isChild = transitions.map { $0 != 0 }
 
     // Breadth-first, each state's missing transitions are those of its longest proper suffix
     // that is also in the trie, which turns the trie into a deterministic automaton.
-    var transitions = [Int32](repeating: 0, count: children.count * width)
-    var fallback = [Int32](repeating: 0, count: children.count)
-    var queue: [Int] = []
-    for column in 0..<width {
-      if let child = children[0][column] {
-        transitions[column] = child
-        queue.append(Int(child))
-      }
-    }
+    var fallback = [Int32](repeating: 0, count: outputs.count)
+    var queue = (0..<width).compactMap { isChild[$0] ? Int(transitions[$0]) : nil }
     var head = 0
     while head < queue.count {
       let state = queue[head]
       head += 1
       outputs[state] |= outputs[Int(fallback[state])]
+      let suffix = Int(fallback[state]) * width
       for column in 0..<width {
-        if let child = children[state][column] {
-          fallback[Int(child)] = transitions[Int(fallback[state]) * width + column]
-          transitions[state * width + column] = child
-          queue.append(Int(child))
+        let slot = state * width + column
+        if isChild[slot] {
+          let child = Int(transitions[slot])
+          fallback[child] = transitions[suffix + column]
+          queue.append(child)
         } else {
-          transitions[state * width + column] = transitions[Int(fallback[state]) * width + column]
+          transitions[slot] = transitions[suffix + column]
         }
       }
     }

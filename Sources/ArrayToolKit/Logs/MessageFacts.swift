@@ -21,13 +21,16 @@ public final class MessageFacts {
   public let reportsBatchFailure: Bool
   /// Whether it says something was skipped (`Skipping corrupted file: …`).
   public let reportsSkip: Bool
-  /// The message with numbers, addresses, hex and paths masked.
-  public let template: String
+  /// Whether it says something failed (`failed`, `error`, `could not`, `lost`, …).
+  public let reportsFailure: Bool
+  /// The message with numbers, addresses, hex and paths masked; made for unrecognised messages
+  /// and warnings, `nil` for errors a class recognises (they are grouped by class).
+  public let template: String?
 
   init(
     errorClass: ErrorClass, warningKind: WarningKind, host: String?, port: Int?, file: String?,
     status: Int?, reason: String?, worker: Int?, reportsBatchFailure: Bool, reportsSkip: Bool,
-    template: String
+    reportsFailure: Bool, template: String?
   ) {
     self.errorClass = errorClass
     self.warningKind = warningKind
@@ -39,6 +42,7 @@ public final class MessageFacts {
     self.worker = worker
     self.reportsBatchFailure = reportsBatchFailure
     self.reportsSkip = reportsSkip
+    self.reportsFailure = reportsFailure
     self.template = template
   }
 }

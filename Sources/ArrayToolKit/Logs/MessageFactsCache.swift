@@ -14,24 +14,33 @@ struct MessageFactsCache {
 
   private var entries: [Entry] = []
   private var nextVictim = 0
+  /// The entries that matched last and the time before: storms alternate between a cause and
+  /// its consequence, so these two are tried first.
   private var lastHit = 0
+  private var previousHit = 0
   /// How many distinct messages are remembered.
   let capacity: Int
   private(set) var hits = 0
   private(set) var misses = 0
 
-  init(capacity: Int = 16) {
+  init(capacity: Int = 8) {
     self.capacity = capacity
   }
 
   /// The facts of `text`, from the cache or from `ErrorClassifier`.
-  mutating func facts(of text: UnsafeBufferPointer<UInt8>, accessStatus: Int) -> MessageFacts {
-    if !entries.isEmpty {
-      if let found = lookup(text, accessStatus, from: lastHit) { return found }
+  /// - Parameter templated: whether the template is needed even for a recognised message.
+  mutating func facts(
+    of text: UnsafeBufferPointer<UInt8>, accessStatus: Int, templated: Bool = false
+  ) -> MessageFacts {
+    if !entries.isEmpty, let found = lookup(text, accessStatus),
+      found.template != nil || !templated
+    {
+      return found
     }
     misses += 1
-    let facts = ErrorClassifier.facts(of: text, accessStatus: accessStatus)
+    let facts = ErrorClassifier.facts(of: text, accessStatus: accessStatus, templated: templated)
     let entry = Entry(text: Array(text), status: accessStatus, facts: facts)
+    previousHit = lastHit
     if entries.count < capacity {
       entries.append(entry)
       lastHit = entries.count - 1
@@ -43,33 +52,52 @@ struct MessageFactsCache {
     return facts
   }
 
-  private mutating func lookup(
-    _ text: UnsafeBufferPointer<UInt8>, _ status: Int, from first: Int
-  ) -> MessageFacts? {
-    for step in 0..<entries.count {
-      let index = (first + step) % entries.count
-      guard entries[index].status == status else { continue }
-      let equal = entries[index].text.withUnsafeBufferPointer {
-        Self.sameUpToHex($0, text)
-      }
-      if equal {
-        hits += 1
-        lastHit = index
-        return entries[index].facts
-      }
+  private mutating func lookup(_ text: UnsafeBufferPointer<UInt8>, _ status: Int) -> MessageFacts? {
+    let first = lastHit
+    let second = previousHit
+    if matches(first, text, status) { return hit(first) }
+    if second != first, matches(second, text, status) { return hit(second) }
+    for index in entries.indices where index != first && index != second {
+      if matches(index, text, status) { return hit(index) }
     }
     return nil
   }
 
+  private func matches(_ index: Int, _ text: UnsafeBufferPointer<UInt8>, _ status: Int) -> Bool {
+    entries[index].status == status
+      && entries[index].text.withUnsafeBufferPointer { Self.sameUpToHex($0, text) }
+  }
+
+  private mutating func hit(_ index: Int) -> MessageFacts {
+    hits += 1
+    if index != lastHit {
+      previousHit = lastHit
+      lastHit = index
+    }
+    return entries[index].facts
+  }
+
   /// Whether `a` and `b` are equal once each hex run (`0x…`, or 8+ hex digits mixing letters
   /// and digits) counts as equal to any other.
-  static func sameUpToHex(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+  static func sameUpToHex(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool
+  {
     guard let baseA = a.baseAddress, let baseB = b.baseAddress else { return a.count == b.count }
     var i = 0
     var j = 0
     var synced = 0
     while true {
-      // Eight bytes at a time while both agree.
+      // Sixteen, then eight bytes at a time while both agree.
+      while i + 16 <= a.count && j + 16 <= b.count {
+        let left = UnsafeRawPointer(baseA + i)
+        let right = UnsafeRawPointer(baseB + j)
+        let first = left.loadUnaligned(as: UInt64.self) ^ right.loadUnaligned(as: UInt64.self)
+        let second =
+          left.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+          ^ right.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        if first | second != 0 { break }
+        i += 16
+        j += 16
+      }
       while i + 8 <= a.count && j + 8 <= b.count
         && UnsafeRawPointer(baseA + i).loadUnaligned(as: UInt64.self)
           == UnsafeRawPointer(baseB + j).loadUnaligned(as: UInt64.self)
@@ -104,7 +132,8 @@ struct MessageFactsCache {
   }
 
   /// Whether `text[start..<end]` is a hex run standing alone (not part of a longer word).
-  private static func isHexRun(_ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+  private static func isHexRun(_ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool
+  {
     guard end > start else { return false }
     if start > 0 {
       let before = text[start - 1]

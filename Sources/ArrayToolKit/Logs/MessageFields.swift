@@ -82,27 +82,42 @@ enum MessageFields {
     return String(decoding: text[tokenStart..<index], as: UTF8.self)
   }
 
-  /// The extensions of the files the importer reads, as bytes.
-  private static let fileExtensions: [[UInt8]] = ["tgz", "tar.gz", "gz", "zip", "tar", "dat", "bz2", "xz"]
-    .map { Array($0.utf8) }
+  /// The extensions of the files the importer reads, each packed into a word by `packed`.
+  private static let fileExtensions: [UInt64] = [
+    "tgz", "tar.gz", "gz", "zip", "tar", "dat", "bz2", "xz",
+  ]
+  .map { name in name.utf8.reduce(0) { $0 << 8 | UInt64($1) } }
+
+  /// Up to eight bytes folded to lower case and packed into one word, for comparing short words.
+  @inline(__always)
+  private static func packed(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt64? {
+    guard range.count <= 8 else { return nil }
+    var word: UInt64 = 0
+    for index in range { word = word << 8 | UInt64(text[index] | 0x20) }
+    return word
+  }
 
   /// The first word that names an archive or data file (`…_20251007002400.tgz`, `/data/x.zip`).
   static func fileName(in text: UnsafeBufferPointer<UInt8>) -> String? {
+    fileNameRange(in: text).map { String(decoding: text[$0], as: UTF8.self) }
+  }
+
+  /// Where `fileName(in:)` is in `text`.
+  static func fileNameRange(in text: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
     guard let base = text.baseAddress else { return nil }
+    let pathBytes = self.pathBytes
     var search = 0
     while search < text.count, let dot = memchr(base + search, 0x2E, text.count - search) {
       let index = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(dot))
       search = index + 1
       var end = index + 1
       while end < text.count, isWordByte(text[end]) { end += 1 }
-      let suffix = text[(index + 1)..<end]
-      let known = fileExtensions.contains { known in
-        known.count == suffix.count && zip(known, suffix).allSatisfy { $0 == $1 | 0x20 }
-      }
-      guard known, index > 0, isPathByte(text[index - 1]) else { continue }
+      guard index > 0, pathBytes.contains(text[index - 1]),
+        let suffix = packed(text, (index + 1)..<end), fileExtensions.contains(suffix)
+      else { continue }
       var start = index
-      while start > 0, isPathByte(text[start - 1]) { start -= 1 }
-      return String(decoding: text[start..<end], as: UTF8.self)
+      while start > 0, pathBytes.contains(text[start - 1]) { start -= 1 }
+      return start..<end
     }
     return nil
   }
@@ -112,11 +127,8 @@ enum MessageFields {
     (byte | 0x20) &- 0x61 <= 25 || byte &- 0x30 <= 9 || byte == 0x2E
   }
 
-  @inline(__always)
-  private static func isPathByte(_ byte: UInt8) -> Bool {
-    (byte | 0x20) &- 0x61 <= 25 || byte &- 0x30 <= 9 || byte == 0x2E || byte == 0x5F
-      || byte == 0x2D || byte == 0x2F || byte == 0x7E || byte == 0x2B || byte >= 0x80
-  }
+  /// What a path or file name is made of.
+  private static let pathBytes = ByteSet.alphanumeric(and: "._-/~+", nonASCII: true)
 
   /// Whether an access line is a write (`"POST /api/v1/import …"`): a failed one means samples
   /// were not accepted.

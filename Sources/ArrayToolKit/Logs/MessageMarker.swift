@@ -100,7 +100,8 @@ enum MessageMarker: Int, CaseIterable {
     add(
       .zipDamage,
       phrases: [
-        "badzipfile", "not a zip file", "zipfile", "bad crc-32", "zip: ", "end-of-central-directory",
+        "badzipfile", "not a zip file", "zipfile", "bad crc-32", "zip: ",
+        "end-of-central-directory",
         "central directory", "truncated file header", "bad magic number for file header",
         "zip archive",
       ])

@@ -1,6 +1,8 @@
 // How the report writes times, durations, worker ranges and lists, in one place so that the
 // text and Markdown forms read the same.
 
+import Foundation
+
 /// Formatting shared by the text and Markdown reports.
 enum ReportFormat {
   /// `2025-10-07 01:22:09.120 – 01:22:17.483`, the date written once when it does not change.
@@ -74,7 +76,9 @@ enum ReportFormat {
 
   /// `text` broken into lines of at most `width` characters; the first starts with `indent`,
   /// the others with `hanging` (the same indent by default).
-  static func wrap(_ text: String, indent: String, hanging: String? = nil, width: Int = 96) -> String {
+  static func wrap(_ text: String, indent: String, hanging: String? = nil, width: Int = 96)
+    -> String
+  {
     // Lengths are kept as counts: String.count walks the whole string, and asking it per word
     // made a report of thousands of incidents take longer than reading the log.
     var lines: [String] = []
@@ -112,5 +116,3 @@ enum ReportFormat {
     "\(value) \(noun)\(value == 1 ? "" : "s")"
   }
 }
-
-import Foundation

@@ -1,7 +1,8 @@
 // Reads the timestamps logs start with, straight from UTF-8 bytes: Python's `2025-10-07
-// 01:22:09,120`, RFC 3339 as `docker logs --timestamps` writes it (`2025-10-07T01:22:09.120456789Z`)
-// and ISO times with an offset. It runs once per log line, so it remembers the last date it saw:
-// consecutive lines almost always share it, and then only the clock needs reading.
+// 01:22:09,120`, RFC 3339 as `docker logs --timestamps` writes it
+// (`2025-10-07T01:22:09.120456789Z`) and ISO times with an offset. It runs once per log line,
+// so it remembers the last date it saw: consecutive lines almost always share it, and then only
+// the clock needs reading.
 
 /// Parses leading timestamps, remembering the last date to skip the calendar arithmetic.
 struct TimestampReader {
@@ -19,7 +20,8 @@ struct TimestampReader {
     // common case, which saves parsing and calendar arithmetic.
     let raw = UnsafeRawPointer(line.baseAddress! + index)
     let date = (
-      raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
+      raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+    )
     let day: Int64
     if date == lastDate {
       day = lastDay
@@ -36,6 +38,28 @@ struct TimestampReader {
     return Self.readClock(line, at: index + 10, day: day)
   }
 
+  /// The time of a common-log-format access line (nginx, gunicorn, apache):
+  /// `[07/Oct/2025:01:22:09 +0000]`, looked for in the line's first brackets.
+  static func readCommonLog(_ line: UnsafeBufferPointer<UInt8>) -> LogTime? {
+    guard let open = line.prefix(128).firstIndex(of: 0x5B), open + 21 <= line.count else {
+      return nil
+    }
+    let index = open + 1
+    guard let day = line.number(at: index, digits: 2), line[index + 2] == 0x2F,
+      line[index + 6] == 0x2F, let year = line.number(at: index + 7, digits: 4),
+      line[index + 11] == 0x3A, let hour = line.number(at: index + 12, digits: 2),
+      line[index + 14] == 0x3A, let minute = line.number(at: index + 15, digits: 2),
+      line[index + 17] == 0x3A, let second = line.number(at: index + 18, digits: 2)
+    else { return nil }
+    let name = String(decoding: line[(index + 3)..<(index + 6)], as: UTF8.self).lowercased()
+    let months = [
+      "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
+    guard let month = months.firstIndex(of: name) else { return nil }
+    return LogTime(
+      year: year, month: month + 1, day: day, hour: hour, minute: minute, second: second)
+  }
+
   /// The same without the remembered date, for one-off parsing.
   static func read(_ line: UnsafeBufferPointer<UInt8>, at index: Int) -> (LogTime, Int)? {
     var reader = TimestampReader()
@@ -47,11 +71,13 @@ struct TimestampReader {
     _ line: UnsafeBufferPointer<UInt8>, at index: Int, day: Int64
   ) -> (LogTime, Int)? {
     let separator = line[index]
-    guard separator == 0x20 || separator == 0x54 || separator == 0x74,
-      let hour = line.number(at: index + 1, digits: 2), line[index + 3] == 0x3A,
-      let minute = line.number(at: index + 4, digits: 2), line[index + 6] == 0x3A,
-      let second = line.number(at: index + 7, digits: 2), hour < 24, minute < 60, second <= 60
+    guard separator == 0x20 || separator == 0x54 || separator == 0x74, line[index + 3] == 0x3A,
+      line[index + 6] == 0x3A
     else { return nil }
+    let hour = twoDigits(line, index + 1)
+    let minute = twoDigits(line, index + 4)
+    let second = twoDigits(line, index + 7)
+    guard hour < 24, minute < 60, second <= 60 else { return nil }
     var position = index + 9
     var millisecond = 0
     if position < line.count, line[position] == 0x2C || line[position] == 0x2E {
@@ -60,10 +86,8 @@ struct TimestampReader {
       position += 1
       let fractionStart = position
       while position < line.count, line[position] &- 48 <= 9 {
-        if scale > 0 {
-          millisecond += Int(line[position] &- 48) * scale
-          scale /= 10
-        }
+        millisecond += Int(line[position] &- 48) * scale
+        scale /= 10
         position += 1
       }
       if position == fractionStart { position -= 1 }
@@ -72,6 +96,14 @@ struct TimestampReader {
     let milliseconds =
       (day * 86_400 + Int64(hour * 3600 + minute * 60 + second)) * 1000 + Int64(millisecond)
     return (LogTime(milliseconds: milliseconds), position)
+  }
+
+  /// Two decimal digits at `index`, or a value of 100 or more when either is not a digit.
+  @inline(__always)
+  private static func twoDigits(_ line: UnsafeBufferPointer<UInt8>, _ index: Int) -> Int {
+    let tens = line[index] &- 48
+    let ones = line[index + 1] &- 48
+    return tens <= 9 && ones <= 9 ? Int(tens) * 10 + Int(ones) : 100
   }
 
   /// Skips `Z`, `+02:00`, `-0500` after a time; wall-clock times keep no zone.
@@ -84,7 +116,8 @@ struct TimestampReader {
       return index
     }
     if line.number(at: index + 3, digits: 2) != nil { return index + 5 }
-    if index + 3 < line.count, line[index + 3] == 0x3A, line.number(at: index + 4, digits: 2) != nil {
+    if index + 3 < line.count, line[index + 3] == 0x3A, line.number(at: index + 4, digits: 2) != nil
+    {
       return index + 6
     }
     return index + 3

@@ -1,5 +1,6 @@
-// Byte-level writing of JSON strings and of sample values, used on the hot path of export and
-// import where Foundation formatting would cost an allocation per sample.
+// Byte-level writing of JSON strings and integers, and the decimal facts of the divisors that
+// `ByteBuffer` writes sample values with, where Foundation formatting would cost an allocation per
+// sample.
 
 /// Appends JSON text to byte buffers.
 public enum JSONText {
@@ -40,50 +41,6 @@ public enum JSONText {
         magnitude /= 10
       }
       output.append(contentsOf: UnsafeBufferPointer(rebasing: digits[index..<20]))
-    }
-  }
-
-  /// Appends the sample value of `raw` under `scale` in the shortest exact decimal form.
-  ///
-  /// Division by a power of ten or of two has a finite decimal expansion, written here digit by
-  /// digit, so the text parses back to exactly the double that `raw / divisor` gives.
-  @inline(__always)
-  public static func appendValue(_ raw: Int32, scale: ValueScale, to output: inout [UInt8]) {
-    switch scale {
-    case .none:
-      appendInteger(Int64(raw), to: &output)
-    case .multiply(let factor):
-      appendInteger(Int64(raw) * factor, to: &output)
-    case .divide(let divisor):
-      appendQuotient(Int64(raw), divisor: divisor, to: &output)
-    }
-  }
-
-  static func appendQuotient(_ raw: Int64, divisor: Int64, to output: inout [UInt8]) {
-    guard let (digits, multiplier) = fractionDigits(divisor) else {
-      output += Array(shortestDouble(Double(raw) / Double(divisor)).utf8)
-      return
-    }
-    let magnitude = raw.magnitude
-    let whole = magnitude / UInt64(divisor)
-    let remainder = magnitude % UInt64(divisor)
-    if raw < 0 && magnitude != 0 { output.append(UInt8(ascii: "-")) }
-    appendInteger(Int64(whole), to: &output)
-    guard remainder != 0 else { return }
-    // The fraction remainder/divisor equals (remainder × multiplier) / 10^digits exactly.
-    var fraction = remainder * multiplier
-    var count = digits
-    while fraction % 10 == 0 {
-      fraction /= 10
-      count -= 1
-    }
-    output.append(UInt8(ascii: "."))
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
-      for index in stride(from: count - 1, through: 0, by: -1) {
-        buffer[index] = UInt8(truncatingIfNeeded: fraction % 10) &+ 0x30
-        fraction /= 10
-      }
-      output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<count]))
     }
   }
 

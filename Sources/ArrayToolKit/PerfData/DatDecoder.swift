@@ -78,6 +78,9 @@ public final class DatDecoder {
   /// Blocks whose header has been read so far.
   public var blocksRead: Int { blockCount }
 
+  /// The first block, once its header has been read (even when it holds no rows).
+  public private(set) var firstBlock: DatBlock?
+
   /// Reads and returns the fixed header; the first call of `nextChunk` does it too.
   @discardableResult
   public func readFileHeader() throws -> DatFileHeader {
@@ -201,6 +204,7 @@ public final class DatDecoder {
     }
     let rows = header.rowCount
     let newBlock = DatBlock(index: blockCount, offset: blockOffset, header: header)
+    if blockCount == 0 { firstBlock = newBlock }
     blockCount += 1
     block = newBlock
     nextRow = 0

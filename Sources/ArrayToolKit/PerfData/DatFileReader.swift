@@ -65,12 +65,10 @@ public struct DatFileReader {
     do {
       let header = try decoder.readFileHeader()
       summary.header = header
-      if let named = summary.fileName?.serial, named != header.serial {
-        summary.warnings.append(
-          InputFault(
-            .serialMismatch, at: 36,
-            "the file name says serial \(named) but the file header says \(header.serial)",
-            path: path, member: member))
+      if let mismatch = DatFileReader.serialMismatch(
+        summary.fileName, header, path: path, member: member)
+      {
+        summary.warnings.append(mismatch)
       }
       var lastBlock = -1
       while let chunk = try decoder.nextChunk() {
@@ -101,6 +99,18 @@ public struct DatFileReader {
     }
     summary.blocks = decoder.blocksRead
     return summary
+  }
+
+  /// The fault of a file whose name gives another serial than its header; nil when they agree
+  /// or the name gives none.
+  static func serialMismatch(
+    _ fileName: PerfFileName?, _ header: DatFileHeader, path: String, member: String?
+  ) -> InputFault? {
+    guard let named = fileName?.serial, named != header.serial else { return nil }
+    return InputFault(
+      .serialMismatch, at: 36,
+      "the file name says serial \(named) but the file header says \(header.serial)",
+      path: path, member: member)
   }
 
   private func note(block header: DatBlockHeader, into summary: inout DatFileSummary) {

@@ -44,14 +44,7 @@ public struct PerfFileName: Equatable, Sendable {
     let (hour, minute, second) = (number(8..<10), number(10..<12), number(12..<14))
     guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
     else { return nil }
-    // Days from civil date (proleptic Gregorian), counted from 1970-01-01.
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yearOfEra = y - era * 400
-    let monthIndex = (month + 9) % 12
-    let dayOfYear = (153 * monthIndex + 2) / 5 + day - 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    let days = era * 146_097 + dayOfEra - 719_468
+    let days = LogTime.dayNumber(year: Int(year), month: Int(month), day: Int(day))
     return days * 86_400 + hour * 3_600 + minute * 60 + second
   }
 }

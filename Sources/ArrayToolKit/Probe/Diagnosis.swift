@@ -5,6 +5,7 @@ import Foundation
 
 /// A problem found by a probe, explained.
 public struct Diagnosis: Equatable, Sendable {
+  /// The kind of problem explained.
   public var kind: ProbeErrorKind
   /// What happened and what it usually means, in a few sentences.
   public var explanation: String
@@ -19,6 +20,8 @@ public struct Diagnosis: Equatable, Sendable {
     var resolver: ResolverConfiguration?
     /// The address that accepted the connection, when one did.
     var address: ResolvedAddress?
+    /// Every address the name resolved to.
+    var addresses: [ResolvedAddress] = []
   }
 
   /// Explains `failure` met while probing in `context`.
@@ -61,11 +64,16 @@ public struct Diagnosis: Equatable, Sendable {
         "\(host) answered, but nothing accepts connections on port \(port): \(name) is not"
         + " running there, or it listens on another address or port (its -httpListenAddr)."
       next = "ss -ltnp 'sport = :\(port)'"
+    case .unreachable where context.addresses.contains(where: \.isLoopback):
+      text =
+        "Even the loopback address cannot be reached: the loopback interface is down, as in a"
+        + " network namespace that was just created."
+      next = "ip link set lo up"
     case .unreachable:
       text =
         "There is no route from here to \(host): the network of this host or container"
         + " does not reach the server's network."
-      next = "ip route get \(context.address?.ip ?? host)"
+      next = "ip route get \(context.addresses.first?.ip ?? host)"
     case .timeout where context.address == nil:
       text =
         "\(host):\(port) did not answer within \(seconds) s. A firewall may be dropping the"

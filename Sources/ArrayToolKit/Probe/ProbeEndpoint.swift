@@ -10,6 +10,7 @@ public struct ProbeEndpoint: Equatable, Sendable {
   public let scheme: String
   /// The host name or IP address, without the brackets of an IPv6 literal.
   public let host: String
+  /// The TCP port, the scheme's default (80, 443) when the URL names none.
   public let port: Int
   /// A path prefix without a trailing slash, such as `/vmagent`; empty for none.
   public let basePath: String
@@ -47,7 +48,9 @@ public struct ProbeEndpoint: Equatable, Sendable {
 
   /// Why a URL was refused.
   public struct Invalid: Error, Equatable {
+    /// The URL as given.
     public var text: String
+    /// What is wrong with it.
     public var reason: String
   }
 

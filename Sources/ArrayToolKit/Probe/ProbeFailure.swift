@@ -37,11 +37,13 @@ public enum ProbeErrorKind: String, Sendable, CaseIterable, Codable {
 
 /// A failed step of a probe: its kind and one line saying what exactly happened.
 public struct ProbeFailure: Error, Equatable, Sendable {
+  /// What went wrong.
   public var kind: ProbeErrorKind
   /// One line naming the host, address or URL involved, such as
   /// `127.0.0.1:8429: connection refused`.
   public var message: String
 
+  /// A failure of `kind` described by `message`.
   public init(_ kind: ProbeErrorKind, _ message: String) {
     self.kind = kind
     self.message = message

@@ -13,6 +13,7 @@ public struct ProbeReport {
   /// Lines are wrapped to this width.
   public var width = 100
 
+  /// A report with marks as symbols or words, coloured or not.
   public init(symbols: Bool, colour: Bool) {
     self.symbols = symbols
     self.colour = colour
@@ -35,8 +36,10 @@ public struct ProbeReport {
       let padding = String(repeating: " ", count: (symbols ? 1 : 4) - mark.count + 2)
       let name = phase.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
       let milliseconds = String(format: "%8.1f ms", phase.seconds * 1000)
-      text += "  " + paint(mark, phase.ok ? "32" : "31") + padding + name + milliseconds
-      text += "  \(phase.message)\n"
+      let lead = "  " + mark + padding + name + milliseconds + "  "
+      // The message is wrapped under itself; the mark is painted after measuring.
+      let block = wrap(lead + phase.message, indent: "", continuation: blank(lead.count))
+      text += "  " + paint(mark, phase.ok ? "32" : "31") + block.dropFirst(2 + mark.count)
     }
     if let resolver = result.resolver {
       text += wrap("resolver: \(resolver.summary)", indent: "  ")
@@ -48,19 +51,24 @@ public struct ProbeReport {
     return text
   }
 
+  private func blank(_ count: Int) -> String {
+    String(repeating: " ", count: count)
+  }
+
   private func paint(_ text: String, _ code: String) -> String {
     colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
   }
 
-  /// Breaks `text` into lines of at most `width` columns, each starting with `indent`.
-  func wrap(_ text: String, indent: String) -> String {
+  /// Breaks `text` into lines of at most `width` columns: the first starts with `indent`, the
+  /// others with `continuation` (two spaces more than `indent` when not given).
+  func wrap(_ text: String, indent: String, continuation: String? = nil) -> String {
     var lines: [String] = []
     var line = indent
     var lineHasWord = false
-    for word in text.split(separator: " ") {
+    for word in text.split(separator: " ", omittingEmptySubsequences: false) {
       if lineHasWord && line.count + 1 + word.count > width {
         lines.append(line)
-        line = indent + "  "
+        line = continuation ?? indent + "  "
         lineHasWord = false
       }
       line += (lineHasWord ? " " : "") + word

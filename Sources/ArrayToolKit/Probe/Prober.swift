@@ -11,12 +11,14 @@
 public struct Prober {
   /// The time limit of each phase, in seconds.
   public var timeout: Double
+  /// Looks up host names; the system resolver except in tests.
   public var resolver: any HostResolver
   /// Reads the resolver's setup, shown when DNS fails.
   public var resolverConfiguration: () -> ResolverConfiguration
   /// Where `--write-test` reads its sample back (VictoriaMetrics); `nil` for no write test.
   public var writeTestReader: ProbeEndpoint?
 
+  /// A prober with a time limit per phase; the other settings default to the system's.
   public init(
     timeout: Double, resolver: any HostResolver = SystemResolver(),
     resolverConfiguration: @escaping () -> ResolverConfiguration = {
@@ -53,116 +55,81 @@ public struct Prober {
 
   /// Probes `target` once.
   public func probe(_ target: ProbeTarget, at endpoint: ProbeEndpoint) -> ProbeResult {
-    var result = ProbeResult(target: target, endpoint: endpoint)
-    var context = Diagnosis.Context(
-      target: target, endpoint: endpoint, timeout: timeout, resolver: nil, address: nil)
+    var log = PhaseLog(result: ProbeResult(target: target, endpoint: endpoint))
+    runPhases(target, at: endpoint, into: &log)
+    let context = Diagnosis.Context(
+      target: target, endpoint: endpoint, timeout: timeout, resolver: log.result.resolver,
+      address: log.connectedAddress, addresses: log.result.addresses)
+    log.result.diagnosis = log.failures.map { Diagnosis.explain($0, in: context) }
+    return log.result
+  }
 
-    func fail(_ name: String, _ failure: ProbeFailure, seconds: Double) -> ProbeResult {
-      result.phases.append(
-        ProbePhase(
-          name: name, ok: false, seconds: seconds, errorKind: failure.kind,
-          message: failure.message))
-      result.diagnosis.append(Diagnosis.explain(failure, in: context))
-      return result
+  /// Runs the phases in order until one fails.
+  private func runPhases(
+    _ target: ProbeTarget, at endpoint: ProbeEndpoint, into log: inout PhaseLog
+  ) {
+    let resolved = log.run("dns") { () throws -> ([ResolvedAddress], String) in
+      do {
+        let addresses = try resolver.lookUp(
+          host: endpoint.host, port: endpoint.port, deadline: Deadline(seconds: timeout))
+        return (addresses, addresses.map(\.ip).joined(separator: ", "))
+      } catch let error as ResolverError {
+        throw error.failure(host: endpoint.host)
+      }
     }
-
-    func pass(_ name: String, _ message: String, seconds: Double) {
-      result.phases.append(
-        ProbePhase(name: name, ok: true, seconds: seconds, errorKind: nil, message: message))
+    guard let addresses = resolved else {
+      log.result.resolver = resolverConfiguration()
+      return
     }
+    log.result.addresses = addresses
 
-    // DNS
-    var started = Deadline.now()
-    do {
-      result.addresses = try resolver.lookUp(
-        host: endpoint.host, port: endpoint.port, deadline: Deadline(seconds: timeout))
-      pass("dns", result.addresses.map(\.ip).joined(separator: ", "), seconds: elapsed(started))
-    } catch {
-      let failure =
-        (error as? ResolverError)?.failure(host: endpoint.host)
-        ?? ProbeFailure(.dnsFailed, "\(endpoint.host): \(error)")
-      result.resolver = resolverConfiguration()
-      context.resolver = result.resolver
-      return fail("dns", failure, seconds: elapsed(started))
-    }
-
-    // TCP
-    started = Deadline.now()
-    var socket: TCPSocket?
-    do {
-      let connection = try TCPConnector.connect(
-        to: result.addresses, deadline: Deadline(seconds: timeout))
+    var socket: TCPSocket? = log.run("tcp") { () throws -> (TCPSocket, String) in
+      let connection = try TCPConnector.connect(to: addresses, deadline: Deadline(seconds: timeout))
       var line = "connected to \(connection.socket.address.endpoint)"
       if !connection.earlierFailures.isEmpty {
         line += " (after " + connection.earlierFailures.joined(separator: "; ") + ")"
       }
-      pass("tcp", line, seconds: elapsed(started))
-      socket = connection.socket
-    } catch {
-      return fail("tcp", Self.failure(error), seconds: elapsed(started))
+      return (connection.socket, line)
     }
-    let address = socket?.address
-    context.address = address
-    let others = result.addresses.filter { $0 != address }
+    guard let address = socket?.address else { return }
+    log.connectedAddress = address
     let client = HTTPClient(
-      endpoint: endpoint, resolver: resolver, addresses: (address.map { [$0] } ?? []) + others)
-    // HTTPS goes through URLSession, which opens its own connection: this one is closed first,
-    // because a server that serves one connection at a time would wait for it.
-    if endpoint.scheme == "https" { socket = nil }
+      endpoint: endpoint, resolver: resolver,
+      addresses: [address] + addresses.filter { $0 != address })
 
-    // HTTP health, over the connection just made when the scheme is plain HTTP.
-    started = Deadline.now()
-    do {
+    // Plain HTTP asks the health check over the connection just made. HTTPS goes through
+    // URLSession, which opens its own: this one is closed first, because a server that serves
+    // one connection at a time would wait for it.
+    if endpoint.scheme != "http" { socket = nil }
+    let healthy = log.run("http") { () throws -> (Bool, String) in
       let line = try HTTPCheck.run(
         target, client: client, connection: socket, deadline: Deadline(seconds: timeout))
-      pass("http", line, seconds: elapsed(started))
-    } catch {
-      return fail("http", Self.failure(error), seconds: elapsed(started))
+      return (true, line)
     }
     socket = nil
+    guard healthy != nil else { return }
 
-    // What only this server can tell.
-    let factsPhase = String(target.factsPath.dropFirst())
-    started = Deadline.now()
-    do {
-      let facts = try ServerFacts.read(target, client: client, deadline: Deadline(seconds: timeout))
-      result.facts = facts
-      let findings: [ProbeFailure]
-      switch facts {
-      case .vmagent(let queue): findings = queue.findings
-      case .victoriaMetrics: findings = []
+    var facts: ServerFacts?
+    let read = log.run(String(target.factsPath.dropFirst())) { () throws -> (Bool, String) in
+      let told = try ServerFacts.read(target, client: client, deadline: Deadline(seconds: timeout))
+      facts = told
+      if case .vmagent(let queue) = told, !queue.findings.isEmpty {
+        throw Findings(all: queue.findings)
       }
-      if let worst = findings.first {
-        _ = fail(factsPhase, worst, seconds: elapsed(started))
-        for other in findings.dropFirst() {
-          result.diagnosis.append(Diagnosis.explain(other, in: context))
-        }
-        return result
-      }
-      pass(factsPhase, Self.summary(facts), seconds: elapsed(started))
-    } catch {
-      return fail(factsPhase, Self.failure(error), seconds: elapsed(started))
+      return (true, Self.summary(told))
     }
+    log.result.facts = facts
+    guard read != nil, let readerEndpoint = writeTestReader else { return }
 
-    // The write test, only when asked for.
-    guard let readerEndpoint = writeTestReader else { return result }
-    started = Deadline.now()
     let test = WriteTest()
-    result.writeTestSeries = test.series
+    log.result.writeTestSeries = test.series
     let reader =
       readerEndpoint == endpoint
       ? client : HTTPClient(endpoint: readerEndpoint, resolver: resolver)
-    do {
+    _ = log.run("write_test") { () throws -> (Bool, String) in
       let line = try test.run(writer: client, reader: reader, deadline: Deadline(seconds: timeout))
-      pass("write_test", line, seconds: elapsed(started))
-    } catch {
-      return fail("write_test", Self.failure(error), seconds: elapsed(started))
+      return (true, line)
     }
-    return result
-  }
-
-  private func elapsed(_ started: Double) -> Double {
-    Deadline.now() - started
   }
 
   /// Any error a phase throws, as a classified failure.
@@ -181,5 +148,48 @@ public struct Prober {
         "\(name)=\(flags.value(name) ?? "?")" + (flags.isSet(name) ? "" : " (default)")
       }.joined(separator: ", ")
     }
+  }
+}
+
+/// Several problems found in one phase, worst first.
+private struct Findings: Error {
+  var all: [ProbeFailure]
+}
+
+/// The phases of one probe as they are run: each timed, each failure classified and kept for
+/// the diagnosis.
+private struct PhaseLog {
+  var result: ProbeResult
+  /// Every problem found, worst first within a phase.
+  var failures: [ProbeFailure] = []
+  /// The address that accepted the TCP connection.
+  var connectedAddress: ResolvedAddress?
+
+  /// Runs `body` as the phase `name` and records it with its timing.
+  /// - Returns: what `body` produced, or `nil` when the phase failed.
+  mutating func run<Value>(_ name: String, _ body: () throws -> (Value, String)) -> Value? {
+    let started = Deadline.now()
+    do {
+      let (value, line) = try body()
+      record(name, ok: true, kind: nil, message: line, since: started)
+      return value
+    } catch let found as Findings {
+      failures += found.all
+      let worst = found.all.first ?? ProbeFailure(.unhealthy, "unhealthy")
+      record(name, ok: false, kind: worst.kind, message: worst.message, since: started)
+    } catch {
+      let failure = Prober.failure(error)
+      failures.append(failure)
+      record(name, ok: false, kind: failure.kind, message: failure.message, since: started)
+    }
+    return nil
+  }
+
+  private mutating func record(
+    _ name: String, ok: Bool, kind: ProbeErrorKind?, message: String, since started: Double
+  ) {
+    result.phases.append(
+      ProbePhase(
+        name: name, ok: ok, seconds: Deadline.now() - started, errorKind: kind, message: message))
   }
 }

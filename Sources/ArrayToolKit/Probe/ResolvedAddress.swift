@@ -13,9 +13,11 @@ public struct ResolvedAddress: Equatable, Hashable, Sendable {
     case ipv6
   }
 
+  /// IPv4 or IPv6.
   public let family: Family
   /// The address as `inet_ntop` writes it: `127.0.0.1`, `::1`.
   public let ip: String
+  /// The TCP port.
   public let port: Int
   /// The interface of a link-local IPv6 address (`fe80::1%eth0`); 0 for every other address.
   let scopeID: UInt32
@@ -70,6 +72,11 @@ public struct ResolvedAddress: Equatable, Hashable, Sendable {
   /// `127.0.0.1:8429` or `[::1]:8429`, the way URLs and most tools write an address with a port.
   public var endpoint: String {
     family == .ipv6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+  }
+
+  /// Whether it is a loopback address (127.0.0.0/8 or ::1), which never leaves the host.
+  public var isLoopback: Bool {
+    family == .ipv4 ? ip.hasPrefix("127.") : ip == "::1"
   }
 
   /// The `AF_*` constant of the family, for `socket(2)`.

@@ -30,8 +30,10 @@ enum SecureHTTPExchange {
     }
     if !request.body.isEmpty { urlRequest.httpBody = Data(request.body) }
 
+    // URLSession on Linux cuts its timeouts to whole seconds (1.9 becomes 1), so it gets the
+    // time left rounded up, and the loop below holds the exact deadline by cancelling the task.
     let configuration = URLSessionConfiguration.ephemeral
-    let seconds = max(deadline.remaining, 0.001)
+    let seconds = max(deadline.remaining.rounded(.up), 1)
     configuration.timeoutIntervalForRequest = seconds
     configuration.timeoutIntervalForResource = seconds
     let receiver = Receiver()
@@ -49,7 +51,8 @@ enum SecureHTTPExchange {
       guard let outcome else {
         if deadline.hasPassed {
           task.cancel()
-          throw ProbeFailure(.timeout, "\(request.summary): no complete answer in time")
+          throw ProbeFailure(
+            .timeout, "\(request.summary): no complete answer within the time limit")
         }
         continue
       }

@@ -15,6 +15,7 @@ public struct SystemResolver: HostResolver {
   /// deadline.
   let blockingLookup: @Sendable (String, Int) -> Lookup
 
+  /// The resolver every other program on the host uses.
   public init() {
     blockingLookup = Self.getAddresses
   }
@@ -31,6 +32,7 @@ public struct SystemResolver: HostResolver {
   /// keeps such a probe off the network and gives the same answer everywhere.
   static let reservedDomains = ["invalid"]
 
+  /// Asks `getaddrinfo` on a thread of its own and stops waiting at `deadline`.
   public func lookUp(host: String, port: Int, deadline: Deadline) throws -> [ResolvedAddress] {
     let name = host.hasSuffix(".") ? String(host.dropLast()) : host
     let lastLabel = name.split(separator: ".").last.map { $0.lowercased() } ?? ""

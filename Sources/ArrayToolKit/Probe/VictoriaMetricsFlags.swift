@@ -29,6 +29,7 @@ public struct VictoriaMetricsFlags: Equatable, Sendable {
   ]
   static let secondsPerMonth = 31.0 * 86400
 
+  /// Flags with the given values, as /flags would list them.
   public init(values: [String: String] = [:]) {
     self.values = values
   }

@@ -30,6 +30,7 @@ public struct VmagentQueueFacts: Equatable, Sendable {
   /// Whether any `vmagent_` metric was seen: if not, the page is not vmagent's.
   public var sawVmagentMetrics = false
 
+  /// Facts before any line is read: all zero.
   public init() {}
 
   /// Adds one line of the /metrics page.

@@ -66,18 +66,30 @@ import Testing
     let result = try BinaryRunner.run(["analyze-logs", fixture])
     #expect(result.status == 1)
     let lines = result.stdout.split(separator: "\n").map(String.init)
-    #expect(lines.contains("Incident 1 · CRITICAL · dns_temporary: DNS lookups of vmagent failed temporarily"))
+    #expect(
+      lines.contains(
+        "Incident 1 · CRITICAL · dns_temporary: DNS lookups of vmagent failed temporarily"))
     #expect(lines.contains("    $ arraytool probe vmagent --url http://vmagent:8429"))
     #expect(
       lines.contains(
-        "    $ arraytool verify PerfData_OceanStorDorado5000V6_SN_2102350TST10KA000042_SP1_0_20251007002400.tgz"))
-    #expect(lines.contains { $0.hasPrefix("  1  critical  dns_temporary    2025-10-07 01:22:09.120  01:22:17.483  8.4 s     212     16–42 (26)") })
+        "    $ arraytool verify PerfData_OceanStorDorado5000V6_SN_2102350TST10KA000042_SP1_0_20251007002400.tgz"
+      ))
+    #expect(
+      lines.contains {
+        $0.hasPrefix(
+          "  1  critical  dns_temporary    2025-10-07 01:22:09.120  01:22:17.483  8.4 s     212"
+            + "     16–42 (26)"
+        )
+      })
     #expect(!result.stdout.contains("Errors per minute"))
   }
 
   @Test func theTimelineShowsErrorsPerMinute() throws {
     let result = try BinaryRunner.run(["analyze-logs", "--timeline", fixture])
-    #expect(result.stdout.contains("Errors per minute:\n  2025-10-07 01:22  " + String(repeating: "█", count: 40) + " 212\n  …\n  2025-10-07 02:24  █ 1\n"))
+    #expect(
+      result.stdout.contains(
+        "Errors per minute:\n  2025-10-07 01:22  " + String(repeating: "█", count: 40)
+          + " 212\n  …\n  2025-10-07 02:24  █ 1\n"))
   }
 
   @Test func markdownIsForATicket() throws {
@@ -96,14 +108,18 @@ import Testing
       let half = lines.count / 2
       let older = folder.appendingPathComponent("importer.log.1.gz")
       let newer = folder.appendingPathComponent("importer.log")
-      try Data(Gzip.compress(Array((lines[..<half].joined(separator: "\n") + "\n").utf8))).write(to: older)
+      try Data(Gzip.compress(Array((lines[..<half].joined(separator: "\n") + "\n").utf8))).write(
+        to: older)
       try Data((lines[half...].joined(separator: "\n") + "\n").utf8).write(to: newer)
       let result = try BinaryRunner.run(["analyze-logs", "--json", newer.path, older.path])
       #expect(result.status == 1)
       let json = try #require(
         try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
       let bursts = try #require(json["bursts"] as? [[String: Any]])
-      #expect(bursts.map { $0["class"] as? String } == ["dns_temporary", "connection_refused", "corrupt_archive"])
+      #expect(
+        bursts.map { $0["class"] as? String } == [
+          "dns_temporary", "connection_refused", "corrupt_archive",
+        ])
       #expect(bursts.map { $0["count"] as? Int } == [80, 5, 1])
     }
   }
@@ -111,7 +127,11 @@ import Testing
   @Test func usageErrorsExitTwo() throws {
     let noInput = try BinaryRunner.run(["analyze-logs"])
     #expect(noInput.status == 2)
-    #expect(noInput.stderr == "arraytool: error: missing argument LOG\narraytool: hint: see 'arraytool analyze-logs --help'\n")
+    #expect(
+      noInput.stderr
+        == "arraytool: error: missing argument LOG\n"
+        + "arraytool: hint: see 'arraytool analyze-logs --help'\n"
+    )
     let gap = try BinaryRunner.run(["analyze-logs", "--gap", "soon", fixture])
     #expect(gap.status == 2)
     #expect(gap.stderr.hasPrefix("arraytool: error: invalid --gap 'soon': expected seconds"))
@@ -125,13 +145,16 @@ import Testing
   @Test func anUnreadableInputIsReportedAndTheOthersAreAnalysed() throws {
     let result = try BinaryRunner.run(["analyze-logs", "--json", "/nonexistent/api.log", fixture])
     #expect(result.status == 2)
-    #expect(result.stderr == "arraytool: error: cannot open /nonexistent/api.log: no such file or directory\n")
+    #expect(
+      result.stderr
+        == "arraytool: error: cannot open /nonexistent/api.log: no such file or directory\n")
     #expect(result.stdout.contains("\"errors\": 213"))
   }
 
   @Test func sinceAndUntilNarrowTheWindow() throws {
     let result = try BinaryRunner.run([
-      "analyze-logs", "--json", "--since", "2025-10-07 02:00", "--until", "2025-10-07T03:00", fixture,
+      "analyze-logs", "--json", "--since", "2025-10-07 02:00", "--until", "2025-10-07T03:00",
+      fixture,
     ])
     #expect(result.status == 1)
     #expect(result.stdout.contains("\"errors\": 1,"))

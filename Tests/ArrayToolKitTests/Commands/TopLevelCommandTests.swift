@@ -20,7 +20,7 @@ import Testing
 
   @Test func everyCommandHasHelpWithAnExample() throws {
     let names = ArrayTool.commands.map { $0.spec.name }
-    #expect(names == ["import", "inspect", "export", "analyze-logs", "probe", "generate", "completion"])
+    #expect(names == ["import", "verify", "inspect", "export", "analyze-logs", "probe", "generate", "completion"])
     for name in names {
       let result = try BinaryRunner.run([name, "--help"])
       #expect(result.status == 0)

@@ -18,7 +18,9 @@ import Testing
     ])
     #expect(
       analysis.burstSummaries == [
-        BurstSummary("connection_refused", "2025-10-07 01:00:00.000", "2025-10-07 01:00:00.200", count: 2, workers: [3, 3])
+        BurstSummary(
+          "connection_refused", "2025-10-07 01:00:00.000", "2025-10-07 01:00:00.200", count: 2,
+          workers: [3, 3])
       ])
     #expect(analysis.isolated.map(\.errorClass) == [.other])
     #expect(analysis.isolated.first?.worker == 4)
@@ -33,6 +35,36 @@ import Testing
     #expect(analysis.isolated.count == 1)
     #expect(analysis.isolated.first?.count == 2)
     #expect(analysis.isolated.first?.errorClass == .timeout)
+  }
+
+  @Test func aConsequenceRepeatingTheCausesWordsJoinsIt() throws {
+    let analysis = try analyze([
+      "2025-10-07 01:00:00,000 - ERROR - Import request failed: POST http://vm:8428/api/v1/import: connection refused",
+      "2025-10-07 01:00:00,020 - ERROR - [Worker 11] Import request failed, giving up on PerfData_SP0.tgz",
+      "2025-10-07 01:00:01,000 - ERROR - Import request failed: POST http://vm:8428/api/v1/import: connection refused",
+      "2025-10-07 01:00:01,020 - ERROR - [Worker 12] Import request failed, giving up on PerfData_SP1.tgz",
+      "2025-10-07 01:00:01,500 - ERROR - [Worker 12] Import of row 7 failed: bad value",
+    ])
+    #expect(
+      analysis.burstSummaries == [
+        BurstSummary(
+          "connection_refused", "2025-10-07 01:00:00.000", "2025-10-07 01:00:01.020", count: 4,
+          workers: [11, 12])
+      ])
+    #expect(analysis.bursts.first?.host == "vm")
+    #expect(analysis.isolated.map(\.message) == ["[Worker 12] Import of row 7 failed: bad value"])
+  }
+
+  @Test func anUnrelatedFailureRightAfterAnErrorStaysApart() throws {
+    // Both fail, but the second is about rows, not about the request that timed out.
+    let analysis = try analyze([
+      "2025-10-07 01:00:00,000 - ERROR - Failed to send batch: Read timed out. (read timeout=30)",
+      "2025-10-07 01:00:00,010 - ERROR - [Worker 3] Failed to import row 17: value out of range",
+      "2025-10-07 01:00:00,500 - ERROR - Failed to send batch: Read timed out. (read timeout=30)",
+      "2025-10-07 01:00:00,510 - ERROR - [Worker 4] Failed to import row 18: value out of range",
+    ])
+    #expect(analysis.bursts.map(\.errorClass) == [.timeout, .other])
+    #expect(analysis.bursts.map(\.count) == [2, 2])
   }
 
   @Test func aConsequenceTooLateStandsAlone() throws {

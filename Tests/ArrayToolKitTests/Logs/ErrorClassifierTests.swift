@@ -30,7 +30,8 @@ import Testing
 
     #expect(facts("getaddrinfo EAI_AGAIN vmagent").errorClass == .dnsTemporary)
     #expect(facts("getaddrinfo EAI_AGAIN vmagent").host == "vmagent")
-    #expect(facts("socket.gaierror: [Errno -2] Name or service not known").errorClass == .dnsNotFound)
+    #expect(
+      facts("socket.gaierror: [Errno -2] Name or service not known").errorClass == .dnsNotFound)
     #expect(facts("curl: (6) Could not resolve host: vm.example").host == "vm.example")
   }
 
@@ -52,11 +53,13 @@ import Testing
   }
 
   @Test func httpStatusesInProseAndAccessLines() {
-    let requests = facts("500 Server Error: Internal Server Error for url: http://vmagent:8429/api/v1/import")
+    let requests = facts(
+      "500 Server Error: Internal Server Error for url: http://vmagent:8429/api/v1/import")
     #expect(requests.errorClass == .http5xx)
     #expect(requests.status == 500)
     #expect(requests.host == "vmagent")
-    let httpx = facts("Server error '503 Service Unavailable' for url 'http://vm:8428/api/v1/import'")
+    let httpx = facts(
+      "Server error '503 Service Unavailable' for url 'http://vm:8428/api/v1/import'")
     #expect(httpx.status == 503)
     #expect(httpx.errorClass == .http5xx)
     let gateway = facts("upstream answered 504 Gateway Timeout")
@@ -71,12 +74,14 @@ import Testing
   }
 
   @Test func archiveFailuresWithFileAndReason() {
-    let truncated = facts("[Worker 9359] Error: Compressed file ended before the end-of-stream marker was reached")
+    let truncated = facts(
+      "[Worker 9359] Error: Compressed file ended before the end-of-stream marker was reached")
     #expect(truncated.errorClass == .corruptArchive)
     #expect(truncated.reason == "truncated")
     #expect(truncated.worker == 9359)
     #expect(truncated.file == nil)
-    let crc = facts("Error reading /data/exports/PerfData_SP0_20251007.tgz: CRC check failed 0x1a2b != 0x3c4d")
+    let crc = facts(
+      "Error reading /data/exports/PerfData_SP0_20251007.tgz: CRC check failed 0x1a2b != 0x3c4d")
     #expect(crc.errorClass == .corruptArchive)
     #expect(crc.reason == "CRC mismatch")
     #expect(crc.file == "/data/exports/PerfData_SP0_20251007.tgz")
@@ -97,7 +102,8 @@ import Testing
   }
 
   @Test func warningsAreSortedIntoKinds() {
-    #expect(facts("Unknown metric id 99912 in PerfData.tgz, value ignored").warningKind == .unknownMetric)
+    #expect(
+      facts("Unknown metric id 99912 in PerfData.tgz, value ignored").warningKind == .unknownMetric)
     #expect(facts("unknown resource type 57 for object 0x12").warningKind == .unknownResource)
     #expect(facts("[Worker 3] Skipping corrupted file: a.tgz").warningKind == .skippedFile)
     #expect(facts("[Worker 3] Skipping corrupted file: a.tgz").file == "a.tgz")
@@ -110,6 +116,11 @@ import Testing
     #expect(first.errorClass == .other)
     #expect(first.template == "Worker <n> failed after <n>s on <path> at <ip> (id <hex>)")
     #expect(second.template == first.template)
-    #expect(facts("Traceback (most recent call last):\n  File \"x\"\nKeyError: 'sn_42'").template == "KeyError: 'sn_<n>'")
+    #expect(
+      facts("KeyError: 'sn_2102350TST10KA000042' after 12.5ms").template
+        == "KeyError: 'sn_<n>TST<n>KA<n>' after <n>ms")
+    #expect(
+      facts("Traceback (most recent call last):\n  File \"x\"\nKeyError: 'sn_42'").template
+        == "KeyError: 'sn_<n>'")
   }
 }

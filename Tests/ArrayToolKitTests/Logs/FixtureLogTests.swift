@@ -49,7 +49,9 @@ import Testing
     #expect(dns.line == 154)
     let archive = analysis.bursts[1]
     #expect(
-      archive.files == ["PerfData_OceanStorDorado5000V6_SN_2102350TST10KA000042_SP1_0_20251007002400.tgz"])
+      archive.files == [
+        "PerfData_OceanStorDorado5000V6_SN_2102350TST10KA000042_SP1_0_20251007002400.tgz"
+      ])
     #expect(archive.severity == .medium)
     #expect(analysis.warningGroups.map(\.kind) == [.skippedFile])
   }

@@ -41,7 +41,8 @@ enum IncidentLog {
       workers: [12, 12]),
   ]
 
-  static let truncatedFile = "PerfData_OceanStorDorado6000V6_SN_2102351QLH10P5100017_SP1_0_20251103041500.tgz"
+  static let truncatedFile =
+    "PerfData_OceanStorDorado6000V6_SN_2102351QLH10P5100017_SP1_0_20251103041500.tgz"
 
   /// Importer logging of one night: a DNS storm whose every failure is followed by the
   /// worker's own error, a run of refused connections, a truncated archive with its traceback
@@ -51,7 +52,8 @@ enum IncidentLog {
     func at(_ text: String, _ offset: Double = 0) -> LogTime {
       LogTestSupport.time(text)!.adding(seconds: offset)
     }
-    events.append(LogEvent(time: at("2025-11-03 03:00:00"), level: "INFO", message: "Import started: 40 files"))
+    events.append(
+      LogEvent(time: at("2025-11-03 03:00:00"), level: "INFO", message: "Import started: 40 files"))
     for worker in 3...17 {
       events.append(
         LogEvent(
@@ -99,11 +101,13 @@ enum IncidentLog {
     }
     events.append(
       LogEvent(
-        time: at("2025-11-03 04:30:05"), level: "INFO", message: "[Worker 12] Processing \(truncatedFile)"))
+        time: at("2025-11-03 04:30:05"), level: "INFO",
+        message: "[Worker 12] Processing \(truncatedFile)"))
     events.append(
       LogEvent(
         time: at("2025-11-03 04:30:10.250"), level: "ERROR",
-        message: "[Worker 12] Error: Compressed file ended before the end-of-stream marker was reached",
+        message:
+          "[Worker 12] Error: Compressed file ended before the end-of-stream marker was reached",
         traceback: [
           "Traceback (most recent call last):",
           "  File \"/app/importer/worker.py\", line 88, in process_file",
@@ -121,7 +125,8 @@ enum IncidentLog {
         time: at("2025-11-03 05:00:00"), level: "ERROR",
         message: "[Worker 5] HTTPConnectionPool(host='vmagent.monitoring', port=8429): Read "
           + "timed out. (read timeout=30)"))
-    events.append(LogEvent(time: at("2025-11-03 05:10:00"), level: "INFO", message: "Import finished"))
+    events.append(
+      LogEvent(time: at("2025-11-03 05:10:00"), level: "INFO", message: "Import finished"))
     return events
   }
 
@@ -147,7 +152,9 @@ enum IncidentLog {
         lines.append(prefix + "\(pythonTime(event.time)) - \(event.level) - \(event.message)")
         lines += event.traceback.map { prefix + $0 }
         if event.level == "INFO" {
-          lines.append("\u{1B}[33mvmagent-1   |\u{1B}[0m \(dockerTime(event.time)) info VictoriaMetrics/app/vmagent/main.go:188 pushing")
+          lines.append(
+            "\u{1B}[33mvmagent-1   |\u{1B}[0m \(dockerTime(event.time)) info "
+              + "VictoriaMetrics/app/vmagent/main.go:188 pushing")
         }
       case .dockerTimestamps:
         let stamp = dockerTime(event.time)

@@ -55,7 +55,9 @@ import Testing
     let records = try LogTestSupport.records(log)
     let archive = try #require(records.first { $0.message.contains("end-of-stream") })
     #expect(archive.continuationLines == 6)
-    #expect(String(decoding: archive.text, as: UTF8.self).hasSuffix("EOFError: Compressed file ended before the end-of-stream marker was reached"))
+    #expect(
+      String(decoding: archive.text, as: UTF8.self).hasSuffix(
+        "EOFError: Compressed file ended before the end-of-stream marker was reached"))
   }
 
   @Test func aTrickleOf503sTenMinutesApartIsLoneErrors() throws {
@@ -63,23 +65,26 @@ import Testing
     for index in 0..<4 {
       lines.append("2025-11-03 06:\(10 * index + 15):00,000 - INFO - request done")
       lines.append(
-        "INFO:     172.18.0.7:4810\(index) - \"GET /api/v1/status HTTP/1.1\" 503 Service Unavailable")
+        "INFO:     172.18.0.7:4810\(index) - \"GET /api/v1/status HTTP/1.1\" 503 Service Unavailable"
+      )
     }
     let analysis = try LogTestSupport.analyze(lines.joined(separator: "\n") + "\n")
     #expect(analysis.bursts.isEmpty)
     #expect(analysis.errors == 4)
     #expect(analysis.isolated.map(\.errorClass) == Array(repeating: .http5xx, count: 4))
-    #expect(analysis.isolated.map { $0.time?.text ?? "" } == [
-      "2025-11-03 06:15:00.000", "2025-11-03 06:25:00.000", "2025-11-03 06:35:00.000",
-      "2025-11-03 06:45:00.000",
-    ])
+    #expect(
+      analysis.isolated.map { $0.time?.text ?? "" } == [
+        "2025-11-03 06:15:00.000", "2025-11-03 06:25:00.000", "2025-11-03 06:35:00.000",
+        "2025-11-03 06:45:00.000",
+      ])
     #expect(analysis.isolated.map(\.status) == [503, 503, 503, 503])
   }
 
   @Test func aStormOfTwentyUvicorn500sInThreeSecondsIsOneBurst() throws {
     var lines: [String] = []
     for index in 0..<20 {
-      let time = LogTestSupport.time("2025-11-03 07:00:00.100")!.adding(seconds: Double(index) * 0.15)
+      let time = LogTestSupport.time("2025-11-03 07:00:00.100")!.adding(
+        seconds: Double(index) * 0.15)
       lines.append(
         IncidentLog.dockerTime(time) + " INFO:     172.18.0.9:5\(1000 + index) - "
           + "\"POST /api/v1/import HTTP/1.1\" 500 Internal Server Error")
@@ -87,7 +92,8 @@ import Testing
     let analysis = try LogTestSupport.analyze(lines.joined(separator: "\n"))
     #expect(
       analysis.burstSummaries == [
-        BurstSummary("http_5xx", "2025-11-03 07:00:00.100", "2025-11-03 07:00:02.950", count: 20, workers: [])
+        BurstSummary(
+          "http_5xx", "2025-11-03 07:00:00.100", "2025-11-03 07:00:02.950", count: 20, workers: [])
       ])
     #expect(analysis.bursts.first?.rejectedWrites == 20)
     #expect(analysis.bursts.first?.severity == .critical)
@@ -106,7 +112,8 @@ import Testing
     let analysis = try LogTestSupport.analyze(log)
     #expect(
       analysis.burstSummaries == [
-        BurstSummary("http_5xx", "2025-11-03 08:00:01.500", "2025-11-03 08:00:01.500", count: 2, workers: [])
+        BurstSummary(
+          "http_5xx", "2025-11-03 08:00:01.500", "2025-11-03 08:00:01.500", count: 2, workers: [])
       ])
     #expect(analysis.records == 5)
   }

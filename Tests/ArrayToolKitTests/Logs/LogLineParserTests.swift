@@ -60,19 +60,31 @@ import Testing
 
   @Test func uvicornLinesAndTheirStatus() {
     #expect(
-      parse("INFO:     172.18.0.5:41234 - \"POST /api/v1/import HTTP/1.1\" 500 Internal Server Error")
+      parse(
+        "INFO:     172.18.0.5:41234 - \"POST /api/v1/import HTTP/1.1\" 500 Internal Server Error")
         == (
-          .record, nil, .info, "172.18.0.5:41234 - \"POST /api/v1/import HTTP/1.1\" 500 Internal Server Error",
+          .record, nil, .info,
+          "172.18.0.5:41234 - \"POST /api/v1/import HTTP/1.1\" 500 Internal Server Error",
           500
         ))
-    #expect(parse("ERROR:    Exception in ASGI application") == (.record, nil, .error, "Exception in ASGI application", 0))
-    #expect(parse("10.0.0.1 - - [07/Oct/2025:01:22:09 +0000] \"GET / HTTP/1.1\" 429 12").4 == 429)
+    #expect(
+      parse("ERROR:    Exception in ASGI application") == (
+        .record, nil, .error, "Exception in ASGI application", 0
+      ))
+    #expect(
+      parse("10.0.0.1 - - [07/Oct/2025:01:22:09 +0000] \"GET / HTTP/1.1\" 429 12")
+        == (
+          .record, "2025-10-07 01:22:09.000", .unknown,
+          "10.0.0.1 - - [07/Oct/2025:01:22:09 +0000] \"GET / HTTP/1.1\" 429 12", 429
+        ))
     #expect(parse("2025-10-07 01:22:09,120 - INFO - PROGRESS_JSON: {\"a\": \"b\"} 500").4 == 0)
   }
 
   @Test func jsonLinesWithCommonKeys() {
     #expect(
-      parse(#"{"time": "2025-10-07T01:22:09.120Z", "level": "error", "message": "dns \"down\"", "worker": 7}"#)
+      parse(
+        #"{"time": "2025-10-07T01:22:09.120Z", "level": "error", "message": "dns \"down\"", "worker": 7}"#
+      )
         == (.record, "2025-10-07 01:22:09.120", .error, "dns \"down\"", 0))
     #expect(
       parse(#"{"ts": 1759800129.12, "lvl": 50, "msg": "x", "status_code": 503}"#)
@@ -85,10 +97,22 @@ import Testing
     #expect(parse("  File \"/app/x.py\", line 3, in f").0 == .continuation)
     #expect(parse("EOFError: Compressed file ended").0 == .continuation)
     #expect(parse("urllib3.exceptions.MaxRetryError: pool").0 == .continuation)
-    #expect(parse("During handling of the above exception, another exception occurred:").0 == .continuation)
+    #expect(
+      parse("During handling of the above exception, another exception occurred:").0
+        == .continuation)
     #expect(parse("").0 == .continuation)
     #expect(parse("2025-10-07T01:22:09.120Z   File \"/app/x.py\", line 3").0 == .continuation)
     #expect(parse("api-1  | Traceback (most recent call last):").0 == .traceback)
+    // Code quoted in a traceback may start with a level's word; its indentation tells.
+    #expect(parse("2025-10-07T01:22:09.120456789Z     error = True").0 == .continuation)
+    #expect(parse("2025-10-07 01:22:09,120  ERROR  two spaces").0 == .record)
+  }
+
+  @Test func aLevelWordLaterInTheLineCountsOnlyInCapitalsOrBrackets() {
+    #expect(parse("2025-10-07 01:22:09,120 Processing error report").2 == .unknown)
+    #expect(parse("2025-10-07 01:22:09,120 importer ERROR boom").2 == .error)
+    #expect(parse("2025-10-07 01:22:09,120 [MainThread] [warning] slow").2 == .warning)
+    #expect(parse("2025-10-07 01:22:09,120 error: boom").2 == .error)
   }
 
   @Test func plainTextWithoutTimeOrLevelIsARecordOfItsOwn() {

@@ -14,10 +14,17 @@ import Testing
   }
 
   @Test func calendarFieldsRoundTripAcrossLeapDaysAndCenturies() throws {
-    for (year, month, day) in [(1970, 1, 1), (2000, 2, 29), (2024, 12, 31), (1900, 3, 1), (2100, 2, 28), (1969, 12, 31)] {
-      let time = try #require(LogTime(year: year, month: month, day: day, hour: 23, minute: 59, second: 58, millisecond: 7))
+    for (year, month, day) in [
+      (1970, 1, 1), (2000, 2, 29), (2024, 12, 31), (1900, 3, 1), (2100, 2, 28), (1969, 12, 31),
+    ] {
+      let time = try #require(
+        LogTime(
+          year: year, month: month, day: day, hour: 23, minute: 59, second: 58, millisecond: 7))
       let c = time.components
-      #expect([c.year, c.month, c.day, c.hour, c.minute, c.second, c.millisecond] == [year, month, day, 23, 59, 58, 7])
+      #expect(
+        [c.year, c.month, c.day, c.hour, c.minute, c.second, c.millisecond] == [
+          year, month, day, 23, 59, 58, 7,
+        ])
     }
     #expect(LogTime(year: 2025, month: 10, day: 7)?.milliseconds == 1_759_795_200_000)
     #expect(LogTime(year: 2025, month: 2, day: 29) == nil)
@@ -25,13 +32,18 @@ import Testing
   }
 
   @Test func timesPrintWithMilliseconds() {
-    #expect(LogTime(year: 2025, month: 10, day: 7, hour: 1, minute: 22, second: 9, millisecond: 120)?.text == "2025-10-07 01:22:09.120")
-    #expect(LogTime(year: 2025, month: 10, day: 7, hour: 1, minute: 2, second: 3)?.isoSeconds == "2025-10-07T01:02:03")
+    #expect(
+      LogTime(year: 2025, month: 10, day: 7, hour: 1, minute: 22, second: 9, millisecond: 120)?.text
+        == "2025-10-07 01:22:09.120")
+    #expect(
+      LogTime(year: 2025, month: 10, day: 7, hour: 1, minute: 2, second: 3)?.isoSeconds
+        == "2025-10-07T01:02:03")
   }
 
   @Test func pythonDockerAndISOTimestampsAreRead() {
     #expect(read("2025-10-07 01:22:09,120 - ERROR") ?? ("", 0) == ("2025-10-07 01:22:09.120", 23))
-    #expect(read("2025-10-07T01:22:09.120456789Z api") ?? ("", 0) == ("2025-10-07 01:22:09.120", 30))
+    #expect(
+      read("2025-10-07T01:22:09.120456789Z api") ?? ("", 0) == ("2025-10-07 01:22:09.120", 30))
     #expect(read("2025-10-07T01:22:09+02:00 x") ?? ("", 0) == ("2025-10-07 01:22:09.000", 25))
     #expect(read("2025-10-07 01:22:09.5-0500") ?? ("", 0) == ("2025-10-07 01:22:09.500", 26))
     #expect(read("2025-10-07 01:22:09") ?? ("", 0) == ("2025-10-07 01:22:09.000", 19))

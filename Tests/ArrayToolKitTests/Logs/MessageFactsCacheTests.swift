@@ -32,7 +32,10 @@ import Testing
   @Test func repeatedMessagesAreClassifiedOnce() {
     var cache = MessageFactsCache(capacity: 4)
     for index in 0..<50 {
-      let message = Array("Failed to resolve 'vmagent' at 0x7f\(String(index, radix: 16))aa11 [Errno -3] Temporary failure in name resolution".utf8)
+      let text =
+        "Failed to resolve 'vmagent' at 0x7f\(String(index, radix: 16))aa11 [Errno -3] "
+        + "Temporary failure in name resolution"
+      let message = Array(text.utf8)
       let facts = message.withUnsafeBufferPointer { cache.facts(of: $0, accessStatus: 0) }
       #expect(facts.errorClass == .dnsTemporary)
     }

@@ -1,3 +1,6 @@
+// The HTTP/1.1 response parser: bodies by length, chunked and until close, fed in every
+// possible piece size, and the malformed answers it must refuse.
+
 import Testing
 
 @testable import ArrayToolKit

@@ -1,3 +1,6 @@
+// `arraytool probe` end to end: the built binary against real VictoriaMetrics and vmagent and
+// against each fault (closed port, unknown name, silent listener, 503), with exit codes.
+
 import Foundation
 import Testing
 
@@ -35,16 +38,20 @@ import Testing
       #expect(result.status == 0)
       let lines = result.stdout.split(separator: "\n").map(String.init)
       #expect(lines.first == "VictoriaMetrics at \(storage.url): healthy")
-      #expect(
-        lines.dropFirst().map { String($0.prefix(16)) } == [
-          "  ok    dns     ", "  ok    tcp     ", "  ok    http    ", "  ok    flags   ",
-        ])
+      let under = String(repeating: " ", count: 31)
+      let starts: [String] = lines.dropFirst().map { String($0.prefix(16)) }
+      let expectedStarts: [String] = [
+        "  ok    dns     ", "  ok    tcp     ", "  ok    http    ", "  ok    flags   ",
+        String(under.prefix(16)), String(under.prefix(16)),
+      ]
+      #expect(starts == expectedStarts)
       #expect(lines[2].hasSuffix(" ms  connected to 127.0.0.1:\(storage.port)"))
       #expect(lines[3].hasSuffix(" ms  GET /health: 200 OK"))
+      // The facts wrap under the start of the message.
+      #expect(lines[4].hasSuffix(" ms  retentionPeriod=2w, dedup.minScrapeInterval=0s (default),"))
       #expect(
-        lines[4].hasSuffix(
-          " ms  retentionPeriod=2w, dedup.minScrapeInterval=0s (default),"
-            + " import.maxLineLen=104857600 (default), maxLabelsPerTimeseries=30 (default)"))
+        lines[5] == under + "import.maxLineLen=104857600 (default), maxLabelsPerTimeseries=30")
+      #expect(lines[6] == under + "(default)")
     }
   }
 

@@ -1,3 +1,6 @@
+// The probe where there is no network: the built binary under `unshare -n`, with resolver
+// files replaced in a private mount namespace, including a nameserver that never answers.
+
 import Foundation
 import Testing
 
@@ -11,14 +14,12 @@ import Testing
   private func withFiles<Result>(
     _ files: [String: String], _ body: (URL) throws -> Result
   ) throws -> Result {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("arraytool-netns-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    for (name, text) in files {
-      try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    try withTemporaryFolder("netns") { folder in
+      for (name, text) in files {
+        try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+      }
+      return try body(folder)
     }
-    return try body(folder)
   }
 
   /// Runs `script` with `sh` in new network and mount namespaces; `$ARRAYTOOL` is the binary.
@@ -66,6 +67,17 @@ import Testing
     }
     #expect(result.status == 1)
     return try #require(try ProbeJSON.objects(result.stdout).first)
+  }
+
+  @Test func withoutALoopbackInterfaceTheLocalServerIsUnreachable() throws {
+    let result = try BinaryRunner.run(
+      ["probe", "vmagent", "--json"], launcher: ["/usr/bin/unshare", "-n"])
+    #expect(result.status == 1)
+    let object = try #require(try ProbeJSON.objects(result.stdout).first)
+    #expect(object.outline == ["dns ok -", "tcp FAIL unreachable"])
+    #expect(object.message("tcp") == "127.0.0.1:8429: connect: network is unreachable")
+    let diagnosis = object.object["diagnosis"] as? [[String: String]]
+    #expect(diagnosis?.first?["next_step"] == "ip link set lo up")
   }
 
   @Test func anUnreachableNameserverIsDnsTemporaryWithItsConfiguration() throws {

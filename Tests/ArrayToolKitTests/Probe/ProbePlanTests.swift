@@ -1,3 +1,6 @@
+// How `probe` turns options and environment into targets, URLs and limits, and the usage errors
+// for values it cannot use.
+
 import Testing
 
 @testable import ArrayToolKit

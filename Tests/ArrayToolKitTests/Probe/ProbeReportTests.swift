@@ -1,3 +1,6 @@
+// The two forms of a probe result: the text report (marks, timings, wrapping, diagnosis) and the
+// `--json` object with its documented fields.
+
 import Foundation
 import Testing
 
@@ -70,6 +73,21 @@ private func healthyStorage() throws -> ProbeResult {
         """)
     let coloured = ProbeReport(symbols: true, colour: true).render(try healthyStorage())
     #expect(coloured.contains("\u{1B}[32m✓\u{1B}[0m  dns"))
+  }
+
+  @Test func longPhaseMessagesAreWrappedUnderThemselves() throws {
+    var result = try healthyStorage()
+    result.phases[3].message = Array(repeating: "maxLabelsPerTimeseries=30", count: 4)
+      .joined(separator: ", ")
+    let text = ProbeReport(symbols: true, colour: true).render(result)
+    let lines = text.split(separator: "\n").map(String.init)
+    #expect(
+      lines[4] == "  \u{1B}[32m✓\u{1B}[0m  flags          1.5 ms  maxLabelsPerTimeseries=30,"
+        + " maxLabelsPerTimeseries=30,")
+    #expect(
+      lines[5] == String(repeating: " ", count: 28)
+        + "maxLabelsPerTimeseries=30, maxLabelsPerTimeseries=30")
+    #expect(lines.count == 6)
   }
 
   @Test func longExplanationsAreWrappedUnderTheirKind() {

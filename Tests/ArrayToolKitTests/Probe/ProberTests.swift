@@ -1,3 +1,6 @@
+// The prober phase by phase, with the resolver injected through `HostResolver` and loopback
+// stand-ins for servers that fail in each way.
+
 import Foundation
 import Testing
 

@@ -1,3 +1,6 @@
+// Reading resolv.conf the way glibc does: nameservers, search domains, options and their limits,
+// and the LOCALDOMAIN and RES_OPTIONS overrides.
+
 import Foundation
 import Testing
 
@@ -52,20 +55,18 @@ import Testing
   }
 
   @Test func environmentOverridesSearchAndOptions() throws {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("resolv-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let path = folder.appendingPathComponent("resolv.conf").path
-    try "nameserver 192.0.2.53\nsearch file.example\noptions ndots:2\n"
-      .write(toFile: path, atomically: true, encoding: .utf8)
+    try withTemporaryFolder("resolv") { folder in
+      let path = folder.appendingPathComponent("resolv.conf").path
+      try "nameserver 192.0.2.53\nsearch file.example\noptions ndots:2\n"
+        .write(toFile: path, atomically: true, encoding: .utf8)
 
-    let configuration = ResolverConfiguration.load(
-      path: path,
-      environment: ["LOCALDOMAIN": "env.example other.example", "RES_OPTIONS": "ndots:4"])
-    #expect(configuration.nameservers == ["192.0.2.53"])
-    #expect(configuration.search == ["env.example", "other.example"])
-    #expect(configuration.ndots == 4)
+      let configuration = ResolverConfiguration.load(
+        path: path,
+        environment: ["LOCALDOMAIN": "env.example other.example", "RES_OPTIONS": "ndots:4"])
+      #expect(configuration.nameservers == ["192.0.2.53"])
+      #expect(configuration.search == ["env.example", "other.example"])
+      #expect(configuration.ndots == 4)
+    }
   }
 
   @Test func aMissingFileIsReportedWithItsReason() {

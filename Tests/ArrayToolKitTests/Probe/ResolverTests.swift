@@ -1,3 +1,6 @@
+// The system resolver and the classification of its failures: literals, names under .invalid,
+// a lookup that hangs, and each getaddrinfo code.
+
 import Foundation
 import Testing
 

@@ -1,3 +1,5 @@
+// Connecting to each resolved address in turn, and how socket errors are named.
+
 import Foundation
 import Testing
 

@@ -1,3 +1,6 @@
+// VictoriaMetrics' /flags page and the values read from it: retention, durations, sizes and the
+// defaults of flags that were not set.
+
 import Testing
 
 @testable import ArrayToolKit

@@ -1,3 +1,6 @@
+// vmagent's /metrics page: the sample parser, the queue, drop and remote-write facts, and the
+// limits that turn them into findings.
+
 import Testing
 
 @testable import ArrayToolKit

@@ -1,0 +1,61 @@
+// How a running import talks to the person at the terminal: one stderr line per retry, fallback,
+// spooled or lost batch and damaged file, and a progress line that those lines do not garble.
+
+import Foundation
+
+/// Writes retries, failures and the progress line to stderr.
+final class ConsoleImportEvents: ImportEvents, @unchecked Sendable {
+  private let console: Console
+  private let lock = NSLock()
+  private var progressShown = false
+
+  init(console: Console) { self.console = console }
+
+  func progress(_ line: String) {
+    lock.lock()
+    defer { lock.unlock() }
+    console.writeError("\r\(line)\u{1B}[K")
+    progressShown = true
+  }
+
+  func clearProgress() {
+    lock.lock()
+    defer { lock.unlock() }
+    if progressShown { console.writeError("\r\u{1B}[K") }
+    progressShown = false
+  }
+
+  func say(_ message: String) {
+    lock.lock()
+    defer { lock.unlock() }
+    if progressShown { console.writeError("\r\u{1B}[K") }
+    console.diagnostic(message)
+  }
+
+  func retrying(_ batch: ImportBatch, attempt: Int, of attempts: Int, delay: Double,
+                failure: DeliveryFailure, target: ImportTarget) {
+    say("retry \(attempt + 1)/\(attempts) in \(formatSeconds(delay)): batch \(batch.sequence) "
+      + "(\(batch.location), \(batch.blockRange)) to \(target.base.absoluteString): \(failure.message)")
+  }
+
+  func fallingBack(_ batch: ImportBatch, failure: DeliveryFailure, to target: ImportTarget) {
+    say("batch \(batch.sequence) (\(batch.location), \(batch.blockRange)) goes to fallback "
+      + "\(target.base.absoluteString): \(failure.message)")
+  }
+
+  func spooled(_ batch: ImportBatch, attempts: Int, failure: DeliveryFailure, path: String) {
+    say("batch \(batch.sequence) (\(batch.location), \(batch.blockRange), \(batch.samples) "
+      + "samples) spooled to \(path) after \(attempts) attempt\(attempts == 1 ? "" : "s"): "
+      + failure.message)
+  }
+
+  func gaveUp(_ batch: ImportBatch, attempts: Int, failure: DeliveryFailure) {
+    say("error: batch \(batch.sequence) (\(batch.location), \(batch.blockRange), "
+      + "\(batch.samples) samples) not delivered after \(attempts) attempt"
+      + "\(attempts == 1 ? "" : "s"): \(failure.message)")
+  }
+
+  func fileFault(_ fault: InputFault) {
+    say(fault.line)
+  }
+}

@@ -1,0 +1,145 @@
+// `arraytool verify`: checks that exports are intact, byte for byte, and that they match their
+// checksum manifests; optionally writes a manifest for them.
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Verifies exports and manifests.
+public enum VerifyCommand: Command {
+  public static let spec = CommandSpec(
+    name: "verify",
+    summary: "Check exports and their checksum manifests, byte for byte.",
+    discussion: """
+      Reads every byte of each input once: every zip entry inflated and its CRC-32 and sizes
+      checked against the local header and the central directory, every gzip member's CRC-32
+      and length, every tar header checksum, each .tgz holding exactly one .dat named like it,
+      every .dat decoded to its last row, and the serial and time in each file name against the
+      .dat. Manifests (sha256sum/md5sum lines, BSD tagged lines) beside an input (X.zip.sha256,
+      SHA256SUMS), inside a zip or named with --manifest are checked in the same pass. Prints
+      one line per problem, PATH[!MEMBER]: KIND at offset N: reason, then a summary line.
+      Exit status 0 when all is well, 1 when problems were found, 2 for usage errors and
+      inputs that cannot be read.
+      """,
+    positionals: [
+      PositionalSpec(
+        "INPUT", help: "Export .zip, .tgz, .tar, .dat, folder or manifest.", variadic: true)
+    ],
+    options: [
+      OptionSpec(
+        "manifest", .repeated(placeholder: "FILE"),
+        help: "Check the inputs against FILE too (sha256sum, md5sum or BSD lines)."),
+      OptionSpec("json", help: "Print one JSON object instead of lines."),
+      OptionSpec("quiet", short: "q", help: "Print problems only: no notes, no summary."),
+      OptionSpec(
+        "max-ratio", .value(placeholder: "N"),
+        help: "Stop data that expands more than N times its stored size (default 2000, 0: off)."),
+      OptionSpec(
+        "max-size", .value(placeholder: "SIZE"),
+        help: "Stop a member that expands beyond SIZE bytes, K/M/G/T (default 1T, 0: off)."),
+      OptionSpec(
+        "write-manifest", .value(placeholder: "ALGORITHM"),
+        help: "Write sha256sum/md5sum lines for the inputs after checking them.",
+        choices: DigestAlgorithm.allCases.map(\.rawValue)),
+      OptionSpec("members", help: "With --write-manifest: lines for the members of the one zip."),
+      OptionSpec(
+        "output", short: "o", .value(placeholder: "FILE"),
+        help: "With --write-manifest: write it to FILE instead of stdout."),
+    ],
+    examples: [
+      "arraytool verify Storage_History_Performance_Files.zip",
+      "arraytool verify --json exports/ | jq '.problems[] | .kind'",
+      "arraytool verify --write-manifest sha256 -o export.zip.sha256 export.zip",
+    ]
+  )
+
+  public static func run(_ arguments: ParsedArguments, context: CommandContext) throws
+    -> ExitStatus
+  {
+    let options = try VerifyCommand.options(arguments)
+    let console = context.console
+    let result = try Verifier.verify(paths: arguments.positionals, options: options)
+    for error in result.errors { console.error(error.userMessage) }
+
+    // A manifest on stdout leaves the report to stderr.
+    let manifestOnStdout = options.manifestToWrite != nil && arguments.string("output") == nil
+    let report: (String) throws -> Void =
+      manifestOnStdout ? { console.writeError($0 + "\n") } : { try console.print($0) }
+    if arguments.flag("json") {
+      try report(try VerifyReport.json(result))
+    } else {
+      for line in VerifyReport.lines(result, quiet: arguments.flag("quiet")) { try report(line) }
+    }
+
+    if options.manifestToWrite != nil {
+      guard result.ok else {
+        console.error("no manifest written: the inputs have problems")
+        return result.exitStatus
+      }
+      let text = result.manifestEntries.map {
+        Manifest.coreutilsLine(digest: $0.digest, name: $0.name) + "\n"
+      }.joined()
+      try write(text, to: arguments.string("output"), console: console)
+    }
+    return result.exitStatus
+  }
+
+  /// Validates the flags into options.
+  static func options(_ arguments: ParsedArguments) throws -> VerifyOptions {
+    var options = VerifyOptions()
+    options.manifests = arguments.strings("manifest")
+    if let text = arguments.string("max-ratio") {
+      guard let ratio = Double(text), ratio.isFinite, ratio >= 0 else {
+        throw UsageError(
+          "invalid --max-ratio '\(text)': expected a number, 0 for no limit", command: "verify")
+      }
+      options.limits.maxRatio = ratio == 0 ? nil : ratio
+    }
+    if let text = arguments.string("max-size") {
+      guard let size = parseSize(text) else {
+        throw UsageError(
+          "invalid --max-size '\(text)': expected bytes such as 500G or 2T, 0 for no limit",
+          command: "verify")
+      }
+      options.limits.maxBytes = size == 0 ? nil : size
+    }
+    if let name = try arguments.choice(
+      "write-manifest", among: DigestAlgorithm.allCases.map(\.rawValue))
+    {
+      options.manifestToWrite = DigestAlgorithm(rawValue: name)
+      options.manifestOfMembers = arguments.flag("members")
+    } else {
+      for flag in ["members", "output"] where arguments.flag(flag) {
+        throw UsageError("--\(flag) needs --write-manifest", command: "verify")
+      }
+    }
+    return options
+  }
+
+  /// `1024`, `64K`, `500M`, `2G`, `1T` (powers of 1024) as bytes; nil for anything else.
+  static func parseSize(_ text: String) -> Int64? {
+    let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+    var digits = Substring(text)
+    var scale: Int64 = 1
+    if let last = digits.last?.uppercased().first, let unit = units[last] {
+      scale = unit
+      digits = digits.dropLast()
+    }
+    guard let value = Int64(digits), value >= 0 else { return nil }
+    let (bytes, overflow) = value.multipliedReportingOverflow(by: scale)
+    return overflow ? nil : bytes
+  }
+
+  private static func write(_ text: String, to path: String?, console: Console) throws {
+    guard let path else {
+      try console.out.write(text)
+      return
+    }
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw SystemError("cannot write \(path)", code: errno) }
+    defer { close(descriptor) }
+    let out = OutputStream(descriptor: descriptor)
+    try out.write(text)
+    try out.flush()
+  }
+}

@@ -1,0 +1,221 @@
+// The checks `import` runs before it sends a byte: every input verified as `verify` does, every
+// target probed as `probe` does, and what the VictoriaMetrics' flags mean for this export —
+// samples older than the retention (dropped without an error), deduplication (a second import
+// would store samples twice) and the longest line it accepts.
+
+import Foundation
+
+/// One line of the preflight checklist.
+public struct PreflightCheck: Sendable, Equatable {
+  public enum Status: String, Sendable {
+    case ok
+    case warning
+    case failed
+  }
+
+  public var name: String
+  public var status: Status
+  public var message: String
+}
+
+/// What the preflight found and decided.
+public struct PreflightResult: Sendable {
+  public var checks: [PreflightCheck] = []
+  /// Input problems, one line each, as verify prints them.
+  public var problems: [InputFault] = []
+  /// Locations (`path` or `path!member`) of the damage verify found.
+  public var corrupt: Set<String> = []
+  /// Most samples per line the server accepts, when smaller than the default.
+  public var lineSamples: Int?
+
+  public var passed: Bool { !checks.contains { $0.status == .failed } }
+
+  /// Whether verify found damage in `unit`: in its member (or the .dat inside it), or in the
+  /// whole file it comes from.
+  public func isCorrupt(_ unit: DatUnit) -> Bool {
+    problems.contains { problem in
+      guard problem.path == unit.path else { return false }
+      guard let damaged = problem.member, let member = unit.member else { return true }
+      return damaged == member || damaged.hasPrefix(member + "!")
+    }
+  }
+}
+
+/// Runs the checks.
+public struct Preflight {
+  public var configuration: ImportConfiguration
+  public var query: ProbeEndpoint?
+  public var skipCorrupt: Bool
+  public var timeout: Double = 5
+  public var now: Double = Date().timeIntervalSince1970
+  var resolver: any HostResolver = SystemResolver()
+
+  public init(configuration: ImportConfiguration, query: ProbeEndpoint?, skipCorrupt: Bool) {
+    self.configuration = configuration
+    self.query = query
+    self.skipCorrupt = skipCorrupt
+  }
+
+  public func run(paths: [String], units: [DatUnit], catalog: SeriesCatalog) throws -> PreflightResult {
+    var result = PreflightResult()
+    try checkInputs(paths, into: &result)
+    checkTargets(into: &result)
+    if let query {
+      checkServer(query, units: units, catalog: catalog, into: &result)
+    } else {
+      result.checks.append(PreflightCheck(
+        name: "server flags", status: .warning,
+        message: "no VictoriaMetrics to read flags from (give --query-url when importing "
+          + "through vmagent): retention and deduplication were not checked"))
+    }
+    return result
+  }
+
+  private func checkInputs(_ paths: [String], into result: inout PreflightResult) throws {
+    let verified = try Verifier.verify(paths: paths)
+    if let error = verified.errors.first { throw error }
+    result.problems = verified.problems
+    let checked = "\(verified.filesChecked) files, "
+      + "\(InspectReport.grouped(Int(verified.bytesRead))) bytes, "
+      + "\(verified.checksumsMatched) checksums matched"
+    guard !verified.problems.isEmpty else {
+      result.checks.append(PreflightCheck(name: "inputs", status: .ok, message: "intact: \(checked)"))
+      return
+    }
+    for problem in verified.problems {
+      result.corrupt.insert(problem.location)
+    }
+    let count = verified.problems.count
+    let what = "\(count) problem\(count == 1 ? "" : "s") in \(checked)"
+    if skipCorrupt {
+      result.checks.append(PreflightCheck(
+        name: "inputs", status: .warning,
+        message: "\(what); the damaged files are left out (--skip-corrupt)"))
+    } else {
+      result.checks.append(PreflightCheck(
+        name: "inputs", status: .failed,
+        message: "\(what). Nothing was sent. Run 'arraytool verify' on the inputs for details, "
+          + "replace the damaged files, or import the rest with --skip-corrupt"))
+    }
+  }
+
+  private func checkTargets(into result: inout PreflightResult) {
+    let prober = Prober(timeout: timeout, resolver: resolver)
+    var primaryHealthy = false
+    for target in configuration.targets + configuration.fallbackTargets {
+      let isFallback = !configuration.targets.contains(target)
+      guard let endpoint = try? ProbeEndpoint(parsing: target.base.absoluteString) else { continue }
+      let kind = VictoriaMetricsKind.detect(endpoint, resolver: resolver)
+      let probeTarget: ProbeTarget = kind == .victoriaMetrics ? .victoriametrics : .vmagent
+      let probe = prober.probe(probeTarget, at: endpoint)
+      let name = "\(isFallback ? "fallback" : "target") \(target.base.absoluteString)"
+      if probe.healthy {
+        if !isFallback { primaryHealthy = true }
+        let timings = probe.phases.map { "\($0.name) \(formatSeconds($0.seconds))" }
+        result.checks.append(PreflightCheck(
+          name: name, status: .ok,
+          message: "\(probeTarget.displayName) healthy (\(timings.joined(separator: ", ")))"))
+      } else {
+        let diagnosis = probe.diagnosis.first.map { "\($0.explanation) \($0.nextStep)" }
+          ?? (probe.phases.last { !$0.ok }?.message ?? "not healthy")
+        let kindText = probe.firstErrorKind?.rawValue ?? "unhealthy"
+        let fallbackHelps = !isFallback && !configuration.fallbackTargets.isEmpty
+        result.checks.append(PreflightCheck(
+          name: name, status: isFallback || fallbackHelps ? .warning : .failed,
+          message: "\(kindText): \(diagnosis)"
+            + (fallbackHelps ? " The fallback takes its batches." : "")))
+      }
+    }
+    if !primaryHealthy && !configuration.fallbackTargets.isEmpty,
+      !result.checks.contains(where: { $0.name.hasPrefix("fallback") && $0.status == .ok })
+    {
+      result.checks.append(PreflightCheck(
+        name: "targets", status: .failed,
+        message: "neither the targets nor the fallback answer; nothing was sent"))
+    }
+  }
+
+  private func checkServer(
+    _ query: ProbeEndpoint, units: [DatUnit], catalog: SeriesCatalog,
+    into result: inout PreflightResult
+  ) {
+    let client = HTTPClient(endpoint: query, resolver: resolver)
+    guard case .victoriaMetrics(let flags)? = try? ServerFacts.read(
+      .victoriametrics, client: client, deadline: Deadline(seconds: timeout))
+    else {
+      result.checks.append(PreflightCheck(
+        name: "server flags", status: .warning,
+        message: "cannot read \(query.url("/flags")): retention and deduplication were not checked"))
+      return
+    }
+    if let retention = flags.retentionSeconds {
+      let cutoff = Int64((now - retention) * 1000)
+      let old = Self.samplesBefore(
+        cutoff, units: units.filter { !result.isCorrupt($0) }, catalog: catalog)
+      let date = InspectReport.utc(cutoff)
+      let period = flags.value("retentionPeriod") ?? "?"
+      if old.samples > 0 {
+        result.checks.append(PreflightCheck(
+          name: "retention", status: .failed,
+          message: "\(InspectReport.grouped(old.samples)) samples in \(old.files) files are older "
+            + "than \(date) UTC, the cut-off of -retentionPeriod=\(period): VictoriaMetrics would "
+            + "drop them without an error. Raise -retentionPeriod on the server, or import only "
+            + "newer files"))
+      } else {
+        result.checks.append(PreflightCheck(
+          name: "retention", status: .ok,
+          message: "-retentionPeriod=\(period): every sample is newer than \(date) UTC"))
+      }
+    }
+    if (flags.dedupIntervalSeconds ?? 0) <= 0 {
+      result.checks.append(PreflightCheck(
+        name: "deduplication", status: .warning,
+        message: "off (-dedup.minScrapeInterval is not set): importing the same samples twice "
+          + "stores them twice; the journal prevents that for this host, --force does not"))
+    } else {
+      result.checks.append(PreflightCheck(
+        name: "deduplication", status: .ok,
+        message: "-dedup.minScrapeInterval=\(flags.value("dedup.minScrapeInterval") ?? "?")"))
+    }
+    if let limit = flags.importMaxLineBytes {
+      // A line holds a label set of a few hundred bytes and at most 26 bytes per sample.
+      let fitting = max(1, (limit - 4096) / 32)
+      if fitting < configuration.lineSamples {
+        result.lineSamples = fitting
+        result.checks.append(PreflightCheck(
+          name: "line length", status: .ok,
+          message: "-import.maxLineLen=\(limit) bytes: lines carry at most \(fitting) samples"))
+      } else {
+        result.checks.append(PreflightCheck(
+          name: "line length", status: .ok,
+          message: "-import.maxLineLen=\(limit) bytes fits lines of \(configuration.lineSamples) samples"))
+      }
+    }
+  }
+
+  /// Samples older than `cutoff` (Unix ms), and in how many files. File names give each file's
+  /// start, so only files that may reach back past the cut-off are decoded.
+  static func samplesBefore(
+    _ cutoff: Int64, units: [DatUnit], catalog: SeriesCatalog
+  ) -> (samples: Int, files: Int) {
+    var samples = 0
+    var files = 0
+    let reader = PerfUnitReader(catalog: catalog)
+    for unit in units {
+      if let named = PerfFileName(unit.name), named.timestamp * 1000 > cutoff + 86_400_000 {
+        continue
+      }
+      var old = 0
+      _ = try? reader.read(unit) { chunk, layout in
+        for row in 0..<chunk.rowCount where SampleRenderer.timestamp(chunk, row: row) < cutoff {
+          old += layout.keys.count
+        }
+      }
+      if old > 0 {
+        samples += old
+        files += 1
+      }
+    }
+    return (samples, files)
+  }
+}

@@ -1,0 +1,35 @@
+// A set of bytes tested in one step, for the scanners that run on every log line: which bytes
+// separate the fields of a prefix, end a word, or make up a path.
+
+/// A set of ASCII bytes as a bit mask, tested in one step; bytes from 128 up are members when
+/// `nonASCII` is set (they belong to words in UTF-8 text).
+struct ByteSet {
+  private var low: UInt64 = 0
+  private var high: UInt64 = 0
+  private var nonASCII = false
+
+  init(low: UInt64, high: UInt64) {
+    self.low = low
+    self.high = high
+  }
+
+  init(_ members: String, nonASCII: Bool = false) {
+    self.nonASCII = nonASCII
+    for byte in members.utf8 where byte < 128 {
+      if byte < 64 { low |= 1 << UInt64(byte) } else { high |= 1 << UInt64(byte - 64) }
+    }
+  }
+
+  /// Letters, digits and `extra`.
+  static func alphanumeric(and extra: String, nonASCII: Bool = false) -> ByteSet {
+    ByteSet(
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" + extra, nonASCII: nonASCII)
+  }
+
+  @inline(__always)
+  func contains(_ byte: UInt8) -> Bool {
+    if byte < 64 { return low & (1 << UInt64(byte)) != 0 }
+    if byte < 128 { return high & (1 << UInt64(byte &- 64)) != 0 }
+    return nonASCII
+  }
+}

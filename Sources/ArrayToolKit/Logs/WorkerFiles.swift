@@ -1,0 +1,45 @@
+// Which file each worker is processing, followed from `[Worker N] Processing FILE` lines so that
+// a lost batch can be traced to the file it came from. Those lines are a third of an importer
+// log, so the name is kept as bytes in a slot per worker, reused from file to file, and becomes
+// a string only when an error asks for it.
+
+/// The current file of each worker.
+struct WorkerFiles {
+  /// Slot per worker number below `directLimit`; other numbers use the dictionary.
+  private var slots: [[UInt8]] = []
+  private var others: [Int: [UInt8]] = [:]
+
+  static let directLimit = 1 << 16
+  static let otherLimit = 4096
+
+  /// Notes that `worker` is now processing the file named `name`.
+  mutating func set(_ worker: Int, _ name: UnsafeBufferPointer<UInt8>) {
+    guard worker >= 0 && worker < WorkerFiles.directLimit else {
+      if others.count < WorkerFiles.otherLimit || others[worker] != nil {
+        others[worker] = Array(name)
+      }
+      return
+    }
+    if worker >= slots.count {
+      slots.append(contentsOf: repeatElement([], count: worker + 1 - slots.count))
+    }
+    slots[worker].removeAll(keepingCapacity: true)
+    slots[worker].append(contentsOf: name)
+  }
+
+  /// Notes that `worker` finished its file.
+  mutating func clear(_ worker: Int) {
+    if worker >= 0 && worker < slots.count {
+      slots[worker].removeAll(keepingCapacity: true)
+    } else {
+      others[worker] = nil
+    }
+  }
+
+  /// The file `worker` is processing, if known.
+  func file(of worker: Int) -> String? {
+    let name = worker >= 0 && worker < slots.count ? slots[worker] : others[worker]
+    guard let name, !name.isEmpty else { return nil }
+    return String(decoding: name, as: UTF8.self)
+  }
+}

@@ -1,0 +1,58 @@
+// The pieces the reports are made of: JSON escaping and number forms, durations and windows,
+// the timeline's bars and coarser steps, and the lone-error and summary sections.
+
+import Testing
+
+@testable import ArrayToolKit
+
+@Suite struct ReportRenderingTests {
+  @Test func jsonEscapesOnlyWhatItMust() {
+    #expect(JSONValue.quote("a \"b\" \\ c\nd\u{1}é") == #""a \"b\" \\ c\nd\u0001é""#)
+    let document = JSONValue.object([
+      ("n", .int(3)), ("d", .double(8.3630001)), ("w", .array([.int(16), .int(42)])),
+      ("e", .array([])), ("x", .null),
+    ])
+    #expect(
+      document.rendered()
+        == "{\n  \"n\": 3,\n  \"d\": 8.363,\n  \"w\": [16, 42],\n  \"e\": [],\n  \"x\": null\n}")
+  }
+
+  @Test func durationsAndWindowsReadNaturally() {
+    #expect(ReportFormat.duration(0) == "0 s")
+    #expect(ReportFormat.duration(8.363) == "8.4 s")
+    #expect(ReportFormat.duration(125) == "2 min 5 s")
+    #expect(ReportFormat.duration(11_520) == "3 h 12 min")
+    let first = LogTime.parseBound("2025-10-07 23:59:59.5")
+    let last = LogTime.parseBound("2025-10-08 00:00:01")
+    #expect(
+      ReportFormat.window(first, last) == "2025-10-07 23:59:59.500 – 2025-10-08 00:00:01.000")
+    #expect(
+      ReportFormat.when(first, last)
+        == "Between 2025-10-07 23:59:59.500 and 2025-10-08 00:00:01.000 (1.5 s)")
+    #expect(ReportFormat.shellWord("a b'c") == #"'a b'\''c'"#)
+    #expect(ReportFormat.shellWord("/data/x_1.tgz") == "/data/x_1.tgz")
+  }
+
+  @Test func theTimelineUsesCoarserStepsForLongLogs() {
+    var perMinute: [Int64: Int] = [:]
+    let start = LogAnalyzer.minute(of: LogTime.parseBound("2025-10-07 00:00")!)
+    for hour in 0..<48 { perMinute[start + Int64(hour * 60)] = hour + 1 }
+    let lines = ErrorTimeline.render(perMinute).split(separator: "\n").map(String.init)
+    #expect(lines.first == "Errors per 180 minutes:")
+    #expect(lines.count == 17)
+    #expect(lines[1] == "  2025-10-07 00:00  █ 6")
+    #expect(lines.last == "  2025-10-08 21:00  " + String(repeating: "█", count: 40) + " 141")
+  }
+
+  @Test func loneErrorsAndWarningsHaveTheirSections() throws {
+    let analysis = try LogTestSupport.analyze(
+      IncidentLog.render(IncidentLog.night, style: .python))
+    let text = IncidentReport(analysis: analysis).text(timeline: false)
+    #expect(
+      text.contains(
+        "\nLone errors (1): errors with no other of their class within 30 s\n"
+          + "  2025-11-03 05:00:00.000  timeout worker 5  [Worker 5] HTTPConnectionPool("))
+    #expect(text.contains("\nWarnings (4), counted apart from errors\n  3      unknown_metric    "))
+    #expect(text.contains("  3  medium    corrupt_archive     2025-11-03 04:30:10.250"))
+  }
+}
