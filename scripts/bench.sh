@@ -5,14 +5,15 @@
 # decompression for export, curl posting pre-rendered samples for import, sha256sum + unzip +
 # gzip for verify, grep -c for analyze-logs. Every timing is the best of --runs runs; every
 # import and curl run starts against a fresh VictoriaMetrics on loopback and is checked by
-# counting what the server holds. Prints a table and, with --record, writes it into
-# BENCHMARKS.md between the markers there.
+# counting what the server holds. Prints a table and writes it into BENCHMARKS.md between the
+# markers there.
 #
-#   scripts/bench.sh [--size tiny|full] [--runs N] [--record]
+#   scripts/bench.sh [--size tiny|full] [--runs N] [--record | --no-record]
 #
 # --size tiny (for CI) takes seconds: 4 files at scale 1, a 1 MB log, one run, nothing recorded.
 # --size full (the default) is the benchmark: 50 files at scale 32 (10,092,000 samples, 6,728
-# series, 60 s), its 4x sibling of 200 files for the memory rows, a 200 MB log, three runs.
+# series, 60 s), its 4x sibling of 200 files for the memory rows, a 200 MB log, three runs,
+# recorded in BENCHMARKS.md unless --no-record.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LC_ALL=C
@@ -30,7 +31,8 @@ while (($#)); do
     --runs) runs=${2:-}; shift 2 || die "--runs needs a number" ;;
     --runs=*) runs=${1#*=}; shift ;;
     --record) record=yes; shift ;;
-    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-record) record=no; shift ;;
+    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
 done
@@ -42,12 +44,16 @@ esac
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "--runs needs a positive number, not '$runs'"
 
 for command in victoria-metrics curl unzip gzip sha256sum grep python3 taskset split; do
-  command -v "$command" >/dev/null || die "$command is needed (Debian packages victoria-metrics, curl, unzip, coreutils, python3, util-linux)"
+  command -v "$command" >/dev/null ||
+    die "$command is needed (Debian: victoria-metrics curl unzip coreutils python3 util-linux)"
 done
 [ -x /usr/bin/time ] || die "/usr/bin/time is needed (Debian package time)"
 
 say "building arraytool (release)"
-swift build -c release 2>&1 | tail -n 1 >&2
+if ! build_log=$(swift build -c release 2>&1); then
+  printf '%s\n' "$build_log" >&2
+  die "the release build failed"
+fi
 tool="$(swift build -c release --show-bin-path)/arraytool"
 cores=$(nproc)
 
@@ -110,7 +116,7 @@ log_bytes=$(stat -c %s "$work/importer.log")
 
 # --- measuring -----------------------------------------------------------------------------------
 
-declare -A best_seconds peak_kb
+declare -A best_seconds peak_kb all_seconds
 # timed NAME STDOUT OK_STATUSES COMMAND... : one run under /usr/bin/time; keeps the best elapsed
 # time and the highest peak RSS seen under NAME.
 timed() {
@@ -128,6 +134,7 @@ timed() {
   rss=$(tail -n 1 "$work/time")
   elapsed=$(awk -v a="$began" -v b="$ended" 'BEGIN { printf "%.4f", b - a }')
   say "  $name: $elapsed s, $((rss / 1024)) MB"
+  all_seconds[$name]="${all_seconds[$name]:-}${all_seconds[$name]:+ }$elapsed"
   if [ -z "${best_seconds[$name]:-}" ] || awk -v a="$elapsed" -v b="${best_seconds[$name]}" \
     'BEGIN { exit !(a < b) }'; then
     best_seconds[$name]=$elapsed
@@ -256,6 +263,13 @@ import_row() {  # import_row LABEL NAME
   row "$1" "$(rate "$samples" "$s")" "$(rate "$samples" "$ceiling") ($how)" \
     "$(ratio "$ceiling" "$s")" "≥ 0.8" "$(yes_if "$ceiling / $s >= 0.8")"
 }
+# The ratio of each run on its own (the faster curl of that run over the import of that run):
+# with other work on the machine the best times of a row may come from different runs.
+paired() {
+  paste -d ' ' <(tr ' ' '\n' <<<"${all_seconds[curl_1]}") \
+    <(tr ' ' '\n' <<<"${all_seconds[curl_2]}") <(tr ' ' '\n' <<<"${all_seconds[$1]}") |
+    awk '{ c = ($2 < $1) ? $2 : $1; printf "%s%.2f", (NR > 1 ? ", " : ""), c / $3 }'
+}
 if [ $preflight = yes ]; then
   import_row "import, no preflight" import_plain
   import_row "import, with preflight" import_preflight
@@ -322,13 +336,23 @@ describe() {
 - Every import and curl run starts against a fresh VictoriaMetrics on loopback and is checked
   by counting the samples it holds afterwards. The 4x export went through import at
   $(rate "$samples4" "${best_seconds[import_x4]}").
+- Import / curl ceiling run by run: $paired_ratios.
 EOF
+}
+paired_ratios="without preflight $(paired import_plain)"
+if [ $preflight = yes ]; then paired_ratios+="; with preflight $(paired import_preflight)"; fi
+# Every run's time, for a reader who wants to see the spread behind the best.
+runs_table() {
+  printf '| measurement | seconds, run by run | peak RSS |\n|---|---|---|\n'
+  for name in $(printf '%s\n' "${!all_seconds[@]}" | sort); do
+    printf '| %s | %s | %s |\n' "$name" "${all_seconds[$name]}" "$(mb "${peak_kb[$name]}")"
+  done
 }
 
 printf '\n%s\n\n%s\n' "$(describe)" "$(table text)"
 
 if [ "$record" = yes ]; then
-  report=$(printf '%s\n\n%s\n' "$(describe)" "$(table markdown)")
+  report=$(printf '%s\n\n%s\n\n%s\n' "$(describe)" "$(table markdown)" "$(runs_table)")
   python3 - BENCHMARKS.md "$report" <<'EOF'
 import sys
 path, report = sys.argv[1], sys.argv[2]
