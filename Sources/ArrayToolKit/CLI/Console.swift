@@ -31,8 +31,15 @@ public final class OutputStream {
     if buffer.count >= capacity { try flush() }
   }
 
-  /// Appends raw bytes and writes out when the buffer is full.
+  /// Appends raw bytes and writes out when the buffer is full. A piece as large as the buffer
+  /// is written straight from where it is, after what was gathered before it: an export hands
+  /// over megabyte pieces, and copying each through the buffer only moved it twice.
   public func write(bytes: UnsafeRawBufferPointer) throws {
+    if bytes.count >= capacity {
+      try flush()
+      try writeAll(bytes)
+      return
+    }
     buffer.append(contentsOf: bytes)
     if buffer.count >= capacity { try flush() }
   }
@@ -45,21 +52,22 @@ public final class OutputStream {
 
   /// Writes everything gathered so far.
   public func flush() throws {
+    defer { buffer.removeAll(keepingCapacity: true) }
+    try buffer.withUnsafeBytes { try writeAll($0) }
+  }
+
+  private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
     var offset = 0
-    while offset < buffer.count {
-      let written = buffer.withUnsafeBytes { raw in
-        Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-      }
+    while offset < bytes.count {
+      let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
       if written < 0 {
         if errno == EINTR { continue }
         let code = errno
-        buffer.removeAll(keepingCapacity: true)
         if code == EPIPE { throw ClosedPipe() }
         throw SystemError("cannot write output", code: code)
       }
       offset += written
     }
-    buffer.removeAll(keepingCapacity: true)
   }
 }
 

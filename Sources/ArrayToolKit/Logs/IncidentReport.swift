@@ -41,7 +41,7 @@ public struct IncidentReport {
         "\n" + style(label, burst.severity) + " · \(burst.errorClass.rawValue): "
         + advice.headline + "\n"
       for (name, value) in facts(of: burst) {
-        text += "  " + name.padding(toLength: 9, withPad: " ", startingAt: 0) + value + "\n"
+        text += "  " + ReportFormat.pad(name, 9) + value + "\n"
       }
       text += "  What happened\n" + ReportFormat.wrap(advice.happened, indent: "    ") + "\n"
       text += "  Probable causes\n"
@@ -145,8 +145,8 @@ public struct IncidentReport {
     var text = "\nWarnings (\(analysis.warnings)), counted apart from errors\n"
     for group in analysis.warningGroups.prefix(IncidentReport.warningsShown) {
       text +=
-        "  " + String(group.count).padding(toLength: 7, withPad: " ", startingAt: 0)
-        + group.kind.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)
+        "  " + ReportFormat.pad(String(group.count), 7)
+        + ReportFormat.pad(group.kind.rawValue, 18)
         + ReportFormat.cut(group.template, 90) + "\n"
     }
     let hidden =
@@ -166,7 +166,7 @@ public struct IncidentReport {
       ([header] + rows).map { $0[column].count }.max() ?? 0
     }
     return ([header] + rows).map { row in
-      zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
+      zip(row, widths).map { ReportFormat.pad($0, $1) }
         .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
     }
   }

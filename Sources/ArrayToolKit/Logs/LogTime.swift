@@ -76,7 +76,39 @@ public struct LogTime: Comparable, Hashable, Sendable {
   /// `YYYY-MM-DD HH:MM:SS.mmm`, the form every output of `analyze-logs` uses.
   public var text: String {
     let c = components
-    return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2)) "
+    guard (0...9999).contains(c.year) else { return paddedText(c) }
+    // Written digit by digit: a report prints thousands of times, and interpolating seven
+    // padded numbers made each cost as much as reading a hundred log lines.
+    return String(unsafeUninitializedCapacity: 23) { bytes in
+      func put(_ value: Int, _ width: Int, at offset: Int) {
+        var rest = value
+        for index in stride(from: offset + width - 1, through: offset, by: -1) {
+          bytes[index] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
+          rest /= 10
+        }
+      }
+      put(c.year, 4, at: 0)
+      put(c.month, 2, at: 5)
+      put(c.day, 2, at: 8)
+      put(c.hour, 2, at: 11)
+      put(c.minute, 2, at: 14)
+      put(c.second, 2, at: 17)
+      put(c.millisecond, 3, at: 20)
+      bytes[4] = UInt8(ascii: "-")
+      bytes[7] = UInt8(ascii: "-")
+      bytes[10] = UInt8(ascii: " ")
+      bytes[13] = UInt8(ascii: ":")
+      bytes[16] = UInt8(ascii: ":")
+      bytes[19] = UInt8(ascii: ".")
+      return 23
+    }
+  }
+
+  /// `text` for years outside 0…9999, whose width is not fixed.
+  private func paddedText(
+    _ c: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, millisecond: Int)
+  ) -> String {
+    "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2)) "
       + "\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2)).\(pad(c.millisecond, 3))"
   }
 

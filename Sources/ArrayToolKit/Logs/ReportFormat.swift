@@ -79,19 +79,48 @@ enum ReportFormat {
   static func wrap(_ text: String, indent: String, hanging: String? = nil, width: Int = 96)
     -> String
   {
-    var lines: [String] = []
-    var lead = indent
-    var line = lead
-    for word in text.split(separator: " ") {
-      if line.count > lead.count && line.count + 1 + word.count > width {
-        lines.append(line)
-        lead = hanging ?? indent
-        line = lead
+    // Built as bytes with lengths kept as counts: String.count walks the whole string, and
+    // asking it per word made a report of thousands of incidents take longer than reading the
+    // log. Words are split at space bytes; an ASCII word's length is its byte count, only other
+    // words are counted by characters.
+    let next = Array((hanging ?? indent).utf8)
+    let nextLength = (hanging ?? indent).count
+    var output = Array(indent.utf8)
+    var length = indent.count
+    var lineHasWord = false
+    var anyWord = false
+    var source = text
+    source.withUTF8 { bytes in
+      output.reserveCapacity(bytes.count + next.count * (bytes.count / 32 + 1))
+      for piece in bytes.split(separator: UInt8(ascii: " ")) {
+        let word = UnsafeBufferPointer(rebasing: piece)
+        let ascii = word.allSatisfy { $0 < 0x80 }
+        let wordLength = ascii ? word.count : String(decoding: word, as: UTF8.self).count
+        if lineHasWord && length + 1 + wordLength > width {
+          output.append(0x0A)
+          output += next
+          length = nextLength
+          lineHasWord = false
+        }
+        if lineHasWord {
+          output.append(UInt8(ascii: " "))
+          length += 1
+        }
+        output += word
+        length += wordLength
+        lineHasWord = true
+        anyWord = true
       }
-      line += (line.count > lead.count ? " " : "") + word
     }
-    if line.count > lead.count { lines.append(line) }
-    return lines.joined(separator: "\n")
+    return anyWord ? String(decoding: output, as: UTF8.self) : ""
+  }
+
+  /// `text` padded with spaces, or cut, to exactly `width` characters (what Foundation's
+  /// `padding(toLength:withPad:startingAt:)` does, without going through NSString).
+  static func pad(_ text: String, _ width: Int) -> String {
+    let length = text.count
+    if length >= width { return length == width ? text : String(text.prefix(width)) }
+    return text + String(repeating: " ", count: width - length)
   }
 
   /// `text` cut to `limit` characters with `…`.

@@ -1,14 +1,16 @@
 // A growable byte buffer written through raw pointers. Rendering samples appends a few bytes at a
 // time hundreds of millions of times; Swift arrays check uniqueness and capacity on every append,
-// this checks capacity once per line.
+// this checks capacity once per line, and renderers write through `tail` between checks.
 
 import Foundation
 
 /// Bytes being rendered, owned by one thread at a time.
 public final class ByteBuffer: @unchecked Sendable {
-  public private(set) var count = 0
-  public private(set) var capacity: Int
-  private var storage: UnsafeMutablePointer<UInt8>
+  // One thread owns a buffer at a time, so the run-time exclusivity checks Swift makes on class
+  // properties (two calls into the runtime per rendered line) guard nothing here.
+  @exclusivity(unchecked) public private(set) var count = 0
+  @exclusivity(unchecked) public private(set) var capacity: Int
+  @exclusivity(unchecked) private var storage: UnsafeMutablePointer<UInt8>
 
   public init(capacity: Int = 1 << 16) {
     self.capacity = max(capacity, 64)
@@ -75,86 +77,32 @@ public final class ByteBuffer: @unchecked Sendable {
     count += 1
   }
 
+  /// Where the next byte goes. A renderer that writes many small pieces reserves room, writes
+  /// through this pointer and then calls `commit(upTo:)` once, instead of updating `count` per
+  /// byte.
+  @inline(__always)
+  public var tail: UnsafeMutablePointer<UInt8> { storage + count }
+
+  /// Takes the bytes written through `tail` up to `end` as part of the buffer.
+  @inline(__always)
+  public func commit(upTo end: UnsafeMutablePointer<UInt8>) {
+    count = storage.distance(to: end)
+  }
+
   /// Appends the decimal digits of `value`; the caller has reserved 20 bytes.
   @inline(__always)
   public func appendIntegerUnchecked(_ value: Int64) {
-    var magnitude = value.magnitude
-    if value < 0 { appendUnchecked(UInt8(ascii: "-")) }
-    if magnitude < 10 {
-      appendUnchecked(UInt8(truncatingIfNeeded: magnitude) &+ 0x30)
-      return
-    }
-    var digits = 0
-    var probe = magnitude
-    while probe > 0 {
-      digits &+= 1
-      probe /= 10
-    }
-    var position = count &+ digits
-    count = position
-    while magnitude >= 100 {
-      let pair = Int(magnitude % 100) &* 2
-      magnitude /= 100
-      position &-= 2
-      storage[position] = Self.pairs[pair]
-      storage[position &+ 1] = Self.pairs[pair &+ 1]
-    }
-    if magnitude >= 10 {
-      let pair = Int(magnitude) &* 2
-      storage[position &- 2] = Self.pairs[pair]
-      storage[position &- 1] = Self.pairs[pair &+ 1]
-    } else {
-      storage[position &- 1] = UInt8(truncatingIfNeeded: magnitude) &+ 0x30
-    }
+    commit(upTo: DecimalWriter.write(value, at: tail))
   }
-
-  /// "00" "01" … "99" as consecutive digit pairs.
-  private static let pairs: [UInt8] = {
-    var table: [UInt8] = []
-    for number in 0..<100 {
-      table.append(UInt8(0x30 + number / 10))
-      table.append(UInt8(0x30 + number % 10))
-    }
-    return table
-  }()
 
   /// Appends the sample value of `raw` under `scale`; the caller has reserved 32 bytes.
   @inline(__always)
-  public func appendValueUnchecked(_ raw: Int32, scale: ValueScale) {
-    switch scale {
-    case .none:
-      appendIntegerUnchecked(Int64(raw))
-    case .multiply(let factor):
-      appendIntegerUnchecked(Int64(raw) &* factor)
-    case .divide(let divisor):
-      appendQuotientUnchecked(Int64(raw), divisor: divisor)
-    }
+  public func appendValueUnchecked(_ raw: Int32, scale: DecimalScale) {
+    commit(upTo: DecimalWriter.write(raw, scale: scale, at: tail))
   }
 
-  /// Appends `raw / divisor` as an exact decimal when the divisor is 2^a × 5^b.
-  private func appendQuotientUnchecked(_ raw: Int64, divisor: Int64) {
-    guard let (digits, multiplier) = JSONText.fractionDigits(divisor) else {
-      append(Array(JSONText.shortestDouble(Double(raw) / Double(divisor)).utf8))
-      return
-    }
-    let magnitude = raw.magnitude
-    let remainder = magnitude % UInt64(divisor)
-    if raw < 0 { appendUnchecked(UInt8(ascii: "-")) }
-    appendIntegerUnchecked(Int64(magnitude / UInt64(divisor)))
-    guard remainder != 0 else { return }
-    var fraction = remainder * multiplier
-    var length = digits
-    while fraction % 10 == 0 {
-      fraction /= 10
-      length -= 1
-    }
-    appendUnchecked(UInt8(ascii: "."))
-    var position = count + length
-    count = position
-    while position > count - length {
-      position -= 1
-      storage[position] = UInt8(truncatingIfNeeded: fraction % 10) &+ 0x30
-      fraction /= 10
-    }
+  /// Appends the sample value of `raw` under `scale`; the caller has reserved 32 bytes.
+  public func appendValueUnchecked(_ raw: Int32, scale: ValueScale) {
+    appendValueUnchecked(raw, scale: DecimalScale(scale))
   }
 }

@@ -25,13 +25,13 @@ public struct ParallelExport {
     let reader = PerfUnitReader(catalog: catalog)
     if jobs == 1 || units.count < 2 {
       var summaries: [DatFileSummary] = []
-      let buffer = ByteBuffer(capacity: flushBytes + (1 << 16))
+      let buffer = ByteBuffer(capacity: bufferCapacity)
       for unit in units {
         let summary = try reader.read(unit) { chunk, layout in
-          SampleRenderer.render(chunk, layout: layout, format: format, into: buffer)
-          if buffer.count >= flushBytes {
-            try output.write(bytes: buffer.bytes)
-            buffer.removeAll()
+          try render(chunk, layout: layout, into: buffer) { full in
+            try output.write(bytes: full.bytes)
+            full.removeAll()
+            return full
           }
         }
         try output.write(bytes: buffer.bytes)
@@ -44,6 +44,33 @@ public struct ParallelExport {
     return try runParallel(units: units, output: output, reader: reader, finished: finished)
   }
 
+  /// Series rendered between two looks at the buffer's size.
+  static let seriesPerStep = 64
+
+  /// Room for `flushBytes` and one step of lines past it, so that a buffer does not grow.
+  private var bufferCapacity: Int { flushBytes + (1 << 18) }
+
+  /// Renders `chunk` a few series at a time, handing the buffer to `handOff` whenever it holds
+  /// `flushBytes`. A chunk's text (thousands of series) is several megabytes: rendered whole,
+  /// it made every buffer grow to that size.
+  /// - Returns: the buffer to go on with, the one `handOff` returned last.
+  @discardableResult
+  private func render(
+    _ chunk: DatChunk, layout: SeriesLayout, into start: ByteBuffer,
+    handOff: (ByteBuffer) throws -> ByteBuffer
+  ) throws -> ByteBuffer {
+    var buffer = start
+    let total = layout.keys.count
+    var first = 0
+    while first < total {
+      let end = min(total, first + Self.seriesPerStep)
+      SampleRenderer.render(chunk, layout: layout, format: format, series: first..<end, into: buffer)
+      first = end
+      if buffer.count >= flushBytes { buffer = try handOff(buffer) }
+    }
+    return buffer
+  }
+
   private func runParallel(
     units: [DatUnit], output: OutputStream, reader: PerfUnitReader,
     finished: (DatFileSummary) -> Void
@@ -51,22 +78,21 @@ public struct ParallelExport {
     let turn = OrderedHandOff(count: units.count, maxPendingPerUnit: 4)
     let next = AtomicCounter()
     let group = DispatchGroup()
-    let format = self.format
-    let flushBytes = self.flushBytes
-    for _ in 0..<min(jobs, units.count) {
+    let workers = min(jobs, units.count)
+    let pool = ByteBufferPool(capacity: bufferCapacity, limit: workers * 2)
+    for _ in 0..<workers {
       group.enter()
       Thread.detachNewThread {
         defer { group.leave() }
         while true {
           let index = next.increment()
           guard index < units.count, !turn.isCancelled else { return }
-          var buffer = ByteBuffer(capacity: flushBytes + (1 << 16))
+          var buffer = pool.take()
           do {
             let summary = try reader.read(units[index]) { chunk, layout in
-              SampleRenderer.render(chunk, layout: layout, format: format, into: buffer)
-              if buffer.count >= flushBytes {
-                try turn.put(index, .bytes(buffer))
-                buffer = ByteBuffer(capacity: flushBytes + (1 << 16))
+              buffer = try render(chunk, layout: layout, into: buffer) { full in
+                try turn.put(index, .bytes(full))
+                return pool.take()
               }
             }
             try turn.put(index, .bytes(buffer))
@@ -83,7 +109,9 @@ public struct ParallelExport {
       for index in 0..<units.count {
         while true {
           switch try turn.take(index) {
-          case .bytes(let buffer): try output.write(bytes: buffer.bytes)
+          case .bytes(let buffer):
+            try output.write(bytes: buffer.bytes)
+            pool.give(buffer)
           case .done(let summary):
             finished(summary)
             summaries.append(summary)

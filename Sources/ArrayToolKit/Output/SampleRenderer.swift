@@ -47,15 +47,16 @@ public enum SampleRenderer {
     let stamps = (0..<chunk.rowCount).map { timestamp(chunk, row: $0) }
     for position in series {
       let prefix = layout.prometheusPrefixes[position]
-      let scale = layout.scales[position]
+      let scale = DecimalScale(layout.scales[position])
       for row in 0..<chunk.rowCount {
-        output.reserve(prefix.count + 64)
+        output.reserve(prefix.count + DecimalWriter.maxValueBytes + 22)
         output.append(prefix)
         let raw = chunk.value(row: row, valueIndex: position, valuesPerRow: width)
-        output.appendValueUnchecked(raw, scale: scale)
-        output.appendUnchecked(UInt8(ascii: " "))
-        output.appendIntegerUnchecked(stamps[row])
-        output.appendUnchecked(0x0A)
+        var end = DecimalWriter.write(raw, scale: scale, at: output.tail)
+        end.pointee = UInt8(ascii: " ")
+        end = DecimalWriter.write(stamps[row], at: end + 1)
+        end.pointee = 0x0A
+        output.commit(upTo: end + 1)
       }
     }
   }
@@ -87,15 +88,21 @@ public struct JSONLines {
   @inline(__always)
   public func append(series position: Int, into output: ByteBuffer) {
     let width = layout.keys.count
+    let rows = chunk.rowCount
     let prefix = layout.jsonPrefixes[position]
-    output.reserve(prefix.count + chunk.rowCount * 32 + suffix.count)
+    output.reserve(prefix.count + rows * (DecimalWriter.maxValueBytes + 1) + suffix.count)
     output.append(prefix)
-    let scale = layout.scales[position]
-    for row in 0..<chunk.rowCount {
-      if row > 0 { output.appendUnchecked(UInt8(ascii: ",")) }
+    let scale = DecimalScale(layout.scales[position])
+    var end = output.tail
+    for row in 0..<rows {
+      if row > 0 {
+        end.pointee = UInt8(ascii: ",")
+        end += 1
+      }
       let raw = chunk.value(row: row, valueIndex: position, valuesPerRow: width)
-      output.appendValueUnchecked(raw, scale: scale)
+      end = DecimalWriter.write(raw, scale: scale, at: end)
     }
+    output.commit(upTo: end)
     output.append(suffix)
   }
 }

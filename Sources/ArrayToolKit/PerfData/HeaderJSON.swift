@@ -3,7 +3,10 @@
 // is laid out, so the header is parsed here into values that keep it.
 
 /// A JSON value with objects kept in document order.
-public indirect enum HeaderJSON: Equatable, Sendable {
+///
+/// Not `indirect`: the arrays already hold nested values out of line, and boxing every string
+/// and number of a header (thousands of element ids) cost an allocation each.
+public enum HeaderJSON: Equatable, Sendable {
   case object([(key: String, value: HeaderJSON)])
   case array([HeaderJSON])
   case string(String)
@@ -177,8 +180,21 @@ private struct Parser {
 
   mutating func string() throws -> String {
     index += 1
+    let start = index
+    // Most header strings (ids, names) have no escape: they become a String straight from the
+    // input bytes, without a scratch array.
+    while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 {
+      index += 1
+    }
+    if current == UInt8(ascii: "\"") {
+      let run = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+      let text = String(validating: run.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
+      guard let text else { throw error("a string is not valid UTF-8") }
+      index += 1
+      return text
+    }
     var scalars: [UInt8] = []
-    var runStart = index
+    var runStart = start
     while true {
       guard let byte = current else { throw error("unterminated string") }
       if byte == UInt8(ascii: "\"") {
