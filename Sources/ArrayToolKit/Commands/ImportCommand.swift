@@ -30,10 +30,16 @@ public enum ImportCommand: Command {
       answer is shown. A damaged file does not stop the run: the other files are imported and
       the report names it. Credentials come from $ARRAYTOOL_BEARER_TOKEN(_FILE),
       $ARRAYTOOL_BASIC_AUTH(_FILE) (user:password) or the *-file options, never from the command
-      line. Before sending, a preflight verifies every input, probes the targets and reads the
+      line.
+
+      Before sending, a preflight verifies every input, probes the targets and reads the
       server's flags: samples older than its retention, which it would drop silently, stop the
-      import, as does any damaged input unless --skip-corrupt is given. Exit status: 0 all delivered, 1 some files or batches not delivered, 2 usage or
-      unreadable input.
+      import, as does any damaged input unless --skip-corrupt is given. After sending, the landed
+      check counts every series in VictoriaMetrics (--query-url, $ARRAYTOOL_VM_URL, or the target
+      itself when it is one).
+
+      Exit status: 0 all delivered (and landed, when checked), 1 some files or batches not
+      delivered or the landed check failed, 2 usage or unreadable input, 130 interrupted.
       """,
     positionals: [
       PositionalSpec("INPUT", help: "Export .zip, folder, .tgz or .dat.", variadic: true, required: false)
@@ -41,7 +47,7 @@ public enum ImportCommand: Command {
     options: [
       OptionSpec("url", .repeated(placeholder: "URL"), help: "Target base URL; repeat to spread batches."),
       OptionSpec("fallback-url", .repeated(placeholder: "URL"),
-                 help: "Take over when the targets stay unreachable (e.g. VictoriaMetrics on 8428)."),
+                 help: "Take over when the targets stay unreachable (VictoriaMetrics, 8428)."),
       OptionSpec("spool", .value(placeholder: "DIR"),
                  help: "Keep undeliverable batches here (default: STATE/spool)."),
       OptionSpec("journal", .value(placeholder: "DIR"),
@@ -49,7 +55,7 @@ public enum ImportCommand: Command {
       OptionSpec("force", help: "Send again what the journal says was accepted before."),
       OptionSpec("replay", .value(placeholder: "DIR"), help: "Send the batches spooled in DIR, then remove them."),
       OptionSpec("query-url", .value(placeholder: "URL"),
-                 help: "VictoriaMetrics to read flags and landed samples from ($ARRAYTOOL_VM_URL)."),
+                 help: "VictoriaMetrics to read flags and counts from ($ARRAYTOOL_VM_URL)."),
       OptionSpec("no-verify-landed", help: "Do not count the samples in VictoriaMetrics afterwards."),
       OptionSpec("no-preflight", help: "Skip the checks before sending (inputs, targets, server flags)."),
       OptionSpec("skip-corrupt", help: "Import the intact files of a partly damaged export; report the rest."),
@@ -73,7 +79,7 @@ public enum ImportCommand: Command {
       "arraytool import Storage_History_Performance_Files.zip",
       "arraytool import --url http://vmagent:8429 --fallback-url http://victoria:8428 /exports/2025-09/",
       "arraytool import --replay ~/.local/state/arraytool/spool --url http://vmagent:8429",
-      "arraytool import --url http://vminsert-1:8480/insert/0/prometheus --url http://vminsert-2:8480/insert/0/prometheus export.zip",
+      "arraytool import --url http://vminsert:8480/insert/0/prometheus export.zip",
     ]
   )
 
