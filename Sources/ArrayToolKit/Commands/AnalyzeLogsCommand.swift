@@ -3,6 +3,8 @@
 // commands to run next, then a summary table. Options are validated here; the reading is in
 // `LogAnalyzer` and the writing in `IncidentReport`.
 
+import Foundation
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -78,7 +80,21 @@ public enum AnalyzeLogsCommand: Command {
     if analysis.cutLines > 0 {
       console.warning("\(analysis.cutLines) overlong lines were cut at 1 MiB")
     }
+    // "No errors" about a log that was not understood would be a false all-clear.
+    if analysis.firstTime == nil, arguments.positionals.contains(where: Self.hasContent) {
+      console.error(
+        "no line was recognised as a timed log record (Python logging, uvicorn, docker compose, "
+          + "docker logs --timestamps or JSON lines): nothing was analysed")
+      return .usage
+    }
     return inputFailed ? .usage : analysis.exitStatus
+  }
+
+  /// Whether `input` is standard input or a file that is not empty.
+  private static func hasContent(_ input: String) -> Bool {
+    if input == "-" { return true }
+    let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
+    return size > 0
   }
 
   private static func analysisOptions(_ arguments: ParsedArguments) throws -> LogAnalysisOptions {

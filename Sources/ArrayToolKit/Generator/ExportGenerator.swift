@@ -84,8 +84,13 @@ public struct ExportGenerator {
   public func writeDirectory(to path: String) throws {
     for file in 0..<profile.files {
       let target = path + "/" + memberName(file)
-      try FileManager.default.createDirectory(
-        atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      let folder = (target as NSString).deletingLastPathComponent
+      do {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      } catch {
+        throw SystemError("cannot create folder \(folder)", code: EEXIST,
+                          reason: "a file is in the way, or the path is not writable")
+      }
       guard FileManager.default.createFile(atPath: target, contents: Data(tgz(file))) else {
         throw SystemError("cannot write \(target)", code: errno)
       }

@@ -35,4 +35,15 @@ import Testing
     #expect(result.stdout.contains("complete -o filenames -F _arraytool arraytool"))
     #expect(result.stdout.contains("completion) words=\"--help -h bash zsh fish\" ;;"))
   }
+
+  @Test func aLogWithNoRecognisedLineIsNotCalledClean() throws {
+    let scratch = try ScratchDirectory()
+    let log = try scratch.write("binary.log", [0x00, 0x01, 0x02, 0xFF, 0x0A])
+    let result = try BinaryRunner.run(["analyze-logs", log])
+    #expect(result.status == 2)
+    #expect(
+      result.stderr.hasSuffix(
+        "arraytool: error: no line was recognised as a timed log record (Python logging, uvicorn, "
+          + "docker compose, docker logs --timestamps or JSON lines): nothing was analysed\n"))
+  }
 }

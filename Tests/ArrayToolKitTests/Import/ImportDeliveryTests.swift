@@ -133,6 +133,51 @@ import Testing
     #expect(lines.count == 2 * 2 * 280)
   }
 
+  @Test func eachTargetHasItsOwnJournal() throws {
+    let scratch = try ScratchDirectory()
+    let (path, profile) = try Self.export(files: 1, in: scratch)
+    let first = try ScriptedHTTPServer(script: [])
+    let second = try ScriptedHTTPServer(script: [])
+    defer {
+      first.stop()
+      second.stop()
+    }
+    let state = ["ARRAYTOOL_STATE_DIR": scratch.path + "/state"]
+    for server in [first, first, second] {
+      _ = try BinaryRunner.run(
+        ["import", "--no-preflight", "--url", server.url, "--json", path], environment: state)
+    }
+    // The second run to the first server sends nothing; the second server gets everything.
+    #expect(first.requests.filter { $0.path == "/api/v1/import" }.count == 1)
+    let lines = second.requests.filter { $0.path == "/api/v1/import" }
+      .flatMap { String(decoding: $0.body, as: UTF8.self).split(separator: "\n") }
+    #expect(lines.count * 15 == profile.totalSamples)
+  }
+
+  @Test func samplesLeftInTheSpoolKeepAFileUndelivered() throws {
+    let scratch = try ScratchDirectory()
+    let (path, _) = try Self.export(files: 1, in: scratch)
+    let port = try ScriptedHTTPServer(script: []).stoppedPort()
+    let state = ["ARRAYTOOL_STATE_DIR": scratch.path + "/state"]
+    let arguments = [
+      "import", "--no-preflight", "--url", "http://127.0.0.1:\(port)", "--retries", "1", "--json",
+      path,
+    ]
+    let spooled = try BinaryRunner.run(arguments, environment: state)
+    #expect(spooled.status == 1)
+    let again = try BinaryRunner.run(arguments, environment: state)
+    #expect(again.status == 1)
+    let report = try Self.report(again)
+    #expect(report["samples_sent"] as? Int == 0)
+    #expect(report["samples_waiting_in_spool"] as? Int == 8400)
+    #expect(report["files_failed"] as? Int == 1)
+    let failures = try #require(report["failures"] as? [[String: Any]])
+    #expect(
+      failures.first?["reason"] as? String
+        == "8400 samples from an earlier run are still in the spool: send them with "
+        + "'arraytool import --replay \(scratch.path)/state/spool'")
+  }
+
   @Test func remoteTargetsGetGzipBodies() throws {
     let configuration = ImportConfiguration(targets: [try ImportTarget(base: "http://vmagent:8429")])
     #expect(configuration.compresses(configuration.targets[0]))
