@@ -64,7 +64,7 @@ public enum ImportCommand: Command {
       OptionSpec("concurrency", short: "c", .value(placeholder: "N"), help: "Requests in flight (default: cores)."),
       OptionSpec("jobs", short: "j", .value(placeholder: "N"), help: "Files decoded at once (default: cores)."),
       OptionSpec("batch-samples", .value(placeholder: "N"), help: "Most samples per request (default 200000)."),
-      OptionSpec("batch-bytes", .value(placeholder: "BYTES"), help: "Most body bytes per request, e.g. 4M (default)."),
+      OptionSpec("batch-bytes", .value(placeholder: "BYTES"), help: "Most body bytes per request, e.g. 2M (default)."),
       OptionSpec("compress", .value(placeholder: "WHEN"), help: "gzip bodies: auto (not on loopback), on, off.",
                  choices: CompressionChoice.allCases.map(\.rawValue)),
       OptionSpec("retries", .value(placeholder: "N"), help: "Attempts per batch, the first included (default 6)."),

@@ -19,7 +19,7 @@ public struct ImportConfiguration: Sendable {
   /// Most samples in one JSON line (VictoriaMetrics limits the length of a line).
   public var lineSamples = DatDecoder.maxChunkRows
   /// Most body bytes (before compression) in one request.
-  public var batchBytes = 4 << 20
+  public var batchBytes = 2 << 20
   /// Requests in flight at once.
   public var concurrency = ProcessInfo.processInfo.activeProcessorCount
   /// Files decoded at once.
