@@ -136,6 +136,16 @@ struct ManifestFinder {
               + "does not say which file it is for"))
         continue
       }
+      // A manifest that was found rather than named may only speak of files beside it: one
+      // lying next to an archive must not make verify read /etc/shadow or ../../anything.
+      if source.origin != .explicit, Self.leavesFolder(name) {
+        resolution.faults.append(
+          fault(
+            .manifestMalformed, source, line.offset,
+            "line \(line.number): \(name) is outside the manifest's folder; name such a "
+              + "manifest with --manifest to check it"))
+        continue
+      }
       guard let found = locate(name, from: source) else {
         if source.origin == .folder { continue }
         resolution.faults.append(
@@ -218,6 +228,11 @@ struct ManifestFinder {
   }
 
   // MARK: - Paths
+
+  /// Whether a manifest line's `name` points outside the manifest's folder.
+  static func leavesFolder(_ name: String) -> Bool {
+    name.hasPrefix("/") || name.split(separator: "/").contains("..")
+  }
 
   /// The folder of `path`, `.` for a bare name.
   static func folder(of path: String) -> String {

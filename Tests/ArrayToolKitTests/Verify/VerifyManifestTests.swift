@@ -67,6 +67,21 @@ import Testing
     #expect(result.bytesRead == Int64(65 + bytes.count))
   }
 
+  @Test func aManifestBesideTheZipCannotNameFilesElsewhere() throws {
+    let (path, _) = try export([])
+    let zero = String(repeating: "0", count: 64)
+    let manifest = try fixture.scratch.write(
+      "export.zip.sha256", Array("\(zero)  /etc/passwd\n\(zero)  ../x.zip\n".utf8))
+    let result = try fixture.verify([path])
+    #expect(
+      result.problems.map(\.line) == [
+        "\(manifest): manifest_malformed at offset 0: line 1: /etc/passwd is outside the "
+          + "manifest's folder; name such a manifest with --manifest to check it",
+        "\(manifest): manifest_malformed at offset 78: line 2: ../x.zip is outside the "
+          + "manifest's folder; name such a manifest with --manifest to check it",
+      ])
+  }
+
   @Test func crlfBomBsdTagsAndBinaryMarksInAFolderManifest() throws {
     let (path, bytes) = try export([])
     let other = try fixture.write("second.zip", bytes)
