@@ -55,6 +55,20 @@ final class BatchDelivery: @unchecked Sendable {
     return abandoned
   }
 
+  private var downGroups: Set<Int> = []
+
+  private func isDown(_ group: Int) -> Bool {
+    abandonLock.lock()
+    defer { abandonLock.unlock() }
+    return downGroups.contains(group)
+  }
+
+  private func markDown(_ group: Int, _ down: Bool) {
+    abandonLock.lock()
+    if down { downGroups.insert(group) } else { downGroups.remove(group) }
+    abandonLock.unlock()
+  }
+
   /// Delivers `batch` from archive `archive` (its path and digest).
   func deliver(_ batch: ImportBatch, archiveSHA256: String) -> DeliveryOutcome {
     let body = batch.body.sharedData
@@ -63,7 +77,10 @@ final class BatchDelivery: @unchecked Sendable {
     var lastFailure = DeliveryFailure(.other, "not sent")
     let groups = [configuration.targets, configuration.fallbackTargets].filter { !$0.isEmpty }
     for (groupIndex, targets) in groups.enumerated() {
-      let attempts = max(1, configuration.retry.attempts)
+      // Once a group has stayed unreachable through a batch's whole retry budget, the batches
+      // after it try it once instead of waiting through the same budget again.
+      let down = isDown(groupIndex)
+      let attempts = down ? 1 : max(1, configuration.retry.attempts)
       for attempt in 1...attempts {
         let target = targets[(batch.sequence + attempt - 1) % targets.count]
         let compress = configuration.compresses(target)
@@ -72,6 +89,7 @@ final class BatchDelivery: @unchecked Sendable {
         guard let failure = sender.post(compress ? gzipped! : body, to: target.importURL,
                                         gzipped: compress)
         else {
+          markDown(groupIndex, false)
           return .delivered(target: target.base.absoluteString, attempts: attemptsSoFar)
         }
         lastFailure = failure
@@ -81,6 +99,7 @@ final class BatchDelivery: @unchecked Sendable {
                          target: target)
         pause(delay)
       }
+      if lastFailure.isUnreachable { markDown(groupIndex, true) }
       // A refusal of the data itself would be refused by the fallback too.
       if lastFailure.kind == .httpRejected || isAbandoned { break }
       if groupIndex + 1 < groups.count {

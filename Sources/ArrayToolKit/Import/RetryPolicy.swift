@@ -52,6 +52,14 @@ public struct DeliveryFailure: Error, Equatable, Sendable {
     self.status = status
   }
 
+  /// Whether the server could not be reached at all (rather than answering badly).
+  public var isUnreachable: Bool {
+    switch kind {
+    case .dnsTemporary, .dnsNotFound, .connectionRefused, .timeout: return true
+    default: return false
+    }
+  }
+
   /// Whether another attempt may succeed.
   public var isRetryable: Bool {
     switch kind {

@@ -93,6 +93,29 @@ import Testing
         + "connection refused by 127.0.0.1:\(port)")
   }
 
+  @Test func batchesAfterAnUnreachableTargetTryItOnce() throws {
+    let scratch = try ScratchDirectory()
+    let (path, profile) = try Self.export(files: 3, in: scratch)
+    let port = try ScriptedHTTPServer(script: []).stoppedPort()
+    let result = try BinaryRunner.run([
+      "import", "--no-preflight", "--url", "http://127.0.0.1:\(port)", "--retries", "4",
+      "--retry-delay", "0.01", "--jobs", "1", "--concurrency", "1", "--json", path,
+    ])
+    #expect(result.status == 1)
+    let report = try Self.report(result)
+    #expect(report["batches_spooled"] as? Int == 3)
+    #expect(report["samples_spooled"] as? Int == profile.totalSamples)
+    let reasons = try #require(report["failures"] as? [[String: Any]]).compactMap {
+      ($0["reason"] as? String)?.components(separatedBy: ": ").first
+    }
+    #expect(
+      reasons == [
+        "8400 samples (blocks 0–1) spooled for replay after 4 attempts",
+        "8400 samples (blocks 0–1) spooled for replay after 1 attempt",
+        "8400 samples (blocks 0–1) spooled for replay after 1 attempt",
+      ])
+  }
+
   @Test func nameThatDoesNotExistIsNotCalledTemporary() throws {
     let scratch = try ScratchDirectory()
     let (path, _) = try Self.export(files: 1, in: scratch)
