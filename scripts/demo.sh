@@ -20,6 +20,8 @@ tool=.build/release/arraytool
 sample=Fixtures/Storage_History_Performance_Files.zip
 
 work=$(mktemp -d)
+# The demo's spool and journal are its own: a second demo imports again, into its new server.
+export ARRAYTOOL_STATE_DIR="$work/state"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
