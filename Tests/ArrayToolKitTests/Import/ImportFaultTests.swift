@@ -25,8 +25,10 @@ import Testing
     let journal = (state["ARRAYTOOL_STATE_DIR"] ?? "") + "/journal"
     let deadline = Date().addingTimeInterval(timeout)
     while true {
-      let names = (try? FileManager.default.contentsOfDirectory(atPath: journal)) ?? []
-      let sizes = names.compactMap {
+      // The journal has a folder per target; only a non-empty journal file in one counts (a
+      // folder's own size is never zero).
+      let names = (FileManager.default.enumerator(atPath: journal)?.allObjects as? [String]) ?? []
+      let sizes = names.filter { $0.hasSuffix(".journal") }.compactMap {
         try? FileManager.default.attributesOfItem(atPath: journal + "/" + $0)[.size] as? Int
       }
       if sizes.contains(where: { $0 > 0 }) { return }
