@@ -40,7 +40,9 @@ public struct ExportInventory {
   public mutating func add(_ summary: DatFileSummary) {
     files += 1
     samples += summary.samples
-    if let header = summary.header {
+    // The fixed header holds whatever bytes the file starts with; only a file with at least
+    // one good block is known to be performance data whose serial and model mean something.
+    if let header = summary.header, summary.blocks > 0 {
       serials.insert(header.serial)
       models.insert(header.model)
     }

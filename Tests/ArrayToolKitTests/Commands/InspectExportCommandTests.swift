@@ -25,6 +25,26 @@ import Testing
     #expect(report["intervals"] as? [Int] == [60])
   }
 
+  @Test func aFileThatIsNotPerformanceDataNamesNoSerialOrModel() throws {
+    let scratch = try ScratchDirectory()
+    // 337 header bytes that put text where the serial and the model would be, then a block
+    // header that is no block header.
+    var bytes = [UInt8](repeating: 0x20, count: 337)
+    bytes.replaceSubrange(36..<49, with: Array("NOT-A-SERIAL!".utf8))
+    bytes.replaceSubrange(292..<303, with: Array("NOT-A-MODEL".utf8))
+    bytes += [UInt8](repeating: 0xFF, count: 64)
+    let path = scratch.path + "/notes.dat"
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    let result = try BinaryRunner.run(["inspect", "--json", path])
+    #expect(result.status == 1)
+    let report = try #require(
+      try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    #expect(report["files"] as? Int == 1)
+    #expect(report["serials"] as? [String] == [])
+    #expect(report["models"] as? [String] == [])
+    #expect((report["faults"] as? [Any])?.count == 1)
+  }
+
   @Test func sampleExportsEverySampleOnce() throws {
     let result = try BinaryRunner.run(["export", Self.sample])
     #expect(result.status == 0)
