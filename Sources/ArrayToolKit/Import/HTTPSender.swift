@@ -10,6 +10,7 @@ import Foundation
 /// Sends import requests, one at a time per calling thread, many threads at once.
 public final class HTTPSender: @unchecked Sendable {
   private let session: URLSession
+  private let collector = ResponseCollector()
   private let authorization: String?
   private let timeout: Double
   /// Tells a missing name from a resolver that did not answer when a request failed on DNS.
@@ -25,7 +26,7 @@ public final class HTTPSender: @unchecked Sendable {
     configuration.httpMaximumConnectionsPerHost = max(1, connections)
     configuration.urlCache = nil
     configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-    session = URLSession(configuration: configuration)
+    session = URLSession(configuration: configuration, delegate: collector, delegateQueue: nil)
     authorization = credentials.authorization
     self.timeout = timeout
     self.resolveCheck = resolveCheck
@@ -48,14 +49,15 @@ public final class HTTPSender: @unchecked Sendable {
     if gzipped { request.setValue("gzip", forHTTPHeaderField: "Content-Encoding") }
     if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
     final class Outcome: @unchecked Sendable {
-      var data: Data?
+      var data = Data()
       var response: URLResponse?
       var error: Error?
     }
     let outcome = Outcome()
     let done = DispatchSemaphore(value: 0)
     request.httpBody = body
-    let task = session.dataTask(with: request) { data, response, error in
+    let task = session.dataTask(with: request)
+    collector.expect(task) { data, response, error in
       outcome.data = data
       outcome.response = response
       outcome.error = error
@@ -71,7 +73,7 @@ public final class HTTPSender: @unchecked Sendable {
     }
     let status = http.statusCode
     if (200..<300).contains(status) { return nil }
-    let text = String(decoding: (outcome.data ?? Data()).prefix(300), as: UTF8.self)
+    let text = String(decoding: outcome.data.prefix(300), as: UTF8.self)
       .trimmingCharacters(in: .whitespacesAndNewlines)
     let reason = HTTPURLResponse.localizedString(forStatusCode: status)
     let message = "HTTP \(status) \(reason)" + (text.isEmpty ? "" : ": \(text)")

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(FoundationNetworking)
+  import FoundationNetworking
+#endif
+
 @testable import ArrayToolKit
 
 /// Import against small scripted servers: retries, refusals and unreachable targets. The
@@ -45,6 +49,48 @@ import Testing
     #expect(retries[0].hasPrefix("arraytool: retry 2/6 in "))
     #expect(retries[0].hasSuffix(": HTTP 503 Service Unavailable: busy"))
     #expect(retries[1].hasPrefix("arraytool: retry 3/6 in "))
+  }
+
+  @Test func hugeAnswersAreReadButOnlyTheirHeadIsKept() throws {
+    let scratch = try ScratchDirectory()
+    let (path, _) = try Self.export(files: 2, in: scratch)
+    // 8 MiB of text after a first line: accepted once, refused once.
+    let flood = String(repeating: "x", count: 8 << 20)
+    let server = try ScriptedHTTPServer(
+      script: [(200, "ok\n" + flood), (400, "line 7 is bad\n" + flood)])
+    defer { server.stop() }
+    let result = try BinaryRunner.run([
+      "import", "--no-preflight", "--url", server.url, "--spool", scratch.path + "/spool",
+      "--concurrency", "1", "--jobs", "1", "--json", path,
+    ])
+    #expect(result.status == 1)
+    let report = try Self.report(result)
+    #expect(report["batches_sent"] as? Int == 1)
+    #expect(report["batches_spooled"] as? Int == 1)
+    let failures = try #require(report["failures"] as? [[String: Any]])
+    // The message holds the first 300 bytes of the answer, trimmed.
+    #expect(
+      failures.first?["reason"] as? String
+        == "8400 samples (blocks 0–1) spooled for replay after 1 attempt: "
+        + "HTTP 400 Bad Request: line 7 is bad\n" + String(repeating: "x", count: 300 - 14))
+  }
+
+  @Test func theCollectorKeepsTheFirstBytesOfAnAnswerOnly() {
+    let collector = ResponseCollector(keptBytes: 1000)
+    let url = URL(string: "http://127.0.0.1:9/")!
+    let task = URLSession.shared.dataTask(with: url)
+    var kept: Data?
+    collector.expect(task) { data, _, _ in kept = data }
+    #expect(collector.keep(Data(repeating: 1, count: 600), for: task.taskIdentifier) == 600)
+    #expect(collector.keep(Data(repeating: 2, count: 600), for: task.taskIdentifier) == 1000)
+    #expect(collector.keep(Data(repeating: 3, count: 600), for: task.taskIdentifier) == 1000)
+    #expect(collector.keep(Data([4]), for: task.taskIdentifier + 1) == 0)
+    collector.finish(task, error: nil)
+    #expect(kept == Data(repeating: 1, count: 600) + Data(repeating: 2, count: 400))
+    // A second finish of the same task calls nothing.
+    kept = nil
+    collector.finish(task, error: nil)
+    #expect(kept == nil)
   }
 
   @Test func rejectedBatchIsNotRetriedAndTheAnswerIsShown() throws {
