@@ -166,8 +166,8 @@ public struct IncidentReport {
       ([header] + rows).map { $0[column].count }.max() ?? 0
     }
     return ([header] + rows).map { row in
-      zip(row, widths).map { ReportFormat.pad($0, $1) }
-        .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+      ReportFormat.trimmed(
+        zip(row, widths).map { ReportFormat.pad($0, $1) }.joined(separator: "  "))
     }
   }
 
