@@ -81,24 +81,38 @@ enum ReportFormat {
   {
     // Built as bytes with lengths kept as counts: String.count walks the whole string, and
     // asking it per word made a report of thousands of incidents take longer than reading the
-    // log. Words are split at space bytes; an ASCII word's length is its byte count, only other
-    // words are counted by characters.
-    let next = Array((hanging ?? indent).utf8)
-    let nextLength = (hanging ?? indent).count
-    var output = Array(indent.utf8)
+    // log. Words are runs between space bytes, found in place (splitting into an array of
+    // slices and appending them through generic slices cost more than the rest of the report);
+    // an ASCII word's length is its byte count, only other words are counted by characters.
+    let next = hanging ?? indent
+    let nextLength = next.count
+    var output: [UInt8] = []
     var length = indent.count
     var lineHasWord = false
     var anyWord = false
     var source = text
     source.withUTF8 { bytes in
-      output.reserveCapacity(bytes.count + next.count * (bytes.count / 32 + 1))
-      for piece in bytes.split(separator: UInt8(ascii: " ")) {
-        let word = UnsafeBufferPointer(rebasing: piece)
-        let ascii = word.allSatisfy { $0 < 0x80 }
+      output.reserveCapacity(
+        indent.utf8.count + bytes.count + next.utf8.count * (bytes.count / 32 + 1))
+      output.append(contentsOf: indent.utf8)
+      let count = bytes.count
+      var index = 0
+      while index < count {
+        if bytes[index] == 0x20 {
+          index += 1
+          continue
+        }
+        let wordStart = index
+        var ascii = true
+        while index < count, bytes[index] != 0x20 {
+          if bytes[index] >= 0x80 { ascii = false }
+          index += 1
+        }
+        let word = UnsafeBufferPointer(rebasing: bytes[wordStart..<index])
         let wordLength = ascii ? word.count : String(decoding: word, as: UTF8.self).count
         if lineHasWord && length + 1 + wordLength > width {
           output.append(0x0A)
-          output += next
+          output.append(contentsOf: next.utf8)
           length = nextLength
           lineHasWord = false
         }
@@ -106,7 +120,7 @@ enum ReportFormat {
           output.append(UInt8(ascii: " "))
           length += 1
         }
-        output += word
+        output.append(contentsOf: word)
         length += wordLength
         lineHasWord = true
         anyWord = true
