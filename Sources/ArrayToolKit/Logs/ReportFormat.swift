@@ -67,12 +67,17 @@ enum ReportFormat {
   /// `word` quoted for a POSIX shell when it needs to be.
   static func shellWord(_ word: String) -> String {
     let plain = word.unicodeScalars.allSatisfy { scalar in
-      scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
-        || "-_./:=@%+,".unicodeScalars.contains(scalar)
+      // ASCII is decided by a mask (its alphabetic scalars are the letters); the Unicode
+      // properties are looked up only beyond it.
+      if scalar.value < 0x80 { return shellPlainBytes.contains(UInt8(scalar.value)) }
+      return scalar.properties.isAlphabetic
     }
     if plain && !word.isEmpty { return word }
     return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
   }
+
+  /// The ASCII bytes a shell word may hold unquoted: letters, digits and `-_./:=@%+,`.
+  private static let shellPlainBytes = ByteSet.alphanumeric(and: "-_./:=@%+,")
 
   /// `text` broken into lines of at most `width` characters; the first starts with `indent`,
   /// the others with `hanging` (the same indent by default).
