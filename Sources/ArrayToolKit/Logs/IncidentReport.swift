@@ -35,28 +35,39 @@ public struct IncidentReport {
     if timeline, !analysis.errorsPerMinute.isEmpty {
       text += "\n" + ErrorTimeline.render(analysis.errorsPerMinute)
     }
-    for (index, (burst, advice)) in zip(analysis.bursts, advice).enumerated() {
-      let label = "Incident \(index + 1) · \(burst.severity.rawValue.uppercased())"
-      text +=
-        "\n" + style(label, burst.severity) + " · \(burst.errorClass.rawValue): "
-        + advice.headline + "\n"
-      for (name, value) in facts(of: burst) {
-        text += "  " + ReportFormat.pad(name, 9) + value + "\n"
-      }
-      text += "  What happened\n" + ReportFormat.wrap(advice.happened, indent: "    ") + "\n"
-      text += "  Probable causes\n"
-      for cause in advice.causes {
-        text += ReportFormat.wrap("- " + cause, indent: "    ", hanging: "      ") + "\n"
-      }
-      text += "  Impact\n" + ReportFormat.wrap(advice.impact, indent: "    ") + "\n"
-      text += "  Next checks\n"
-      for check in advice.checks { text += "    $ \(check)\n" }
+    // Incidents are written side by side on all cores and joined in order.
+    let bursts = analysis.bursts
+    for section in OrderedParallelMap.map(bursts.count, { incidentText($0, bursts[$0], style) }) {
+      text += section
     }
     text += isolatedSection()
     text += warningSection()
     if !analysis.bursts.isEmpty {
       text += "\nSummary\n" + summaryTable().map { "  " + $0 }.joined(separator: "\n") + "\n"
     }
+    return text
+  }
+
+  /// The text of incident `index`, from the blank line before its title to its next checks.
+  private func incidentText(
+    _ index: Int, _ burst: LogBurst, _ style: (String, Severity) -> String
+  ) -> String {
+    let advice = IncidentAdvice(burst: burst, input: analysis.inputName(burst.input))
+    let label = "Incident \(index + 1) · \(burst.severity.rawValue.uppercased())"
+    var text =
+      "\n" + style(label, burst.severity) + " · \(burst.errorClass.rawValue): "
+      + advice.headline + "\n"
+    for (name, value) in facts(of: burst) {
+      text += "  " + ReportFormat.pad(name, 9) + value + "\n"
+    }
+    text += "  What happened\n" + ReportFormat.wrap(advice.happened, indent: "    ") + "\n"
+    text += "  Probable causes\n"
+    for cause in advice.causes {
+      text += ReportFormat.wrap("- " + cause, indent: "    ", hanging: "      ") + "\n"
+    }
+    text += "  Impact\n" + ReportFormat.wrap(advice.impact, indent: "    ") + "\n"
+    text += "  Next checks\n"
+    for check in advice.checks { text += "    $ \(check)\n" }
     return text
   }
 
@@ -166,14 +177,16 @@ public struct IncidentReport {
       ([header] + rows).map { $0[column].count }.max() ?? 0
     }
     return ([header] + rows).map { row in
-      zip(row, widths).map { ReportFormat.pad($0, $1) }
-        .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+      ReportFormat.trimmed(
+        zip(row, widths).map { ReportFormat.pad($0, $1) }.joined(separator: "  "))
     }
   }
 
   /// One row of cells per incident.
   func summaryRows() -> [[String]] {
-    analysis.bursts.enumerated().map { index, burst in
+    let bursts = analysis.bursts
+    return OrderedParallelMap.map(bursts.count) { index in
+      let burst = bursts[index]
       var workers = "–"
       if let range = burst.workerRange {
         workers = "\(range.lowerBound)"

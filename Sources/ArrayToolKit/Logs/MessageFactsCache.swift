@@ -86,24 +86,29 @@ struct MessageFactsCache {
     var j = 0
     var synced = 0
     while true {
-      // Sixteen, then eight bytes at a time while both agree.
-      while i + 16 <= a.count && j + 16 <= b.count {
+      // Thirty-two, then eight bytes at a time while both agree; the first differing byte of
+      // a word is found from its lowest set bit, once the word is read in little-endian order.
+      while i + 32 <= a.count && j + 32 <= b.count {
         let left = UnsafeRawPointer(baseA + i)
         let right = UnsafeRawPointer(baseB + j)
-        let first = left.loadUnaligned(as: UInt64.self) ^ right.loadUnaligned(as: UInt64.self)
-        let second =
-          left.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-          ^ right.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-        if first | second != 0 { break }
-        i += 16
-        j += 16
+        var difference: UInt64 = 0
+        for offset in stride(from: 0, to: 32, by: 8) {
+          difference |=
+            left.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            ^ right.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        }
+        if difference != 0 { break }
+        i += 32
+        j += 32
       }
-      while i + 8 <= a.count && j + 8 <= b.count
-        && UnsafeRawPointer(baseA + i).loadUnaligned(as: UInt64.self)
-          == UnsafeRawPointer(baseB + j).loadUnaligned(as: UInt64.self)
-      {
-        i += 8
-        j += 8
+      while i + 8 <= a.count && j + 8 <= b.count {
+        let difference = UInt64(
+          littleEndian: UnsafeRawPointer(baseA + i).loadUnaligned(as: UInt64.self)
+            ^ UnsafeRawPointer(baseB + j).loadUnaligned(as: UInt64.self))
+        let same = difference == 0 ? 8 : difference.trailingZeroBitCount / 8
+        i += same
+        j += same
+        if same < 8 { break }
       }
       while i < a.count && j < b.count && a[i] == b[j] {
         i += 1

@@ -111,12 +111,14 @@ enum MessageFields {
       let index = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(dot))
       search = index + 1
       var end = index + 1
-      while end < text.count, isWordByte(text[end]) { end += 1 }
+      while end < text.count, isWordByte(base[end]) { end += 1 }
       guard index > 0, pathBytes.contains(text[index - 1]),
         let suffix = packed(text, (index + 1)..<end), fileExtensions.contains(suffix)
       else { continue }
+      // Walked back on the raw pointer: file names run to 80 bytes and more, and this runs
+      // for every `Processing FILE` line.
       var start = index
-      while start > 0, pathBytes.contains(text[start - 1]) { start -= 1 }
+      while start > 0, pathBytes.contains(base[start - 1]) { start -= 1 }
       return start..<end
     }
     return nil

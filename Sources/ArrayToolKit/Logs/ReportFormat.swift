@@ -67,12 +67,17 @@ enum ReportFormat {
   /// `word` quoted for a POSIX shell when it needs to be.
   static func shellWord(_ word: String) -> String {
     let plain = word.unicodeScalars.allSatisfy { scalar in
-      scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
-        || "-_./:=@%+,".unicodeScalars.contains(scalar)
+      // ASCII is decided by a mask (its alphabetic scalars are the letters); the Unicode
+      // properties are looked up only beyond it.
+      if scalar.value < 0x80 { return shellPlainBytes.contains(UInt8(scalar.value)) }
+      return scalar.properties.isAlphabetic
     }
     if plain && !word.isEmpty { return word }
     return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
   }
+
+  /// The ASCII bytes a shell word may hold unquoted: letters, digits and `-_./:=@%+,`.
+  private static let shellPlainBytes = ByteSet.alphanumeric(and: "-_./:=@%+,")
 
   /// `text` broken into lines of at most `width` characters; the first starts with `indent`,
   /// the others with `hanging` (the same indent by default).
@@ -81,24 +86,38 @@ enum ReportFormat {
   {
     // Built as bytes with lengths kept as counts: String.count walks the whole string, and
     // asking it per word made a report of thousands of incidents take longer than reading the
-    // log. Words are split at space bytes; an ASCII word's length is its byte count, only other
-    // words are counted by characters.
-    let next = Array((hanging ?? indent).utf8)
-    let nextLength = (hanging ?? indent).count
-    var output = Array(indent.utf8)
+    // log. Words are runs between space bytes, found in place (splitting into an array of
+    // slices and appending them through generic slices cost more than the rest of the report);
+    // an ASCII word's length is its byte count, only other words are counted by characters.
+    let next = hanging ?? indent
+    let nextLength = next.count
+    var output: [UInt8] = []
     var length = indent.count
     var lineHasWord = false
     var anyWord = false
     var source = text
     source.withUTF8 { bytes in
-      output.reserveCapacity(bytes.count + next.count * (bytes.count / 32 + 1))
-      for piece in bytes.split(separator: UInt8(ascii: " ")) {
-        let word = UnsafeBufferPointer(rebasing: piece)
-        let ascii = word.allSatisfy { $0 < 0x80 }
+      output.reserveCapacity(
+        indent.utf8.count + bytes.count + next.utf8.count * (bytes.count / 32 + 1))
+      output.append(contentsOf: indent.utf8)
+      let count = bytes.count
+      var index = 0
+      while index < count {
+        if bytes[index] == 0x20 {
+          index += 1
+          continue
+        }
+        let wordStart = index
+        var ascii = true
+        while index < count, bytes[index] != 0x20 {
+          if bytes[index] >= 0x80 { ascii = false }
+          index += 1
+        }
+        let word = UnsafeBufferPointer(rebasing: bytes[wordStart..<index])
         let wordLength = ascii ? word.count : String(decoding: word, as: UTF8.self).count
         if lineHasWord && length + 1 + wordLength > width {
           output.append(0x0A)
-          output += next
+          output.append(contentsOf: next.utf8)
           length = nextLength
           lineHasWord = false
         }
@@ -106,7 +125,7 @@ enum ReportFormat {
           output.append(UInt8(ascii: " "))
           length += 1
         }
-        output += word
+        output.append(contentsOf: word)
         length += wordLength
         lineHasWord = true
         anyWord = true
@@ -121,6 +140,26 @@ enum ReportFormat {
     let length = text.count
     if length >= width { return length == width ? text : String(text.prefix(width)) }
     return text + String(repeating: " ", count: width - length)
+  }
+
+  /// `text` without the spaces and tabs (any Unicode space separator) at either end, as
+  /// Foundation's `trimmingCharacters(in: .whitespaces)` gives it. Foundation goes through
+  /// NSString and UTF-16, which made trimming the summary rows a quarter of a long report's cost.
+  static func trimmed(_ text: String) -> String {
+    let scalars = text.unicodeScalars
+    guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
+    guard let last = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
+    if first == scalars.startIndex && scalars.index(after: last) == scalars.endIndex {
+      return text
+    }
+    return String(scalars[first...last])
+  }
+
+  /// A tab or a Unicode space separator (category Zs), the members of `CharacterSet.whitespaces`.
+  @inline(__always)
+  private static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+    if scalar.value < 0x80 { return scalar.value == 0x20 || scalar.value == 0x09 }
+    return scalar.properties.generalCategory == .spaceSeparator
   }
 
   /// `text` cut to `limit` characters with `…`.

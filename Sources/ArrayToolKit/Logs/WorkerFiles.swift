@@ -5,8 +5,11 @@
 
 /// The current file of each worker.
 struct WorkerFiles {
-  /// Slot per worker number below `directLimit`; other numbers use the dictionary.
+  /// Slot per worker number below `directLimit`; other numbers use the dictionary. A slot's
+  /// bytes are overwritten in place and `lengths` says how many of them are the name, so that
+  /// following a worker from file to file touches no allocator.
   private var slots: [[UInt8]] = []
+  private var lengths: [Int] = []
   private var others: [Int: [UInt8]] = [:]
 
   static let directLimit = 1 << 16
@@ -22,15 +25,22 @@ struct WorkerFiles {
     }
     if worker >= slots.count {
       slots.append(contentsOf: repeatElement([], count: worker + 1 - slots.count))
+      lengths.append(contentsOf: repeatElement(0, count: worker + 1 - lengths.count))
     }
-    slots[worker].removeAll(keepingCapacity: true)
-    slots[worker].append(contentsOf: name)
+    if slots[worker].count < name.count {
+      slots[worker] = Array(name)
+    } else if let source = name.baseAddress {
+      slots[worker].withUnsafeMutableBufferPointer { slot in
+        slot.baseAddress!.update(from: source, count: name.count)
+      }
+    }
+    lengths[worker] = name.count
   }
 
   /// Notes that `worker` finished its file.
   mutating func clear(_ worker: Int) {
     if worker >= 0 && worker < slots.count {
-      slots[worker].removeAll(keepingCapacity: true)
+      lengths[worker] = 0
     } else {
       others[worker] = nil
     }
@@ -38,8 +48,12 @@ struct WorkerFiles {
 
   /// The file `worker` is processing, if known.
   func file(of worker: Int) -> String? {
-    let name = worker >= 0 && worker < slots.count ? slots[worker] : others[worker]
-    guard let name, !name.isEmpty else { return nil }
+    if worker >= 0 && worker < slots.count {
+      let length = lengths[worker]
+      guard length > 0 else { return nil }
+      return String(decoding: slots[worker][..<length], as: UTF8.self)
+    }
+    guard let name = others[worker], !name.isEmpty else { return nil }
     return String(decoding: name, as: UTF8.self)
   }
 }

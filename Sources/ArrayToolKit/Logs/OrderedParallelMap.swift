@@ -1,0 +1,34 @@
+// Maps the indices 0..<count on all cores and returns the results in index order. The reports of
+// `analyze-logs` write each incident on its own (its advice, its facts, its wrapped paragraphs):
+// a log of thousands of incidents spends about a third of its time there, and the incidents do
+// not depend on each other, so they are rendered in contiguous chunks side by side and joined
+// in order, which gives the same text as rendering them one after the other.
+
+import Foundation
+
+/// An order-keeping parallel map over a range of indices.
+enum OrderedParallelMap {
+  /// Fewer items than this are mapped on the calling thread: starting threads would cost more.
+  static let serialLimit = 16
+
+  /// `transform` of each index in `0..<count`, in index order; `transform` must not depend on
+  /// the order in which indices are visited, since chunks run at the same time.
+  static func map<Result>(
+    _ count: Int, chunks requested: Int? = nil, _ transform: (Int) -> Result
+  ) -> [Result] {
+    let chunks = min(count, requested ?? ProcessInfo.processInfo.activeProcessorCount * 4)
+    guard chunks > 1, count >= serialLimit || requested != nil else {
+      return (0..<count).map(transform)
+    }
+    return [Result](unsafeUninitializedCapacity: count) { buffer, initialized in
+      let base = buffer.baseAddress!
+      // Each chunk initialises its own slice of the buffer; no two chunks share an element.
+      DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        for index in (count * chunk / chunks)..<(count * (chunk + 1) / chunks) {
+          (base + index).initialize(to: transform(index))
+        }
+      }
+      initialized = count
+    }
+  }
+}
