@@ -96,7 +96,9 @@ final class BufferedInput {
   /// - Throws: `InflateError.corrupt` for invalid data; errors of the source.
   func inflate(_ inflater: RawInflater, into buffer: UnsafeMutableRawBufferPointer) throws -> Int? {
     while !inflater.finished {
-      if available.isEmpty, try !fill() { return nil }
+      // Once the source has ended zlib is still asked with no input: output it could not fit
+      // into the last buffer (the rest of a long match, say) is pending inside it.
+      if available.isEmpty { try fill() }
       let result = try inflater.inflate(input: available, output: buffer)
       consume(result.consumed)
       if result.produced > 0 { return result.produced }
