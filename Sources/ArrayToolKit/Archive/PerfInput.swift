@@ -22,7 +22,7 @@ public enum PerfInput {
     for path in paths {
       let info = try status(of: path)
       if (info.st_mode & S_IFMT) == S_IFDIR {
-        for file in try filesBelow(path) { try add(file, to: &listing) }
+        for file in try filesBelow(path, faults: &listing.faults) { try add(file, to: &listing) }
       } else {
         try add(FoundFile(path: path, size: Int64(info.st_size)), to: &listing, sniff: true)
       }
@@ -40,13 +40,17 @@ public enum PerfInput {
   static func kind(ofName name: String) -> InputKind? {
     // macOS puts resource forks next to copied files (`._X.tgz`) and into zips it makes
     // (`__MACOSX/…/._X.tgz`); they carry the name but not the content of an input.
-    if DatUnit.lastComponent(name).hasPrefix("._") || name.hasPrefix("__MACOSX/") { return nil }
+    if isResourceFork(name) { return nil }
     let lower = name.lowercased()
     if lower.hasSuffix(".zip") { return .zip }
     if lower.hasSuffix(".tgz") || lower.hasSuffix(".tar.gz") { return .unit(.tgz) }
     if lower.hasSuffix(".tar") { return .unit(.tar) }
     if lower.hasSuffix(".dat") { return .unit(.dat) }
     return nil
+  }
+
+  private static func isResourceFork(_ name: String) -> Bool {
+    DatUnit.lastComponent(name).hasPrefix("._") || name.hasPrefix("__MACOSX/")
   }
 
   /// What the first bytes of a file with an unknown name show it to be; .dat when nothing else.
@@ -82,6 +86,7 @@ public enum PerfInput {
     listing.notes += archive.notes
     listing.faults += archive.faults
     var seen = Set<String>()
+    let unitsBefore = listing.units.count
     for entry in archive.entries where !entry.isDirectory {
       guard entry.unsafeNameReason == nil, seen.insert(entry.name).inserted else { continue }
       if case .unit(let format)? = kind(ofName: entry.name) {
@@ -89,8 +94,34 @@ public enum PerfInput {
       } else {
         listing.otherMembers.append(entry.name)
         listing.otherEntries.append(ZipMember(archive: archive, entry: entry))
+        if let note = unreadMemberNote(entry, of: archive) { listing.notes.append(note) }
       }
     }
+    if let fault = noUnitFault(archive, unitCount: listing.units.count - unitsBefore) {
+      listing.faults.append(fault)
+    }
+  }
+
+  /// The note for a zip entry that is not read as performance data; nil for the checksum
+  /// manifests and macOS resource forks that exports carry, which need no word.
+  static func unreadMemberNote(_ entry: ZipEntry, of archive: ZipArchive) -> InputNote? {
+    let name = entry.name
+    if isResourceFork(name) || ManifestFinder.manifestKind(name).isManifest { return nil }
+    let reason =
+      kind(ofName: name) == .zip
+      ? "a zip inside the export is not opened: unpack it and name it as an input of its own"
+      : "not read: only members named .tgz, .tar.gz, .tar or .dat hold performance data"
+    return InputNote(at: entry.localHeaderOffset, reason, path: archive.path, member: name)
+  }
+
+  /// The fault of a zip with entries of which none is performance data: an export with every
+  /// file misnamed would otherwise import nothing and report success.
+  static func noUnitFault(_ archive: ZipArchive, unitCount: Int) -> InputFault? {
+    guard unitCount == 0, !archive.entries.isEmpty else { return nil }
+    return InputFault(
+      .unexpectedMembers, at: 0,
+      "the zip holds no performance file: no member is named .tgz, .tar.gz, .tar or .dat",
+      path: archive.path)
   }
 
   // MARK: - File system
@@ -108,31 +139,59 @@ public enum PerfInput {
 
   /// The files below `directory` whose names mark them as inputs, sorted by path. Symbolic links
   /// to files are followed; links to directories are not, so that a loop cannot trap the walk.
-  private static func filesBelow(_ directory: String) throws -> [FoundFile] {
-    try files(below: directory) { kind(ofName: $0) != nil }.map {
+  private static func filesBelow(_ directory: String, faults: inout [InputFault]) throws
+    -> [FoundFile]
+  {
+    try files(below: directory, faults: &faults) { kind(ofName: $0) != nil }.map {
       FoundFile(path: $0.path, size: $0.size)
     }
   }
 
   /// The paths and sizes of the regular files below `directory` whose file name `wanted`
-  /// accepts, sorted by path.
-  static func files(below directory: String, where wanted: (String) -> Bool) throws
-    -> [(path: String, size: Int64)]
-  {
+  /// accepts, sorted by path. What cannot be read inside the folder (a link to a missing file,
+  /// a FIFO named like an input, a subfolder without permission) is a fault in `faults`, and
+  /// the walk goes on: one bad entry must not keep the rest of an export from being read.
+  /// - Throws: `SystemError` when `directory` itself cannot be read.
+  static func files(
+    below directory: String, faults: inout [InputFault], where wanted: (String) -> Bool
+  ) throws -> [(path: String, size: Int64)] {
     var found: [(path: String, size: Int64)] = []
     var pending = [directory]
     while let folder = pending.popLast() {
-      for name in try names(in: folder) {
+      let names: [String]
+      do {
+        names = try self.names(in: folder)
+      } catch let error as SystemError where folder != directory {
+        faults.append(InputFault(.unreadable, at: 0, "the folder " + error.reason, path: folder))
+        continue
+      }
+      for name in names {
         let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
-        var link = stat()
-        guard lstat(path, &link) == 0 else { throw SystemError("cannot read \(path)", code: errno) }
-        let isLink = (link.st_mode & S_IFMT) == S_IFLNK
-        let info = isLink ? try status(of: path) : link
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+          faults.append(InputFault(.unreadable, at: 0, SystemError.describe(errno), path: path))
+          continue
+        }
+        let isLink = (info.st_mode & S_IFMT) == S_IFLNK
+        if isLink, stat(path, &info) != 0 {
+          let reason = SystemError.describe(errno)
+          if wanted(name) {
+            faults.append(
+              InputFault(
+                .unreadable, at: 0, "a symbolic link that cannot be followed: " + reason,
+                path: path))
+          }
+          continue
+        }
         switch info.st_mode & S_IFMT {
         case S_IFDIR where !isLink:
           pending.append(path)
+        case S_IFDIR:
+          break
         case S_IFREG where wanted(name):
           found.append((path, Int64(info.st_size)))
+        case _ where wanted(name):
+          faults.append(InputFault(.unreadable, at: 0, "not a regular file", path: path))
         default:
           break
         }

@@ -242,9 +242,10 @@ public final class DatDecoder {
     return got
   }
 
-  /// Bytes left after the current position, read through when the length is not known.
+  /// Bytes left after the current position, read through even when the length is known: a tar
+  /// header may claim gigabytes that the stream does not hold, and reading is what finds the
+  /// container cut short (a fault of the tar) instead of counting bytes that are not there.
   private func remainingByteCount() throws -> Int64 {
-    if let length { return max(0, length - position) }
     var total: Int64 = 0
     while true {
       let got = try fill(1 << 16)

@@ -27,8 +27,13 @@ struct ArchiveVerifier {
     let ordered = archive.entries.enumerated().sorted {
       ($0.element.localHeaderOffset, $0.offset) < ($1.element.localHeaderOffset, $1.offset)
     }.map(\.element)
+    var unitCount = 0
     for entry in ordered where entry.unsafeNameReason == nil {
       try verifyEntry(entry, of: archive, identity: identity, tracker: tracker)
+      if case .unit? = PerfInput.kind(ofName: entry.name), !entry.isDirectory { unitCount += 1 }
+    }
+    if let fault = PerfInput.noUnitFault(archive, unitCount: unitCount) {
+      ledger.faults.append(fault)
     }
     plan.record(try tracker.finish(), for: .file(identity))
     ledger.bytesRead += tracker.bytesRead
@@ -70,8 +75,13 @@ struct ArchiveVerifier {
           ledger.faults.append(fault)
         }
       }
-    } else if let fault = try drain(entry, of: archive, tracker: tracker, digests: digests) {
-      ledger.faults.append(fault)
+    } else {
+      if !entry.isDirectory, let note = PerfInput.unreadMemberNote(entry, of: archive) {
+        ledger.notes.append(note)
+      }
+      if let fault = try drain(entry, of: archive, tracker: tracker, digests: digests) {
+        ledger.faults.append(fault)
+      }
     }
     if !digests.isEmpty, digests.count == entry.uncompressedSize {
       plan.record(digests.finish(), for: target)

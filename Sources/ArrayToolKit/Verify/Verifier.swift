@@ -18,6 +18,7 @@ public enum Verifier {
   {
     var (inputs, errors) = VerifyInputSet.expanding(paths)
     let ledger = VerifyLedger()
+    ledger.faults += inputs.walkFaults
     let plan = ChecksumPlan()
     var explicit: [String] = []
     for path in options.manifests {

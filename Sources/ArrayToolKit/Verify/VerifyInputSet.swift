@@ -31,6 +31,8 @@ struct VerifyInputSet {
   private(set) var zips: [(input: VerifyInput, archive: ZipArchive)] = []
   /// Zips that are damaged beyond listing their entries.
   private(set) var zipFaults: [FileIdentity: InputFault] = [:]
+  /// What could not be read inside the folders walked (a dangling link, a FIFO).
+  private(set) var walkFaults: [InputFault] = []
   private var paths: [FileIdentity: String] = [:]
 
   /// Expands `paths`; paths that cannot be read are returned as errors and left out.
@@ -57,7 +59,7 @@ struct VerifyInputSet {
   private mutating func add(_ path: String) throws {
     let info = try PerfInput.status(of: path)
     if (info.st_mode & S_IFMT) == S_IFDIR {
-      let found = try PerfInput.files(below: path) { name in
+      let found = try PerfInput.files(below: path, faults: &walkFaults) { name in
         PerfInput.kind(ofName: name) != nil || ManifestFinder.manifestKind(name).isManifest
       }
       for file in found { try addFile(file.path, sniff: false) }

@@ -230,4 +230,51 @@ import Testing
     #expect(listing.units.map(\.location) == ["\(good)!PerfData_A.tgz"])
     #expect(try readUnit(listing.units[0]).1 == [1])
   }
+
+  @Test func membersThatAreNotReadAreNotedAndAZipWithoutUnitsIsAFault() throws {
+    var builder = ZipBuilder()
+    builder.add(.init("PerfData_A.tgz ", tgz(datName: "PerfData_A.dat", dat: [1])))
+    builder.add(.init("inner.zip", [1, 2]))
+    builder.add(.init("SHA256SUMS", Array("0000  x\n".utf8)))
+    builder.add(.init("__MACOSX/._PerfData_A.tgz", [0, 5]))
+    let built = builder.build()
+    let misnamed = try scratch.write("misnamed.zip", built.bytes)
+    // The second entry's local header: 30 fixed bytes and its name before its data.
+    let inner = built.dataOffsets[1] - 30 - "inner.zip".utf8.count
+    let listing = try PerfInput.units(for: [misnamed])
+    #expect(listing.units.isEmpty)
+    #expect(
+      listing.notes.map(\.line) == [
+        "\(misnamed)!PerfData_A.tgz : note at offset 0: not read: only members named .tgz,"
+          + " .tar.gz, .tar or .dat hold performance data",
+        "\(misnamed)!inner.zip: note at offset \(inner): a zip inside the export is not opened:"
+          + " unpack it and name it as an input of its own",
+      ])
+    #expect(
+      listing.faults == [
+        InputFault(
+          .unexpectedMembers, at: 0,
+          "the zip holds no performance file: no member is named .tgz, .tar.gz, .tar or .dat",
+          path: misnamed)
+      ])
+  }
+
+  @Test func aDanglingLinkOrAFifoInAFolderIsAFaultAndTheRestIsRead() throws {
+    try scratch.write("in/PerfData_A.tgz", tgz(datName: "PerfData_A.dat", dat: [3]))
+    let root = scratch.path + "/in"
+    try FileManager.default.createSymbolicLink(
+      atPath: root + "/gone.tgz", withDestinationPath: root + "/missing.tgz")
+    try FileManager.default.createSymbolicLink(
+      atPath: root + "/gone.txt", withDestinationPath: root + "/missing.txt")
+    #expect(mkfifo(root + "/pipe.dat", 0o600) == 0)
+    let listing = try PerfInput.units(for: [root])
+    #expect(listing.units.map(\.location) == ["\(root)/PerfData_A.tgz"])
+    #expect(try readUnit(listing.units[0]).1 == [3])
+    #expect(
+      Set(listing.faults.map(\.line)) == [
+        "\(root)/gone.tgz: unreadable at offset 0: a symbolic link that cannot be followed:"
+          + " no such file or directory",
+        "\(root)/pipe.dat: unreadable at offset 0: not a regular file",
+      ])
+  }
 }

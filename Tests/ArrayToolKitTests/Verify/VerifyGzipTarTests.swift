@@ -73,6 +73,21 @@ import Testing
     #expect(result.notes.isEmpty)
   }
 
+  /// The tar header claims a megabyte more than the stream holds; the .dat decoder meets the
+  /// tar's end blocks where its next block would be and must not count bytes that are not there.
+  @Test func aTarMemberLongerThanItsStreamIsTruncatedNotTrailingBytes() throws {
+    var builder = TarBuilder()
+    let zeros = [UInt8](repeating: 0, count: 1024)
+    builder.file(fixture.datName, fixture.dat + zeros + [UInt8](repeating: 7, count: 1 << 20))
+    let tar = Array(builder.build().prefix(512 + fixture.dat.count + zeros.count))
+    let path = try fixture.write(fixture.tgzName, GzipBuilder.member(tar))
+    #expect(
+      try fixture.problems([path]) == [
+        "\(path): truncated at offset \(tar.count): the tar stream ends inside the data of "
+          + "\(fixture.datName), \(1 << 20) bytes short"
+      ])
+  }
+
   @Test func aPlainTarNamedTgzIsNotGzip() throws {
     let path = try fixture.write(fixture.tgzName, fixture.tar)
     #expect(

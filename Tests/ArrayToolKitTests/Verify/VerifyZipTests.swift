@@ -23,7 +23,12 @@ import Testing
         ZipBuilder.Entry("readme.txt", Array("exported by hand\n".utf8)),
       ])
     let result = try fixture.verify([path])
-    #expect(result.problems.isEmpty && result.notes.isEmpty)
+    #expect(result.problems.isEmpty)
+    #expect(
+      result.notes.map(\.line) == [
+        "\(path)!readme.txt: note at offset \(built.dataOffsets[2] - 30 - 10): not read: only"
+          + " members named .tgz, .tar.gz, .tar or .dat hold performance data"
+      ])
     // The zip and its two files; the folder entry is read but is no file.
     #expect(result.filesChecked == 3)
     // Every stored byte of the entries, nothing of the headers: no digest asked for them.
@@ -146,6 +151,21 @@ import Testing
       result.notes.map(\.line) == ["\(path): note at offset 0: the zip archive holds no entries"])
   }
 
+  @Test func aZipWhoseMembersAreAllMisnamedIsAProblem() throws {
+    let (path, _) = try fixture.zip("export.zip", [stored(member + ".part", fixture.tgz)])
+    let result = try fixture.verify([path])
+    #expect(
+      result.problems.map(\.line) == [
+        "\(path): unexpected_members at offset 0: the zip holds no performance file: no member"
+          + " is named .tgz, .tar.gz, .tar or .dat"
+      ])
+    #expect(
+      result.notes.map(\.line) == [
+        "\(path)!\(member).part: note at offset 0: not read: only members named .tgz, .tar.gz,"
+          + " .tar or .dat hold performance data"
+      ])
+  }
+
   @Test func aDamagedTgzInsideAZipIsLocatedByMemberAndTheRestGoesOn() throws {
     let cut = Array(fixture.tgz.dropLast(10))
     let (path, _) = try fixture.zip(
@@ -161,7 +181,8 @@ import Testing
 
   @Test func aDeflatedEntryExpandingBeyondTheRatioIsNotRead() throws {
     let zeros = [UInt8](repeating: 0, count: 2 << 20)
-    let (path, built) = try fixture.zip("export.zip", [ZipBuilder.Entry("zeros.bin", zeros)])
+    let (path, built) = try fixture.zip(
+      "export.zip", [ZipBuilder.Entry("zeros.bin", zeros), stored(member, fixture.tgz)])
     var options = VerifyOptions()
     options.limits.maxRatio = 10
     let compressed = Gzip.rawDeflate(zeros).count
