@@ -12,7 +12,8 @@ public enum GenerateCommand: Command {
       Writes an export shaped like a Dorado 5000 V6's: controllers, disks, LUNs, hosts, FC ports
       and a pool, files alternating between SP0 and SP1, consecutive time windows, values that
       follow a daily wave with noise. The same options always give the same bytes. As a .zip
-      (default; with a SHA256SUMS member and OUTPUT.sha256 beside it) or a folder of .tgz files.
+      (default; with a SHA256SUMS member and OUTPUT.sha256 beside it) or a folder of day folders
+      of .tgz files.
       """,
     positionals: [PositionalSpec("OUTPUT", help: "The .zip file or folder to write.")],
     options: [
