@@ -38,12 +38,15 @@ public enum CompletionScript {
 
       """
     for spec in commands {
-      script += "    \(spec.name)) words=\"\(words(spec).joined(separator: " "))\" ;;\n"
+      // A command whose arguments are all names from a list (probe's targets) takes no file.
+      let takesFiles = spec.positionals.contains { $0.choices.isEmpty }
+      script += "    \(spec.name)) words=\"\(words(spec).joined(separator: " "))\""
+        + (takesFiles ? " files=1" : " files=") + " ;;\n"
     }
     script += """
-          *) words="" ;;
+          *) words="" files=1 ;;
         esac
-        if [[ $cur == -* ]]; then
+        if [[ $cur == -* || -z $files ]]; then
           COMPREPLY=($(compgen -W "$words" -- "$cur"))
         else
           COMPREPLY=($(compgen -W "$words" -- "$cur") $(compgen -f -- "$cur"))

@@ -33,7 +33,10 @@ import Testing
     let result = try BinaryRunner.run(["completion", "bash"])
     #expect(result.status == 0)
     #expect(result.stdout.contains("complete -o filenames -F _arraytool arraytool"))
-    #expect(result.stdout.contains("completion) words=\"--help -h bash zsh fish\" ;;"))
+    #expect(result.stdout.contains("completion) words=\"--help -h bash zsh fish\" files= ;;"))
+    #expect(
+      result.stdout.contains(
+        "\n    export) words=\"--format -f --output -o --jobs -j --help -h\" files=1 ;;"))
   }
 
   @Test func aLogWithNoRecognisedLineIsNotCalledClean() throws {
