@@ -163,7 +163,7 @@ public enum ImportCommand: Command {
         events.say("checking that the samples landed in \(query.url(""))")
         let agents = configuration.targets.compactMap { try? ProbeEndpoint(parsing: $0.base.absoluteString) }
         var check = LandedCheck(query: query, agents: agents,
-                                timeout: try arguments.seconds("landed-timeout") ?? 120)
+                                timeout: configuration.landedTimeout)
         check.shouldStop = { interrupts.count > 0 }
         landed = check.run(expected: result.samplesBySeries, first: result.firstTimestamp ?? 0,
                            last: result.lastTimestamp ?? 0)
@@ -248,6 +248,9 @@ public enum ImportCommand: Command {
       }
       configuration.timeout = value
     }
+    // Read now, not when the landed check runs: a bad value is a usage error even in a run that
+    // ends before the check.
+    configuration.landedTimeout = try arguments.seconds("landed-timeout") ?? 120
     configuration.fallbackTargets = try arguments.strings("fallback-url").map {
       try ImportTarget(base: $0, flag: "--fallback-url")
     }

@@ -29,6 +29,8 @@ public struct ImportConfiguration: Sendable {
   /// Seconds one request may take.
   public var timeout: Double = 30
   public var credentials: Credentials = .none
+  /// Seconds the landed check may wait for queues and counts.
+  public var landedTimeout: Double = 120
 
   public init(targets: [ImportTarget]) {
     self.targets = targets
