@@ -20,7 +20,8 @@ public enum ImportCommand: Command {
       Nothing is lost: a batch that still fails after its retries goes to --fallback-url when
       given, else to the spool (gzip JSON lines, written durably) for 'arraytool import --replay
       DIR'. A journal keyed by each archive's SHA-256, member and block records what the server
-      accepted, so running the same import again sends nothing twice (--force sends it all).
+      accepted, so running the same import again sends nothing twice (--force sends it all); an
+      input with the same SHA-256 as an earlier one of the run is sent once and named.
       Ctrl-C stops at the next block, finishes the batches in flight and flushes the journal; a
       second Ctrl-C spools what is still failing at once. STATE is $ARRAYTOOL_STATE_DIR, else
       $XDG_STATE_HOME/arraytool, else ~/.local/state/arraytool.
@@ -102,7 +103,10 @@ public enum ImportCommand: Command {
     }
     let catalog = try SeriesCatalog.bundled()
     let listing = try PerfInput.units(for: arguments.positionals)
-    var units = listing.units
+    // Read once here, the digests also key the journal.
+    let digests = ArchiveDigests()
+    let (unique, duplicates) = DuplicateInputs.split(listing.units, digests: digests)
+    var units = unique
     // Asking the target what it is costs requests: only when a check needs the answer.
     let explicitQuery = try explicitQueryEndpoint(arguments, environment: context.environment)
     var detectedStores: [ProbeEndpoint]?
@@ -134,7 +138,8 @@ public enum ImportCommand: Command {
     } else {
       for fault in listing.faults { console.diagnostic(fault.line) }
     }
-    let pipeline = try ImportPipeline(configuration: configuration, catalog: catalog, events: events)
+    let pipeline = try ImportPipeline(
+      configuration: configuration, catalog: catalog, events: events, digests: digests)
     let interrupts = InterruptHandler {
       pipeline.stop()
       events.say("interrupted: finishing the batches in flight; press Ctrl-C again to spool them now")
@@ -145,12 +150,15 @@ public enum ImportCommand: Command {
       console.stderrIsTerminal ? { events.progress(ImportReport.progressLine($0)) } : nil
     var result = pipeline.run(units: units, tick: tick)
     events.clearProgress()
+    result.duplicates = duplicates
+    result.filesDuplicate = duplicates.reduce(0) { $0 + $1.files }
+    result.filesTotal += result.filesDuplicate
 
     // Damage found before sending: by the listing (an entry that is no unit) or by the preflight.
     var leftOut = listing.faults
     if let preflight {
       leftOut = preflight.problems
-      let skipped = listing.units.filter { preflight.isCorrupt($0) }
+      let skipped = unique.filter { preflight.isCorrupt($0) }
       result.filesTotal += skipped.count
       result.filesFailed += skipped.count
     }
