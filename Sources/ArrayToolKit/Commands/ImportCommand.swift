@@ -19,9 +19,10 @@ public enum ImportCommand: Command {
 
       Nothing is lost: a batch that still fails after its retries goes to --fallback-url when
       given, else to the spool (gzip JSON lines, written durably) for 'arraytool import --replay
-      DIR'. A journal keyed by each archive's SHA-256, member and block records what the server
-      accepted, so running the same import again sends nothing twice (--force sends it all); an
-      input with the same SHA-256 as an earlier one of the run is sent once and named.
+      DIR', which delivers the same way. A journal per target (STATE/journal/HOST_PORT/), keyed
+      by each archive's SHA-256, member and block, records what that target accepted; what any
+      --url or --fallback-url of a run has on record is not sent again (--force sends it all).
+      An input with the same SHA-256 as an earlier one of the run is sent once and named.
       Ctrl-C stops at the next block, finishes the batches in flight and flushes the journal; a
       second Ctrl-C spools what is still failing at once. STATE is $ARRAYTOOL_STATE_DIR, else
       $XDG_STATE_HOME/arraytool, else ~/.local/state/arraytool.
@@ -286,11 +287,9 @@ public enum ImportCommand: Command {
     }
     let state = stateDirectory(environment)
     configuration.spoolDirectory = arguments.string("spool") ?? state.map { $0 + "/spool" }
-    // What one server accepted says nothing about another: each primary target has its journal.
-    let journalRoot = arguments.string("journal") ?? state.map { $0 + "/journal" }
-    configuration.journalDirectory = journalRoot.map {
-      $0 + "/" + ImportJournal.folderName(for: configuration.targets[0])
-    }
+    // What one server accepted says nothing about another: each target has its journal in a
+    // folder of this root (see TargetJournals).
+    configuration.journalDirectory = arguments.string("journal") ?? state.map { $0 + "/journal" }
     configuration.force = arguments.flag("force")
     configuration.credentials = try Credentials.load(
       bearerFile: arguments.string("bearer-token-file"),

@@ -73,10 +73,11 @@ import Testing
     try VictoriaMetricsServer.withVictoriaMetrics { fallback in
       let scratch = try ScratchDirectory()
       let (path, generator) = try Integration.export(files: 2, start: 1_737_331_200, in: scratch)
+      let state = ["ARRAYTOOL_STATE_DIR": scratch.path + "/state"]
       let result = try BinaryRunner.run([
         "import", "--url", "http://127.0.0.1:1", "--fallback-url", fallback.url, "--retries", "2",
         "--retry-delay", "0.05", "--json", path,
-      ])
+      ], environment: state)
       let report = try Integration.expectReport(result, status: 0)
       #expect(report["samples_sent"] as? Int == 16_800)
       #expect(report["batches_by_target"] as? [String: Int] == [fallback.url: 2])
@@ -85,6 +86,15 @@ import Testing
       #expect(!result.stderr.contains("server flags"))
       #expect(result.stderr.contains("\n  ok   retention: -retentionPeriod=100y: every sample is "))
       #expect(result.stderr.contains("checking that the samples landed in \(fallback.url)\n"))
+      try Integration.expectStoredExactly(generator, files: [0, 1], in: fallback)
+
+      // The fallback's journal knows what it took: an import straight to it sends nothing.
+      let again = try Integration.expectReport(
+        BinaryRunner.run(["import", "--url", fallback.url, "--json", path], environment: state),
+        status: 0)
+      #expect(again["samples_sent"] as? Int == 0)
+      #expect(again["files_skipped"] as? Int == 2)
+      Integration.expectLanded(again, samples: 16_800, series: 280, in: fallback)
       try Integration.expectStoredExactly(generator, files: [0, 1], in: fallback)
     }
   }
