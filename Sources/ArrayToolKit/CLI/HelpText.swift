@@ -17,7 +17,8 @@ public enum HelpText {
         --version     Show the version.
 
       EXIT STATUS: 0 success, 1 problems found or not everything delivered, 2 usage or unreadable
-      input. See 'man arraytool' (or 'man -l man/arraytool.1') for the full manual.
+      input, 130 interrupted (SIGINT or SIGTERM). See 'man arraytool' (or 'man -l man/arraytool.1')
+      for the full manual.
 
       """
     return text

@@ -33,7 +33,8 @@ public struct ParsedArguments: Sendable {
   /// The value of `--name` as a whole number within `range`.
   public func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
     guard let text = string(name) else { return nil }
-    guard let value = Int(text), range.contains(value) else {
+    guard let value = Self.parseDecimal(text).flatMap({ _ in Int(text) }), range.contains(value)
+    else {
       throw UsageError(
         "invalid --\(name) '\(text)': expected a whole number from "
           + "\(range.lowerBound) to \(range.upperBound)", command: command)
@@ -49,6 +50,16 @@ public struct ParsedArguments: Sendable {
         "invalid --\(name) '\(text)': expected seconds such as 30, 1.5, 90s, 2m or 1h "
           + "(at most ten years)",
         command: command)
+    }
+    return value
+  }
+
+  /// The value of `--name` as a non-negative decimal number (`2`, `0.5`), or `nil` when it was not
+  /// given; `what` describes the expected value in the error.
+  public func number(_ name: String, expecting what: String) throws -> Double? {
+    guard let text = string(name) else { return nil }
+    guard let value = Self.parseDecimal(text) else {
+      throw UsageError("invalid --\(name) '\(text)': expected \(what)", command: command)
     }
     return value
   }
@@ -76,8 +87,26 @@ public struct ParsedArguments: Sendable {
       number = number.dropLast()
       scale = unit
     }
-    guard let value = Double(number), value.isFinite, value >= 0, value * scale <= maxSeconds
-    else { return nil }
+    guard let value = parseDecimal(number), value * scale <= maxSeconds else { return nil }
     return value * scale
+  }
+
+  /// Parses plain decimal digits with at most one point (`16`, `1.5`, `.5`); `nil` for anything
+  /// else. Swift's own `Double(_:)` also reads `0x10` as 16, `1e3`, `nan` and `inf`, which no one
+  /// means on a command line; every number a flag takes goes through here.
+  public static func parseDecimal<S: StringProtocol>(_ text: S) -> Double? {
+    var digits = 0
+    var points = 0
+    for character in text.utf8 {
+      switch character {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+      case UInt8(ascii: "."): points += 1
+      default: return nil
+      }
+    }
+    guard digits > 0, points <= 1, let value = Double(String(text)), value.isFinite else {
+      return nil
+    }
+    return value
   }
 }

@@ -19,8 +19,10 @@ public enum ImportCommand: Command {
 
       Nothing is lost: a batch that still fails after its retries goes to --fallback-url when
       given, else to the spool (gzip JSON lines, written durably) for 'arraytool import --replay
-      DIR'. A journal keyed by each archive's SHA-256, member and block records what the server
-      accepted, so running the same import again sends nothing twice (--force sends it all).
+      DIR', which delivers the same way. A journal per target (STATE/journal/HOST_PORT/), keyed
+      by each archive's SHA-256, member and block, records what that target accepted; what any
+      --url or --fallback-url of a run has on record is not sent again (--force sends it all).
+      An input with the same SHA-256 as an earlier one of the run is sent once and named.
       Ctrl-C stops at the next block, finishes the batches in flight and flushes the journal; a
       second Ctrl-C spools what is still failing at once. STATE is $ARRAYTOOL_STATE_DIR, else
       $XDG_STATE_HOME/arraytool, else ~/.local/state/arraytool.
@@ -32,11 +34,13 @@ public enum ImportCommand: Command {
       $ARRAYTOOL_BASIC_AUTH(_FILE) (user:password) or the *-file options, never from the command
       line.
 
-      Before sending, a preflight verifies every input, probes the targets and reads the
-      server's flags: samples older than its retention, which it would drop silently, stop the
-      import, as does any damaged input unless --skip-corrupt is given. After sending, the landed
-      check counts every series in VictoriaMetrics (--query-url, $ARRAYTOOL_VM_URL, or the target
-      itself when it is one).
+      Before sending, a preflight verifies every input, probes the targets and reads the flags of
+      every VictoriaMetrics samples may be stored in (--query-url, and each --url or
+      --fallback-url that is a VictoriaMetrics, not a vmagent): samples older than the shortest
+      retention, which it would drop silently, stop the import, as does any damaged input unless
+      --skip-corrupt is given. After sending, the landed check counts every series in
+      --query-url ($ARRAYTOOL_VM_URL), else in the targets and fallbacks that are a
+      VictoriaMetrics, added up: a VictoriaMetrics --fallback-url serves as the query URL.
 
       Exit status: 0 all delivered (and landed, when checked), 1 some files or batches not
       delivered or the landed check failed, 2 usage or unreadable input, 130 interrupted.
@@ -100,18 +104,27 @@ public enum ImportCommand: Command {
     }
     let catalog = try SeriesCatalog.bundled()
     let listing = try PerfInput.units(for: arguments.positionals)
-    var units = listing.units
+    // Read once here, the digests also key the journal.
+    let digests = ArchiveDigests()
+    let (unique, duplicates) = DuplicateInputs.split(listing.units, digests: digests)
+    var units = unique
     // Asking the target what it is costs requests: only when a check needs the answer.
     let explicitQuery = try explicitQueryEndpoint(arguments, environment: context.environment)
-    var detectedQuery: ProbeEndpoint??
-    func query() -> ProbeEndpoint? {
-      if let explicitQuery { return explicitQuery }
-      if detectedQuery == nil { detectedQuery = detectQueryEndpoint(configuration.targets) }
-      return detectedQuery!
+    var detectedStores: [ProbeEndpoint]?
+    func stores() -> [ProbeEndpoint] {
+      if detectedStores == nil { detectedStores = detectStores(configuration) }
+      return detectedStores!
     }
+    // Flags are read from every store a sample may land in; counts are read from --query-url
+    // when given (the user named where the data ends up), else from those stores together.
+    func queries() -> [ProbeEndpoint] { explicitQuery.map { [$0] } ?? stores() }
     var preflight: PreflightResult?
     if !arguments.flag("no-preflight") {
-      let checks = Preflight(configuration: configuration, query: query(),
+      var checked = stores()
+      if let explicitQuery, !checked.contains(where: { $0.url("") == explicitQuery.url("") }) {
+        checked.insert(explicitQuery, at: 0)
+      }
+      let checks = Preflight(configuration: configuration, query: explicitQuery, stores: checked,
                              skipCorrupt: arguments.flag("skip-corrupt"))
       let found = try checks.run(paths: arguments.positionals, units: units, catalog: catalog)
       console.writeError(ImportReport.checklist(found, symbols: console.stderrIsTerminal))
@@ -126,7 +139,8 @@ public enum ImportCommand: Command {
     } else {
       for fault in listing.faults { console.diagnostic(fault.line) }
     }
-    let pipeline = try ImportPipeline(configuration: configuration, catalog: catalog, events: events)
+    let pipeline = try ImportPipeline(
+      configuration: configuration, catalog: catalog, events: events, digests: digests)
     let interrupts = InterruptHandler {
       pipeline.stop()
       events.say("interrupted: finishing the batches in flight; press Ctrl-C again to spool them now")
@@ -137,12 +151,15 @@ public enum ImportCommand: Command {
       console.stderrIsTerminal ? { events.progress(ImportReport.progressLine($0)) } : nil
     var result = pipeline.run(units: units, tick: tick)
     events.clearProgress()
+    result.duplicates = duplicates
+    result.filesDuplicate = duplicates.reduce(0) { $0 + $1.files }
+    result.filesTotal += result.filesDuplicate
 
     // Damage found before sending: by the listing (an entry that is no unit) or by the preflight.
     var leftOut = listing.faults
     if let preflight {
       leftOut = preflight.problems
-      let skipped = listing.units.filter { preflight.isCorrupt($0) }
+      let skipped = unique.filter { preflight.isCorrupt($0) }
       result.filesTotal += skipped.count
       result.filesFailed += skipped.count
     }
@@ -159,14 +176,20 @@ public enum ImportCommand: Command {
       // Files left out as damaged do not matter here; batches that did not arrive do.
       if result.batchesFailed > 0 || result.batchesSpooled > 0 || result.samplesWaiting > 0 {
         events.say("landed check skipped: not every batch was delivered")
-      } else if let query = query() {
-        events.say("checking that the samples landed in \(query.url(""))")
-        let agents = configuration.targets.compactMap { try? ProbeEndpoint(parsing: $0.base.absoluteString) }
-        var check = LandedCheck(query: query, agents: agents,
-                                timeout: try arguments.seconds("landed-timeout") ?? 120)
+      } else if case let queries = queries(), !queries.isEmpty {
+        let names = queries.map { $0.url("") }.joined(separator: " and ")
+        events.say("checking that the samples landed in \(names)")
+        let agents = (configuration.targets + configuration.fallbackTargets).compactMap {
+          try? ProbeEndpoint(parsing: $0.base.absoluteString)
+        }
+        var check = LandedCheck(queries: queries, agents: agents,
+                                timeout: configuration.landedTimeout)
         check.shouldStop = { interrupts.count > 0 }
         landed = check.run(expected: result.samplesBySeries, first: result.firstTimestamp ?? 0,
                            last: result.lastTimestamp ?? 0)
+      } else if result.samplesSent > 0 {
+        events.say("landed check skipped: no VictoriaMetrics to count in (give --query-url when "
+          + "importing through vmagent)")
       }
     }
     if arguments.flag("json") {
@@ -193,11 +216,19 @@ public enum ImportCommand: Command {
     return nil
   }
 
-  /// The only target, when it is a VictoriaMetrics rather than a vmagent.
-  static func detectQueryEndpoint(_ targets: [ImportTarget]) -> ProbeEndpoint? {
-    guard targets.count == 1, let endpoint = try? ProbeEndpoint(parsing: targets[0].base.absoluteString)
-    else { return nil }
-    return VictoriaMetricsKind.detect(endpoint) == .victoriaMetrics ? endpoint : nil
+  /// The targets and fallbacks that are a VictoriaMetrics rather than a vmagent, each once: the
+  /// servers samples may be stored in directly.
+  static func detectStores(_ configuration: ImportConfiguration) -> [ProbeEndpoint] {
+    var seen: Set<String> = []
+    var stores: [ProbeEndpoint] = []
+    for target in configuration.targets + configuration.fallbackTargets {
+      guard seen.insert(target.base.absoluteString).inserted,
+        let endpoint = try? ProbeEndpoint(parsing: target.base.absoluteString),
+        VictoriaMetricsKind.detect(endpoint) == .victoriaMetrics
+      else { continue }
+      stores.append(endpoint)
+    }
+    return stores
   }
 
   private static func replay(
@@ -248,16 +279,17 @@ public enum ImportCommand: Command {
       }
       configuration.timeout = value
     }
+    // Read now, not when the landed check runs: a bad value is a usage error even in a run that
+    // ends before the check.
+    configuration.landedTimeout = try arguments.seconds("landed-timeout") ?? 120
     configuration.fallbackTargets = try arguments.strings("fallback-url").map {
       try ImportTarget(base: $0, flag: "--fallback-url")
     }
     let state = stateDirectory(environment)
     configuration.spoolDirectory = arguments.string("spool") ?? state.map { $0 + "/spool" }
-    // What one server accepted says nothing about another: each primary target has its journal.
-    let journalRoot = arguments.string("journal") ?? state.map { $0 + "/journal" }
-    configuration.journalDirectory = journalRoot.map {
-      $0 + "/" + ImportJournal.folderName(for: configuration.targets[0])
-    }
+    // What one server accepted says nothing about another: each target has its journal in a
+    // folder of this root (see TargetJournals).
+    configuration.journalDirectory = arguments.string("journal") ?? state.map { $0 + "/journal" }
     configuration.force = arguments.flag("force")
     configuration.credentials = try Credentials.load(
       bearerFile: arguments.string("bearer-token-file"),

@@ -88,11 +88,7 @@ public enum VerifyCommand: Command {
   static func options(_ arguments: ParsedArguments) throws -> VerifyOptions {
     var options = VerifyOptions()
     options.manifests = arguments.strings("manifest")
-    if let text = arguments.string("max-ratio") {
-      guard let ratio = Double(text), ratio.isFinite, ratio >= 0 else {
-        throw UsageError(
-          "invalid --max-ratio '\(text)': expected a number, 0 for no limit", command: "verify")
-      }
+    if let ratio = try arguments.number("max-ratio", expecting: "a number, 0 for no limit") {
       options.limits.maxRatio = ratio == 0 ? nil : ratio
     }
     if let text = arguments.string("max-size") {

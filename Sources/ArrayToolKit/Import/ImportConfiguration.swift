@@ -10,7 +10,7 @@ public struct ImportConfiguration: Sendable {
   public var fallbackTargets: [ImportTarget] = []
   /// Where undeliverable batches go; nil reports them as not delivered.
   public var spoolDirectory: String?
-  /// Where accepted batches are recorded; nil keeps no journal.
+  /// The root of the journals of accepted batches, a folder per target; nil keeps no journal.
   public var journalDirectory: String?
   /// Send again what the journal says was accepted.
   public var force = false
@@ -29,6 +29,8 @@ public struct ImportConfiguration: Sendable {
   /// Seconds one request may take.
   public var timeout: Double = 30
   public var credentials: Credentials = .none
+  /// Seconds the landed check may wait for queues and counts.
+  public var landedTimeout: Double = 120
 
   public init(targets: [ImportTarget]) {
     self.targets = targets

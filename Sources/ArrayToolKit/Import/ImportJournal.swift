@@ -1,6 +1,6 @@
-// The journal of what the server accepted (and what was put in the spool), keyed by the SHA-256
-// of the archive, the member and the block, so that running the same import again sends nothing
-// twice and an interrupted import continues where it stopped.
+// The journal of what a server accepted (and what was put in the spool), one folder per target,
+// keyed by the SHA-256 of the archive, the member and the block, so that running the same import
+// again sends nothing twice and an interrupted import continues where it stopped.
 
 import Foundation
 
@@ -13,11 +13,17 @@ struct JournalRecord: Codable, Equatable {
     case spooled
     /// Every sample of the member was accepted or spooled, and it decoded without fault.
     case complete
+    /// These spooled samples left the spool for another target (a replay with --url): this
+    /// target has not got them, and they wait nowhere.
+    case unspooled
   }
 
   var state: State
   var member: String
   var pieces: [BatchPiece]
+  /// With `complete`: the journal folders (targets) that together hold every sample of the
+  /// member. Absent in journals written before, where it is the journal's own target.
+  var targets: [String]? = nil
 }
 
 /// Append-only journal files, one per archive, in a folder.
@@ -30,7 +36,8 @@ public final class ImportJournal: @unchecked Sendable {
   private var unsynced = 0
 
   struct MemberRecord {
-    var complete = false
+    /// Sets of targets (journal folders) that together got all of the member.
+    var completeBy: [Set<String>] = []
     /// Accepted and spooled pieces: nothing of these is sent again.
     var pieces: [BatchPiece] = []
     var spooled: [BatchPiece] = []
@@ -43,9 +50,13 @@ public final class ImportJournal: @unchecked Sendable {
     return String(text.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" })
   }
 
+  /// The journal's folder name: its target, as `folderName(for:)` gives it.
+  public let name: String
+
   /// Opens (creating) the journal folder.
   public init(directory: String) throws {
     self.directory = directory
+    name = (directory as NSString).lastPathComponent
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {
@@ -68,18 +79,19 @@ public final class ImportJournal: @unchecked Sendable {
       for line in data.split(separator: UInt8(ascii: "\n")) {
         // A line cut by a crash is ignored: its batch was not confirmed.
         guard let record = try? decoder.decode(JournalRecord.self, from: Data(line)) else { continue }
-        Self.apply(record.state, pieces: record.pieces, to: &members[record.member, default: MemberRecord()])
+        apply(record, to: &members[record.member, default: MemberRecord()])
       }
     }
     loaded[archive] = members
     return members
   }
 
-  /// Whether every sample of `member` of `archive` was accepted or spooled before.
-  public func isComplete(archive: String, member: String) -> Bool {
+  /// Whether every sample of `member` of `archive` was accepted or spooled before by targets
+  /// all among `targets` (journal folder names).
+  public func isComplete(archive: String, member: String, within targets: Set<String>) -> Bool {
     lock.lock()
     defer { lock.unlock() }
-    return records(archive)[member]?.complete ?? false
+    return records(archive)[member]?.completeBy.contains { $0.isSubset(of: targets) } ?? false
   }
 
   /// The pieces of `member` already accepted or spooled.
@@ -89,37 +101,46 @@ public final class ImportJournal: @unchecked Sendable {
     return records(archive)[member]?.pieces ?? []
   }
 
-  private static func apply(
-    _ state: JournalRecord.State, pieces: [BatchPiece], to record: inout MemberRecord
-  ) {
-    switch state {
-    case .complete: record.complete = true
+  private func apply(_ line: JournalRecord, to record: inout MemberRecord) {
+    switch line.state {
+    case .complete: record.completeBy.append(Set(line.targets ?? [name]))
     case .accepted:
-      record.pieces += pieces
-      record.accepted.formUnion(pieces)
+      record.pieces += line.pieces
+      record.accepted.formUnion(line.pieces)
     case .spooled:
-      record.pieces += pieces
-      record.spooled += pieces
+      record.pieces += line.pieces
+      record.spooled += line.pieces
+    case .unspooled:
+      let gone = Set(line.pieces)
+      record.spooled.removeAll { gone.contains($0) }
+      record.pieces.removeAll { gone.contains($0) && !record.accepted.contains($0) }
+      // What was complete with these pieces spooled here is not complete here any more.
+      record.completeBy.removeAll()
     }
   }
 
-  /// Samples of `member` written to the spool and not yet accepted by a replay.
-  public func samplesWaitingInSpool(archive: String, member: String) -> Int {
+  /// The pieces of `member` in the spool for this target, and those it accepted.
+  func spoolState(archive: String, member: String)
+    -> (spooled: [BatchPiece], accepted: Set<BatchPiece>)
+  {
     lock.lock()
     defer { lock.unlock() }
-    guard let record = records(archive)[member] else { return 0 }
-    return record.spooled.filter { !record.accepted.contains($0) }.reduce(0) { $0 + $1.samples }
+    guard let record = records(archive)[member] else { return ([], []) }
+    return (record.spooled, record.accepted)
   }
 
-  /// Records that `pieces` of `member` were accepted or spooled.
-  func record(_ state: JournalRecord.State, archive: String, member: String, pieces: [BatchPiece])
-    throws
-  {
-    let line = try JSONEncoder().encode(JournalRecord(state: state, member: member, pieces: pieces))
+  /// Records that `pieces` of `member` were accepted, spooled or unspooled, or (`complete`) that
+  /// `targets` together hold all of it.
+  func record(
+    _ state: JournalRecord.State, archive: String, member: String, pieces: [BatchPiece],
+    targets: [String]? = nil
+  ) throws {
+    let entry = JournalRecord(state: state, member: member, pieces: pieces, targets: targets)
+    let line = try JSONEncoder().encode(entry)
     lock.lock()
     defer { lock.unlock() }
     _ = records(archive)
-    Self.apply(state, pieces: pieces, to: &loaded[archive]![member, default: MemberRecord()])
+    apply(entry, to: &loaded[archive]![member, default: MemberRecord()])
     let handle = try self.handle(archive)
     do {
       try handle.write(contentsOf: line + Data([0x0A]))

@@ -27,7 +27,10 @@ public final class ImportPipeline: @unchecked Sendable {
   public let configuration: ImportConfiguration
   private let layouts: SeriesLayoutCache
   private let delivery: BatchDelivery
-  private let journal: ImportJournal?
+  private let journal: TargetJournals?
+  /// Per unit: the journal folders of the targets that accepted its batches in this run.
+  private var acceptedBy: [Int: Set<String>] = [:]
+  private let acceptedLock = NSLock()
   public let digests: ArchiveDigests
   private weak var events: ImportEvents?
   private let stopLock = NSLock()
@@ -47,7 +50,10 @@ public final class ImportPipeline: @unchecked Sendable {
     delivery = BatchDelivery(
       configuration: configuration, sender: sender, events: events,
       spool: configuration.spoolDirectory.map(ImportSpool.init))
-    journal = try configuration.journalDirectory.map(ImportJournal.init)
+    journal = try configuration.journalDirectory.map {
+      try TargetJournals(
+        root: $0, targets: configuration.targets + configuration.fallbackTargets)
+    }
   }
 
   /// Draws jitter for retry delays (tests make it fixed).
@@ -60,11 +66,15 @@ public final class ImportPipeline: @unchecked Sendable {
   public func run(units: [DatUnit], tick: ((ImportProgress) -> Void)? = nil) -> ImportResult {
     let started = DispatchTime.now()
     let tally = ImportTally(units: units.count)
-    tally.unitSettled = { [journal, digests] index, clean in
+    tally.unitSettled = { [self, journal, digests] index, clean in
       guard clean, let journal else { return }
       let unit = units[index]
       guard let digest = try? digests.sha256(of: unit.path) else { return }
-      try? journal.record(.complete, archive: digest, member: unit.member ?? "", pieces: [])
+      acceptedLock.lock()
+      let targets = acceptedBy.removeValue(forKey: index) ?? []
+      acceptedLock.unlock()
+      try? journal.recordComplete(
+        archive: digest, member: unit.member ?? "", acceptedBy: targets)
     }
     let queue = BlockingQueue<ImportBatch>(capacity: configuration.concurrency)
     let sequence = AtomicCounter()
@@ -283,17 +293,24 @@ public final class ImportPipeline: @unchecked Sendable {
     let digest = (try? digests.sha256(of: batch.path)) ?? ""
     let outcome = delivery.deliver(batch, archiveSHA256: digest)
     switch outcome {
-    case .delivered:
-      if let journal, !digest.isEmpty {
+    case .delivered(let target, _):
+      // On record with the target that took the batch: a fallback's journal says what went
+      // there, and a later run that has the fallback among its targets knows it.
+      if let journal, !digest.isEmpty, let accepting = journal.journal(forBase: target) {
+        acceptedLock.lock()
+        acceptedBy[batch.unitIndex, default: []].insert(accepting.name)
+        acceptedLock.unlock()
         do {
-          try journal.record(.accepted, archive: digest, member: batch.member ?? "", pieces: batch.pieces)
+          try accepting.record(
+            .accepted, archive: digest, member: batch.member ?? "", pieces: batch.pieces)
         } catch {
           tally.warning((error as? UserFacingError)?.userMessage ?? "journal: \(error)")
         }
       }
     case .spooled:
       if let journal, !digest.isEmpty {
-        try? journal.record(.spooled, archive: digest, member: batch.member ?? "", pieces: batch.pieces)
+        try? journal.primary.record(
+          .spooled, archive: digest, member: batch.member ?? "", pieces: batch.pieces)
       }
     case .failed:
       break

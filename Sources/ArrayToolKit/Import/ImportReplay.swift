@@ -25,15 +25,18 @@ public struct ImportReplay {
   }
 
   /// Sends every spooled batch to the configured targets (or, when none was given, to the one
-  /// recorded with the batch).
-  public func run(useRecordedTarget: Bool, log: (String) -> Void) throws -> ReplayResult {
+  /// recorded with the batch), the way an import delivers: the same retries, fallback, and
+  /// shortcut for a target that stayed unreachable through one batch's retries.
+  public func run(useRecordedTarget: Bool, log: @escaping @Sendable (String) -> Void) throws
+    -> ReplayResult
+  {
     let started = DispatchTime.now()
-    // Journals are kept per primary target: a batch goes on record in the journal of the target
-    // it was meant for when it was spooled.
-    let journalRoot = configuration.journalDirectory.map { ($0 as NSString).deletingLastPathComponent }
+    // A batch goes on record in the journal of the target that accepted it; when that is not
+    // the target it was spooled for, that target's journal learns it is no longer waiting.
+    let journalRoot = configuration.journalDirectory
     var journals: [String: ImportJournal] = [:]
-    func journal(for record: SpoolRecord) throws -> ImportJournal? {
-      guard let journalRoot, let target = try? ImportTarget(base: record.target) else { return nil }
+    func journalOf(_ target: ImportTarget) throws -> ImportJournal? {
+      guard let journalRoot else { return nil }
       let folder = journalRoot + "/" + ImportJournal.folderName(for: target)
       if let open = journals[folder] { return open }
       let opened = try ImportJournal(directory: folder)
@@ -42,54 +45,81 @@ public struct ImportReplay {
     }
     let sender = HTTPSender(
       timeout: configuration.timeout, connections: 1, credentials: configuration.credentials)
+    let events = ReplayEvents(log: log)
+    // One delivery per set of targets, so that a dead target found by one batch is tried once
+    // by the next.
+    var deliveries: [String: BatchDelivery] = [:]
     var result = ReplayResult()
     let entries = try spool.entries()
     result.batchesTotal = entries.count
-    for entry in entries {
-      var targets = configuration.targets
-      if useRecordedTarget, let recorded = try? ImportTarget(base: entry.record.target) {
-        targets = [recorded]
-      }
+    for (index, entry) in entries.enumerated() {
+      var settings = configuration
+      let recorded = try? ImportTarget(base: entry.record.target)
+      if useRecordedTarget, let recorded { settings.targets = [recorded] }
+      let key = settings.targets.map(\.base.absoluteString).joined(separator: " ")
+      let delivery = deliveries[key]
+        ?? BatchDelivery(configuration: settings, sender: sender, events: events, spool: nil)
+      deliveries[key] = delivery
       let body = try ImportSpool.readBody(entry.dataPath)
-      let payload = Data(body)
-      var delivered = false
-      var lastFailure = DeliveryFailure(.other, "not sent")
-      let attempts = max(1, configuration.retry.attempts)
-      for attempt in 1...attempts {
-        let target = targets[(attempt - 1) % targets.count]
-        let compress = configuration.compresses(target)
-        let data = compress ? Data(Gzip.compress(body)) : payload
-        guard let failure = sender.post(data, to: target.importURL, gzipped: compress) else {
-          delivered = true
-          break
-        }
-        lastFailure = failure
-        if !failure.isRetryable || attempt == attempts { break }
-        let delay = configuration.retry.delay(after: attempt, jitter: Double.random(in: 0...1))
-        log("retry \(attempt + 1)/\(attempts) in \(formatSeconds(delay)): "
-          + "\((entry.dataPath as NSString).lastPathComponent) to \(target.base.absoluteString): "
-          + failure.message)
-        Thread.sleep(forTimeInterval: delay)
-      }
       let name = (entry.dataPath as NSString).lastPathComponent
-      guard delivered else {
+      var batch = ImportBatch(
+        sequence: index, unitIndex: 0, path: name, member: nil, capacity: body.count)
+      batch.body.append(body)
+      batch.samples = entry.record.samples
+      batch.lines = entry.record.lines
+      batch.pieces = entry.record.pieces
+      let outcome = delivery.deliver(batch, archiveSHA256: entry.record.archiveSHA256)
+      guard case .delivered(let accepted, _) = outcome else {
+        var why = "not sent"
+        if case .failed(_, let failure) = outcome { why = failure.message }
         result.batchesLeft += 1
         result.samplesLeft += entry.record.samples
-        result.failures.append("\(name): \(entry.record.samples) samples still not delivered: \(lastFailure.message)")
+        result.failures.append("\(name): \(entry.record.samples) samples still not delivered: \(why)")
         continue
       }
-      if let journal = try journal(for: entry.record), !entry.record.archiveSHA256.isEmpty {
+      let digest = entry.record.archiveSHA256
+      if !digest.isEmpty, let acceptedBy = try? ImportTarget(base: accepted),
+        let journal = try journalOf(acceptedBy)
+      {
         try journal.record(
-          .accepted, archive: entry.record.archiveSHA256, member: entry.record.member,
-          pieces: entry.record.pieces)
+          .accepted, archive: digest, member: entry.record.member, pieces: entry.record.pieces)
         journal.flush()
+        if let recorded, ImportJournal.folderName(for: recorded) != journal.name,
+          let meant = try journalOf(recorded)
+        {
+          try meant.record(
+            .unspooled, archive: digest, member: entry.record.member, pieces: entry.record.pieces)
+          meant.flush()
+        }
       }
       try spool.remove(recordPath: entry.recordPath, dataPath: entry.dataPath)
-      log("replayed \(name): \(entry.record.samples) samples delivered")
+      log("replayed \(name): \(entry.record.samples) samples delivered to \(accepted)")
       result.batchesSent += 1
       result.samplesSent += entry.record.samples
     }
     result.seconds = ImportPipeline.seconds(since: started)
     return result
   }
+}
+
+/// Tells the person replaying about retries and fallbacks, naming the spool file.
+private final class ReplayEvents: ImportEvents, @unchecked Sendable {
+  let log: @Sendable (String) -> Void
+
+  init(log: @escaping @Sendable (String) -> Void) { self.log = log }
+
+  func retrying(_ batch: ImportBatch, attempt: Int, of attempts: Int, delay: Double,
+                failure: DeliveryFailure, target: ImportTarget) {
+    log("retry \(attempt + 1)/\(attempts) in \(formatSeconds(delay)): \(batch.path) to "
+      + "\(target.base.absoluteString): \(failure.message)")
+  }
+
+  func fallingBack(_ batch: ImportBatch, failure: DeliveryFailure, to target: ImportTarget) {
+    log("\(batch.path) goes to fallback \(target.base.absoluteString): \(failure.message)")
+  }
+
+  // A replay leaves a batch it could not deliver where it is; the report names it.
+  func spooled(_ batch: ImportBatch, attempts: Int, failure: DeliveryFailure, path: String) {}
+  func gaveUp(_ batch: ImportBatch, attempts: Int, failure: DeliveryFailure) {}
+  func fileFault(_ fault: InputFault) {}
 }

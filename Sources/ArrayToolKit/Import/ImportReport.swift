@@ -22,9 +22,14 @@ public enum ImportReport {
     func add(_ label: String, _ value: String) {
       lines.append("  " + (label + ":").padding(toLength: 13, withPad: " ", startingAt: 0) + value)
     }
-    var files = "\(result.filesOK + result.filesFailed + result.filesSkipped)/\(result.filesTotal) "
+    let processed = result.filesOK + result.filesFailed + result.filesSkipped + result.filesDuplicate
+    var files = "\(processed)/\(result.filesTotal) "
       + "processed, \(result.filesOK) imported, \(result.filesFailed) failed"
     if result.filesSkipped > 0 { files += ", \(result.filesSkipped) imported before (journal)" }
+    if result.filesDuplicate > 0 {
+      files += ", \(result.filesDuplicate) duplicate\(result.filesDuplicate == 1 ? "" : "s") "
+        + "of other inputs (not sent)"
+    }
     if result.filesInterrupted > 0 { files += ", \(result.filesInterrupted) interrupted" }
     add("files", files)
     add("samples", "\(grouped(result.samplesSent)) sent in \(grouped(result.series)) series"
@@ -44,6 +49,12 @@ public enum ImportReport {
     add("elapsed", String(format: "%.2f s, %@ samples/s", result.seconds,
                           grouped(Int(result.throughput.rounded()))))
     add("target", result.targets.joined(separator: ", "))
+    if !result.duplicates.isEmpty {
+      lines.append("  duplicates:")
+      for duplicate in result.duplicates {
+        lines.append("    \(duplicate.path): " + duplicateReason(duplicate))
+      }
+    }
     for warning in result.warnings { lines.append("  warning: \(warning)") }
     if !result.failures.isEmpty {
       lines.append("  failures:")
@@ -60,6 +71,16 @@ public enum ImportReport {
       lines.append("    arraytool import --replay \(folder)")
     }
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// Why a duplicate input was left out, in words.
+  static func duplicateReason(_ duplicate: DuplicateInput) -> String {
+    let files = "\(duplicate.files) file\(duplicate.files == 1 ? "" : "s")"
+    if duplicate.path == duplicate.sameAs {
+      return "given more than once; its \(files) were sent once"
+    }
+    return "the same content (SHA-256) as \(duplicate.sameAs); its \(files) were sent once, "
+      + "from \(duplicate.sameAs)"
   }
 
   /// What the landed check found, as report lines.
@@ -175,6 +196,11 @@ public enum ImportReport {
       "all_delivered": result.allDelivered,
       "files_skipped": result.filesSkipped,
       "files_interrupted": result.filesInterrupted,
+      "files_duplicate": result.filesDuplicate,
+      "duplicates": result.duplicates.map {
+        ["file": $0.path, "same_as": $0.sameAs, "files": $0.files, "reason": duplicateReason($0)]
+          as [String: Any]
+      },
       "samples_spooled": result.samplesSpooled,
       "samples_waiting_in_spool": result.samplesWaiting,
       "samples_skipped": result.samplesSkipped,

@@ -20,6 +20,10 @@ public struct ImportResult: Sendable {
   public var filesFailed = 0
   /// Files the journal said were imported before; nothing of them was sent.
   public var filesSkipped = 0
+  /// Files left out because an earlier input of the run holds the same bytes.
+  public var filesDuplicate = 0
+  /// The inputs so left out.
+  public var duplicates: [DuplicateInput] = []
   /// Files left unfinished because the run was interrupted.
   public var filesInterrupted = 0
   public var samplesSent = 0

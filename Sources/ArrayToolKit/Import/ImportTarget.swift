@@ -21,6 +21,13 @@ public struct ImportTarget: Equatable, Sendable {
         "invalid \(flag) '\(ImportTarget.redacted(text))': expected http://host:port or "
           + "https://host:port, optionally with a path prefix", command: "import")
     }
+    // Foundation takes any number as a port and fails only when sending, as if the server
+    // were unreachable: a port that cannot exist is a mistake in the command.
+    if let port = components.port, !(1...65535).contains(port) {
+      throw UsageError(
+        "invalid \(flag) '\(ImportTarget.redacted(text))': the port must be from 1 to 65535",
+        command: "import")
+    }
     components.user = nil
     components.password = nil
     components.query = nil

@@ -44,16 +44,24 @@ public struct PreflightResult: Sendable {
 /// Runs the checks.
 public struct Preflight {
   public var configuration: ImportConfiguration
+  /// The VictoriaMetrics named by --query-url or $ARRAYTOOL_VM_URL, which must not be a vmagent.
   public var query: ProbeEndpoint?
+  /// Every VictoriaMetrics samples may land in or be counted in: `query` and the targets and
+  /// fallbacks that are one.
+  public var stores: [ProbeEndpoint]
   public var skipCorrupt: Bool
   /// Seconds each probe phase may take: `--timeout`, at most 5.
   public var timeout: Double
   public var now: Double = Date().timeIntervalSince1970
   var resolver: any HostResolver = SystemResolver()
 
-  public init(configuration: ImportConfiguration, query: ProbeEndpoint?, skipCorrupt: Bool) {
+  public init(
+    configuration: ImportConfiguration, query: ProbeEndpoint?, stores: [ProbeEndpoint],
+    skipCorrupt: Bool
+  ) {
     self.configuration = configuration
     self.query = query
+    self.stores = stores
     self.skipCorrupt = skipCorrupt
     timeout = min(5, configuration.timeout)
   }
@@ -62,8 +70,8 @@ public struct Preflight {
     var result = PreflightResult()
     try checkInputs(paths, into: &result)
     checkTargets(into: &result)
-    if let query {
-      checkServer(query, units: units, catalog: catalog, into: &result)
+    if query != nil || !stores.isEmpty {
+      checkServers(units: units, catalog: catalog, into: &result)
     } else {
       result.checks.append(PreflightCheck(
         name: "server flags", status: .warning,
@@ -142,69 +150,91 @@ public struct Preflight {
     }
   }
 
-  private func checkServer(
-    _ query: ProbeEndpoint, units: [DatUnit], catalog: SeriesCatalog,
-    into result: inout PreflightResult
+  /// Reads the flags of every store and judges the export by the strictest: a sample may land
+  /// in any of them (a batch goes to whichever target takes it), so the shortest retention, the
+  /// shortest line limit and any store without deduplication are what count.
+  private func checkServers(
+    units: [DatUnit], catalog: SeriesCatalog, into result: inout PreflightResult
   ) {
-    if VictoriaMetricsKind.detect(query, resolver: resolver) == .vmagent {
+    if let query, VictoriaMetricsKind.detect(query, resolver: resolver) == .vmagent {
       result.checks.append(PreflightCheck(
         name: "server flags", status: .failed,
         message: "\(query.url("")) is a vmagent, not a VictoriaMetrics: give the VictoriaMetrics "
           + "that stores the data (usually port 8428) as --query-url"))
       return
     }
-    let client = HTTPClient(endpoint: query, resolver: resolver)
-    guard case .victoriaMetrics(let flags)? = try? ServerFacts.read(
-      .victoriametrics, client: client, deadline: Deadline(seconds: timeout))
-    else {
-      result.checks.append(PreflightCheck(
-        name: "server flags", status: .warning,
-        message: "cannot read \(query.url("/flags")): retention and deduplication were not checked"))
-      return
+    var read: [(store: ProbeEndpoint, flags: VictoriaMetricsFlags)] = []
+    for store in stores {
+      let client = HTTPClient(endpoint: store, resolver: resolver)
+      guard case .victoriaMetrics(let flags)? = try? ServerFacts.read(
+        .victoriametrics, client: client, deadline: Deadline(seconds: timeout))
+      else {
+        result.checks.append(PreflightCheck(
+          name: "server flags", status: .warning,
+          message: "cannot read \(store.url("/flags")): retention and deduplication were not "
+            + "checked there"))
+        continue
+      }
+      read.append((store, flags))
     }
-    if let retention = flags.retentionSeconds {
+    // With one store its name is plain from the target; with several, each line names its own.
+    let several = read.count > 1
+    func at(_ store: ProbeEndpoint) -> String { several ? " at \(store.url(""))" : "" }
+
+    let retained = read.filter { $0.flags.retentionSeconds != nil }
+    if let strictest = retained.min(by: { $0.flags.retentionSeconds! < $1.flags.retentionSeconds! }) {
+      let retention = strictest.flags.retentionSeconds!
       // A retention longer than the epoch is older than any sample: clamp before converting.
       let cutoff = Int64(max(now - retention, -1e12) * 1000)
       let old = Self.samplesBefore(
         cutoff, units: units.filter { !result.isCorrupt($0) }, catalog: catalog)
       let date = InspectReport.utc(cutoff)
-      let period = flags.value("retentionPeriod") ?? "?"
+      let period = (strictest.flags.value("retentionPeriod") ?? "?") + at(strictest.store)
+      let strictestOf = retained.count > 1 ? " (the shortest of \(retained.count))" : ""
       if old.samples > 0 {
         result.checks.append(PreflightCheck(
           name: "retention", status: .failed,
           message: "\(InspectReport.grouped(old.samples)) samples in \(old.files) files are older "
-            + "than \(date) UTC, the cut-off of -retentionPeriod=\(period): VictoriaMetrics would "
-            + "drop them without an error. Raise -retentionPeriod on the server, or import only "
-            + "newer files"))
+            + "than \(date) UTC, the cut-off of -retentionPeriod=\(period)\(strictestOf): "
+            + "VictoriaMetrics would drop them without an error. Raise -retentionPeriod on the "
+            + "server, or import only newer files"))
       } else {
         result.checks.append(PreflightCheck(
           name: "retention", status: .ok,
-          message: "-retentionPeriod=\(period): every sample is newer than \(date) UTC"))
+          message: "-retentionPeriod=\(period)\(strictestOf): every sample is newer than \(date) UTC"))
       }
     }
-    if (flags.dedupIntervalSeconds ?? 0) <= 0 {
+    let undeduplicated = read.filter { ($0.flags.dedupIntervalSeconds ?? 0) <= 0 }
+    if !undeduplicated.isEmpty {
+      let which = several ? " at " + undeduplicated.map { $0.store.url("") }.joined(separator: ", ")
+        : ""
       result.checks.append(PreflightCheck(
         name: "deduplication", status: .warning,
-        message: "off (-dedup.minScrapeInterval is not set): importing the same samples twice "
-          + "stores them twice; the journal prevents that for imports from this machine to the same "
-          + "target, --force does not"))
-    } else {
+        message: "off (-dedup.minScrapeInterval is not set\(which)): importing the same samples "
+          + "twice stores them twice; the journal prevents that for imports from this machine to "
+          + "the same target, --force does not"))
+    } else if !read.isEmpty {
+      let intervals = read.map {
+        "-dedup.minScrapeInterval=\($0.flags.value("dedup.minScrapeInterval") ?? "?")\(at($0.store))"
+      }
       result.checks.append(PreflightCheck(
-        name: "deduplication", status: .ok,
-        message: "-dedup.minScrapeInterval=\(flags.value("dedup.minScrapeInterval") ?? "?")"))
+        name: "deduplication", status: .ok, message: intervals.joined(separator: ", ")))
     }
-    if let limit = flags.importMaxLineBytes {
+    let limited = read.filter { $0.flags.importMaxLineBytes != nil }
+    if let shortest = limited.min(by: { $0.flags.importMaxLineBytes! < $1.flags.importMaxLineBytes! }) {
+      let limit = shortest.flags.importMaxLineBytes!
       // A line holds a label set of a few hundred bytes and at most 26 bytes per sample.
       let fitting = max(1, (limit - 4096) / 32)
+      let name = "-import.maxLineLen=\(limit)\(at(shortest.store))"
       if fitting < configuration.lineSamples {
         result.lineSamples = fitting
         result.checks.append(PreflightCheck(
           name: "line length", status: .ok,
-          message: "-import.maxLineLen=\(limit) bytes: lines carry at most \(fitting) samples"))
+          message: "\(name) bytes: lines carry at most \(fitting) samples"))
       } else {
         result.checks.append(PreflightCheck(
           name: "line length", status: .ok,
-          message: "-import.maxLineLen=\(limit) bytes fits lines of \(configuration.lineSamples) samples"))
+          message: "\(name) bytes fits lines of \(configuration.lineSamples) samples"))
       }
     }
   }

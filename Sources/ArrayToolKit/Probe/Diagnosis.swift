@@ -97,6 +97,13 @@ public struct Diagnosis: Equatable, Sendable {
         "\(name) is reachable but its health check did not answer 200. The status and the"
         + " start of its answer are shown above; \(name)'s own log usually says more."
       next = "curl -i \(shellQuoted(health))"
+    case .badResponse where failure.message.hasSuffix(ServerFacts.vmagentFlags):
+      text =
+        "This is a vmagent, not a VictoriaMetrics: \(context.endpoint.display) answers its"
+        + " health check but its /flags list -remoteWrite.url. vmagent passes samples on and"
+        + " cannot be asked for flags or data; the VictoriaMetrics it writes to usually listens"
+        + " on port 8428."
+      next = "arraytool probe vmagent --url \(shellQuoted(context.endpoint.display))"
     case .badResponse:
       text =
         "Something answers at \(context.endpoint.display), but not the way \(name) does:"

@@ -7,6 +7,10 @@ public enum ServerFacts: Equatable, Sendable {
   case vmagent(VmagentQueueFacts)
   case victoriaMetrics(VictoriaMetricsFlags)
 
+  /// The end of the failure message for a vmagent met where a VictoriaMetrics was expected;
+  /// the diagnosis recognises it.
+  static let vmagentFlags = "lists -remoteWrite.url: this is a vmagent, not a VictoriaMetrics"
+
   /// Reads the facts page of `target`.
   /// - Throws: `ProbeFailure`: `httpStatus` when the page is not served, `badResponse` when
   ///   vmagent's page holds no vmagent metric, or what the exchange met.
@@ -33,7 +37,14 @@ public enum ServerFacts: Equatable, Sendable {
         .httpStatus,
         "\(request.summary) answered \(head.status): " + HTTPCheck.bodyStart(start))
     }
-    if target == .victoriametrics { return .victoriaMetrics(flags) }
+    if target == .victoriametrics {
+      // vmagent answers /health and /flags as VictoriaMetrics does, and cannot run without
+      // -remoteWrite.url, which no VictoriaMetrics has: its flags name what it is.
+      if flags.values.keys.contains(where: { $0.hasPrefix("remoteWrite.") }) {
+        throw ProbeFailure(.badResponse, "\(request.summary) \(Self.vmagentFlags)")
+      }
+      return .victoriaMetrics(flags)
+    }
     guard queue.sawVmagentMetrics else {
       throw ProbeFailure(
         .badResponse, "\(request.summary) holds no vmagent_ metric: " + HTTPCheck.bodyStart(start))

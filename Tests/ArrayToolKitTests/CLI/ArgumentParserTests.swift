@@ -82,6 +82,70 @@ import Testing
     #expect(ParsedArguments.parseDuration("soon") == nil)
   }
 
+  @Test func numbersArePlainDecimalsOnly() throws {
+    #expect(ParsedArguments.parseDecimal("16") == 16)
+    #expect(ParsedArguments.parseDecimal("0.25") == 0.25)
+    #expect(ParsedArguments.parseDecimal(".5") == 0.5)
+    for text in ["0x10", "0X10", "1e3", "nan", "NaN", "inf", "infinity", "", ".", "1.2.3", "-1",
+                 "+1", " 1", "1_000"] {
+      #expect(ParsedArguments.parseDecimal(text) == nil, "\(text)")
+    }
+    #expect(ParsedArguments.parseDuration("0x10") == nil)
+    #expect(ParsedArguments.parseDuration("0x10s") == nil)
+    #expect(ParsedArguments.parseDuration("NaN") == nil)
+    #expect(ParsedArguments.parseDuration("") == nil)
+  }
+
+  @Test func hexadecimalValuesAreUsageErrorsNamingTheFlag() throws {
+    let parsed = try ArgumentParser.parse(
+      ["--timeout", "0x10", "--concurrency", "0x10", "a"], spec: spec)
+    #expect(
+      throws: UsageError(
+        "invalid --timeout '0x10': expected seconds such as 30, 1.5, 90s, 2m or 1h "
+          + "(at most ten years)", command: "demo")
+    ) {
+      try parsed.seconds("timeout")
+    }
+    #expect(
+      throws: UsageError(
+        "invalid --concurrency '0x10': expected a whole number from 1 to 64", command: "demo")
+    ) {
+      try parsed.integer("concurrency", in: 1...64)
+    }
+    #expect(
+      throws: UsageError("invalid --timeout '0x10': expected a ratio", command: "demo")
+    ) {
+      try parsed.number("timeout", expecting: "a ratio")
+    }
+  }
+
+  /// The import and verify commands end with exit 2 on such values, before reading anything.
+  @Test func badNumbersAndPortsEndImportAndVerifyWithExitTwo() throws {
+    let cases: [([String], String)] = [
+      (["import", "--landed-timeout", "abc", "x.zip"], "invalid --landed-timeout 'abc'"),
+      (["import", "--landed-timeout", "", "x.zip"], "invalid --landed-timeout ''"),
+      (["import", "--landed-timeout", "NaN", "x.zip"], "invalid --landed-timeout 'NaN'"),
+      (["import", "--landed-timeout", "-1", "x.zip"], "invalid --landed-timeout '-1'"),
+      (["import", "--no-verify-landed", "--landed-timeout", "abc", "x.zip"],
+       "invalid --landed-timeout 'abc'"),
+      (["import", "--timeout", "0x10", "x.zip"], "invalid --timeout '0x10'"),
+      (["import", "--retry-delay", "0x10", "x.zip"], "invalid --retry-delay '0x10'"),
+      (["import", "--url", "http://127.0.0.1:99999", "x.zip"],
+       "invalid --url 'http://127.0.0.1:99999': the port must be from 1 to 65535"),
+      (["import", "--fallback-url", "http://127.0.0.1:0", "x.zip"],
+       "invalid --fallback-url 'http://127.0.0.1:0': the port must be from 1 to 65535"),
+      (["import", "--replay", "/nonexistent", "--url", "http://127.0.0.1:99999"],
+       "invalid --url 'http://127.0.0.1:99999': the port must be from 1 to 65535"),
+      (["verify", "--max-ratio", "0x10", "x.zip"],
+       "invalid --max-ratio '0x10': expected a number, 0 for no limit"),
+    ]
+    for (arguments, message) in cases {
+      let result = try BinaryRunner.run(arguments)
+      #expect(result.status == 2, "\(arguments)")
+      #expect(result.stderr.hasPrefix("arraytool: error: \(message)"), "\(arguments): \(result.stderr)")
+    }
+  }
+
   @Test func choicePositionalRejectsOtherValues() {
     let completion = CompletionCommand.spec
     #expect(

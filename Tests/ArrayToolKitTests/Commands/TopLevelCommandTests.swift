@@ -29,6 +29,14 @@ import Testing
     }
   }
 
+  @Test func topLevelHelpNamesEveryExitStatus() throws {
+    let result = try BinaryRunner.run(["--help"])
+    #expect(result.status == 0)
+    #expect(result.stdout.contains(
+      "EXIT STATUS: 0 success, 1 problems found or not everything delivered, 2 usage or unreadable\n"
+        + "input, 130 interrupted (SIGINT or SIGTERM). See 'man arraytool'"))
+  }
+
   @Test func bashCompletionNamesTheCommands() throws {
     let result = try BinaryRunner.run(["completion", "bash"])
     #expect(result.status == 0)

@@ -194,8 +194,12 @@ import Testing
     // 8400 samples a file in lines of 15 samples: batches close at 3000, 3000 and 2400.
     #expect(report["batches_sent"] as? Int == 6)
     #expect(report["samples_sent"] as? Int == profile.totalSamples)
-    #expect(first.requests.count == 3)
-    #expect(second.requests.count == 3)
+    // Each target is also asked once what it is (/metrics, /api/v1/labels): a VictoriaMetrics
+    // among them would have its flags read and the samples counted.
+    for server in [first, second] {
+      #expect(server.requests.filter { $0.path == "/api/v1/import" }.count == 3)
+      #expect(server.requests.count == 5)
+    }
     let lines = (first.requests + second.requests).flatMap {
       String(decoding: $0.body, as: UTF8.self).split(separator: "\n")
     }
@@ -221,6 +225,47 @@ import Testing
     let lines = second.requests.filter { $0.path == "/api/v1/import" }
       .flatMap { String(decoding: $0.body, as: UTF8.self).split(separator: "\n") }
     #expect(lines.count * 15 == profile.totalSamples)
+  }
+
+  /// Batches spread over two targets are on record with the one that took each: the same two
+  /// in the other order send nothing, one of them alone gets only what went to the other.
+  @Test func whatCountsAsAcceptedIsWhereEachBatchWent() throws {
+    let scratch = try ScratchDirectory()
+    let (path, _) = try Self.export(files: 2, in: scratch)
+    let first = try ScriptedHTTPServer(script: [])
+    let second = try ScriptedHTTPServer(script: [])
+    defer {
+      first.stop()
+      second.stop()
+    }
+    let state = ["ARRAYTOOL_STATE_DIR": scratch.path + "/state"]
+    func imports(_ server: ScriptedHTTPServer) -> [ReceivedRequest] {
+      server.requests.filter { $0.path == "/api/v1/import" }
+    }
+    func run(_ urls: [String]) throws -> [String: Any] {
+      let result = try BinaryRunner.run(
+        ["import", "--no-preflight", "--jobs", "1", "--concurrency", "1", "--json", path]
+          + urls.flatMap { ["--url", $0] }, environment: state)
+      #expect(result.status == 0, "\(result.stderr)")
+      return try Self.report(result)
+    }
+    // One batch a file: the first to the first server, the second to the second.
+    let spread = try run([first.url, second.url])
+    #expect(spread["batches_by_target"] as? [String: Int] == [first.url: 1, second.url: 1])
+    let firstBody = try #require(imports(first).first?.body)
+
+    let swapped = try run([second.url, first.url])
+    #expect(swapped["samples_sent"] as? Int == 0)
+    #expect(swapped["files_skipped"] as? Int == 2)
+
+    let alone = try run([second.url])
+    #expect(alone["samples_sent"] as? Int == 8400)
+    #expect(alone["files_skipped"] as? Int == 1)
+    #expect(imports(first).count == 1)
+    #expect(imports(second).count == 2)
+    #expect(imports(second).last?.body == firstBody)
+    let folders = try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/state/journal")
+    #expect(folders.sorted() == ["127.0.0.1_\(first.port)", "127.0.0.1_\(second.port)"].sorted())
   }
 
   @Test func samplesLeftInTheSpoolKeepAFileUndelivered() throws {

@@ -85,18 +85,70 @@ import Testing
       try ImportIntegrationTests.expectStoredExactly(
         generator, files: [0, 1, 2], in: storage)
 
-      // The same command again: the journal knows every file, so nothing is sent anywhere.
-      let again = try BinaryRunner.run(command, environment: state)
+      // The import again to the server that took the replay: its journal knows every batch,
+      // so nothing is sent. (Before, the replay went on record with the dead target, and this
+      // sent everything a second time.) The files are read to know that, and are then on
+      // record as whole: a third run does not read them.
+      let toStorage = command.map { $0 == "http://127.0.0.1:\(closedPort)" ? storage.url : $0 }
+      let again = try BinaryRunner.run(toStorage, environment: state)
       #expect(again.status == 0)
-      #expect(again.stderr == "")
+      #expect(again.stderr == "arraytool: checking that the samples landed in \(storage.url)\n")
       let text = again.stdout.split(separator: "\n").map(String.init)
       #expect(text.first == "import: all samples delivered")
-      #expect(text.contains(
-        "  files:       3/3 processed, 0 imported, 0 failed, 3 imported before (journal)"))
-      #expect(text.contains("  samples:     0 sent in 280 series"))
+      #expect(text.contains("  files:       3/3 processed, 3 imported, 0 failed"))
+      #expect(text.contains("  samples:     0 sent in 280 series, 25,200 sent before (journal)"))
+      #expect(text.last?.hasPrefix("  landed:      all 25,200 samples landed in 280 series") == true)
+      let third = try BinaryRunner.run(toStorage, environment: state)
+      #expect(third.status == 0)
+      #expect(third.stdout.contains(
+        "  files:       3/3 processed, 0 imported, 0 failed, 3 imported before (journal)\n"))
       try ImportIntegrationTests.expectStoredExactly(
         generator, files: [0, 1, 2], in: storage)
+
+      // The first command again: the dead target never got the samples, and they are no
+      // longer in the spool, so they are tried and spooled again rather than called waiting.
+      let dead = try BinaryRunner.run(command + ["--json"], environment: state)
+      let deadReport = try ImportIntegrationTests.expectReport(dead, status: 1)
+      #expect(deadReport["samples_waiting_in_spool"] as? Int == 0)
+      #expect(deadReport["samples_spooled"] as? Int == 25_200)
+      #expect(deadReport["files_skipped"] as? Int == 0)
+      #expect(try FileManager.default.contentsOfDirectory(atPath: spool).count == 6)
     }
+  }
+
+  /// A replay against a target that does not answer: the first batch uses its retries, the
+  /// others try once, as in an import. Before, each of them waited through all six attempts.
+  @Test func aReplayToADeadTargetTriesEachLaterBatchOnce() throws {
+    let scratch = try ScratchDirectory()
+    let (path, _) = try ImportIntegrationTests.export(files: 8, start: 1_736_726_400, in: scratch)
+    let (placeholder, closedPort) = try LoopbackSocket.bound()
+    defer { close(placeholder) }
+    let dead = "http://127.0.0.1:\(closedPort)"
+    let state = Self.sharedState(scratch)
+    let spool = scratch.path + "/state/spool"
+    let spooled = try BinaryRunner.run(
+      ["import", "--no-preflight", "--url", dead, "--retries", "1", "--jobs", "1",
+       "--concurrency", "1", path], environment: state)
+    #expect(spooled.status == 1)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: spool).count == 16)
+
+    let started = Date()
+    let replay = try BinaryRunner.run(
+      ["import", "--replay", spool, "--url", dead, "--retry-delay", "0.2", "--json"],
+      environment: state)
+    let seconds = Date().timeIntervalSince(started)
+    let report = try ImportIntegrationTests.expectReport(replay, status: 1)
+    #expect(report["batches_total"] as? Int == 8)
+    #expect(report["batches_sent"] as? Int == 0)
+    #expect(report["batches_left"] as? Int == 8)
+    #expect(report["samples_left"] as? Int == 8 * 8400)
+    let retries = replay.stderr.split(separator: "\n").filter { $0.contains(": retry ") }
+    #expect(retries.count == 5)
+    #expect(retries.first?.hasPrefix("arraytool: retry 2/6 in ") == true)
+    // Delays of 0.2, 0.4, 0.8, 1.6 and 3.2 s at most, jittered: well under the 8 × 6.2 s that
+    // six attempts for every batch would take.
+    #expect(seconds < 12)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: spool).count == 16)
   }
 
   @Test func interruptedImportContinuesWhereItStoppedWithoutDuplicates() throws {

@@ -94,6 +94,30 @@ import Testing
     #expect(object.diagnosisKinds == ["unhealthy"])
   }
 
+  /// vmagent answers /health and /flags like a VictoriaMetrics; before, the probe called it a
+  /// healthy one and printed default flags it never had.
+  @Test func aVmagentProbedAsVictoriaMetricsIsNamedForWhatItIs() throws {
+    let (placeholder, closedPort) = try LoopbackSocket.bound()
+    defer { close(placeholder) }
+    let agent = try VictoriaMetricsServer.startVmagent(
+      forwardingTo: "http://127.0.0.1:\(closedPort)")
+    defer { agent.stop() }
+    let result = try BinaryRunner.run(["probe", "victoriametrics", "--url", agent.url, "--json"])
+    #expect(result.status == 1)
+    let object = try #require(try ProbeJSON.objects(result.stdout).first)
+    #expect(object.outline == ["dns ok -", "tcp ok -", "http ok -", "flags FAIL bad_response"])
+    #expect(object.message("flags")
+      == "GET /flags lists -remoteWrite.url: this is a vmagent, not a VictoriaMetrics")
+    #expect(object.diagnosisKinds == ["bad_response"])
+
+    let text = try BinaryRunner.run(["probe", "victoriametrics", "--url", agent.url])
+    #expect(text.status == 1)
+    #expect(text.stdout.hasPrefix("VictoriaMetrics at \(agent.url): UNHEALTHY (bad_response)\n"))
+    #expect(text.stdout.contains("This is a vmagent, not a VictoriaMetrics: \(agent.url) answers"))
+    #expect(!text.stdout.contains("retentionPeriod"))
+    #expect(text.stdout.hasSuffix("  next: arraytool probe vmagent --url \(agent.url)\n"))
+  }
+
   @Test func aClosedPortIsConnectionRefused() throws {
     let (placeholder, port) = try LoopbackSocket.bound()
     defer { close(placeholder) }

@@ -1,0 +1,81 @@
+// The journals of one run's targets. A batch goes on record in the journal of the target that
+// accepted it (a primary, a fallback, or the --url of a replay), and a sample counts as already
+// accepted when any target of the run has it on record: where data went decides, not the first
+// --url. What was spooled is on record with the first primary target, which it was meant for.
+
+import Foundation
+
+/// The journals of a run's primary and fallback targets, under one root folder.
+final class TargetJournals: @unchecked Sendable {
+  let root: String
+  /// The first primary target's journal: where spooled batches are on record.
+  let primary: ImportJournal
+  /// The run's targets' journals, primary first, each folder once.
+  private let journals: [ImportJournal]
+  private let byBase: [String: ImportJournal]
+  private let names: Set<String>
+
+  init(root: String, targets: [ImportTarget]) throws {
+    self.root = root
+    var journals: [ImportJournal] = []
+    var byBase: [String: ImportJournal] = [:]
+    for target in targets {
+      let name = ImportJournal.folderName(for: target)
+      let journal = try journals.first { $0.name == name }
+        ?? ImportJournal(directory: root + "/" + name)
+      if !journals.contains(where: { $0 === journal }) { journals.append(journal) }
+      byBase[target.base.absoluteString] = journal
+    }
+    self.journals = journals
+    self.byBase = byBase
+    primary = journals[0]
+    names = Set(journals.map(\.name))
+  }
+
+  /// The journal of the target whose base URL is `base`.
+  func journal(forBase base: String) -> ImportJournal? { byBase[base] }
+
+  /// Whether the run's targets together got every sample of `member` before.
+  func isComplete(archive: String, member: String) -> Bool {
+    journals.contains { $0.isComplete(archive: archive, member: member, within: names) }
+  }
+
+  /// The pieces of `member` any of the run's targets accepted, or that are spooled for one.
+  func pieces(archive: String, member: String) -> [BatchPiece] {
+    journals.flatMap { $0.pieces(archive: archive, member: member) }
+  }
+
+  /// Samples of `member` in the spool and accepted by none of the run's targets yet.
+  func samplesWaitingInSpool(archive: String, member: String) -> Int {
+    var spooled: [BatchPiece] = []
+    var accepted: Set<BatchPiece> = []
+    for journal in journals {
+      let state = journal.spoolState(archive: archive, member: member)
+      spooled += state.spooled
+      accepted.formUnion(state.accepted)
+    }
+    return Set(spooled).subtracting(accepted).reduce(0) { $0 + $1.samples }
+  }
+
+  /// Records that every sample of `member` is now accepted or spooled, by the targets that
+  /// accepted some of it in this run and those that have any of it on record from before.
+  func recordComplete(archive: String, member: String, acceptedBy: Set<String>) throws {
+    var holders = journals.filter {
+      acceptedBy.contains($0.name) || !$0.pieces(archive: archive, member: member).isEmpty
+    }
+    if holders.isEmpty { holders = [primary] }
+    let targets = holders.map(\.name).sorted()
+    for journal in holders {
+      try journal.record(.complete, archive: archive, member: member, pieces: [], targets: targets)
+    }
+  }
+
+  /// Forgets what every target of the run has on record for `archive` (`--force`).
+  func reset(archive: String) {
+    for journal in journals { journal.reset(archive: archive) }
+  }
+
+  func flush() {
+    for journal in journals { journal.flush() }
+  }
+}

@@ -1,0 +1,58 @@
+// The same archive given twice in one run, as a copy under another name or as the same path:
+// sent once, named in the report, counted once by the landed check.
+
+import Foundation
+import Testing
+
+@testable import ArrayToolKit
+
+@Suite(.serialized) struct ImportDuplicateInputTests {
+  @Test func aCopyAndARepeatOfTheSampleExportAreSentOnce() throws {
+    try VictoriaMetricsServer.withVictoriaMetrics { storage in
+      let scratch = try ScratchDirectory()
+      let original = SampleArchiveTests.fixtures + "/Storage_History_Performance_Files.zip"
+      let copy = scratch.path + "/dup1.zip"
+      try FileManager.default.copyItem(atPath: original, toPath: copy)
+      let state = ["ARRAYTOOL_STATE_DIR": scratch.path + "/state"]
+      let command = ["import", "--url", storage.url, original, copy, original]
+      let report = try ImportIntegrationTests.expectReport(
+        BinaryRunner.run(command + ["--json"], environment: state), status: 0)
+      #expect(report["files_total"] as? Int == 24)
+      #expect(report["files_ok"] as? Int == 8)
+      #expect(report["files_failed"] as? Int == 0)
+      #expect(report["files_skipped"] as? Int == 0)
+      #expect(report["files_duplicate"] as? Int == 16)
+      #expect(report["samples_sent"] as? Int == 67_200)
+      let duplicates = report["duplicates"] as? [[String: Any]] ?? []
+      #expect(duplicates.map { $0["file"] as? String } == [copy, original])
+      #expect(duplicates.map { $0["same_as"] as? String } == [original, original])
+      #expect(duplicates.map { $0["files"] as? Int } == [8, 8])
+      #expect(duplicates.map { $0["reason"] as? String } == [
+        "the same content (SHA-256) as \(original); its 8 files were sent once, from \(original)",
+        "given more than once; its 8 files were sent once",
+      ])
+      ImportIntegrationTests.expectLanded(report, samples: 67_200, series: 280, in: storage)
+      let stored = try StoredSamples.read(
+        serial: "2102350TST10KA000042", from: storage, expecting: 67_200)
+      #expect(stored.count == 67_200)
+      #expect(stored.distinctCount == 67_200)
+
+      // Again, in words: the journal knows the first, the others are still named as copies.
+      let again = try BinaryRunner.run(command, environment: state)
+      #expect(again.status == 0)
+      let lines = again.stdout.split(separator: "\n").map(String.init)
+      #expect(lines.first == "import: all samples delivered")
+      #expect(lines.contains(
+        "  files:       24/24 processed, 0 imported, 0 failed, 8 imported before (journal), "
+          + "16 duplicates of other inputs (not sent)"))
+      #expect(lines.contains("  samples:     0 sent in 280 series"))
+      #expect(lines.contains("  duplicates:"))
+      #expect(lines.contains(
+        "    \(copy): the same content (SHA-256) as \(original); its 8 files were sent once, "
+          + "from \(original)"))
+      #expect(lines.contains("    \(original): given more than once; its 8 files were sent once"))
+      #expect(try StoredSamples.read(
+        serial: "2102350TST10KA000042", from: storage, expecting: 67_200).count == 67_200)
+    }
+  }
+}
