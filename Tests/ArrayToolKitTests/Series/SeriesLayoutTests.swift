@@ -1,0 +1,124 @@
+import Testing
+
+@testable import ArrayToolKit
+
+@Suite struct SeriesLayoutTests {
+  let catalog = try! SeriesCatalog.bundled()
+
+  /// Two controllers with two metrics, a resource type without metrics, one LUN with one.
+  let mixed = TestBlock(
+    start: 0, end: 60, archive: 60,
+    resources: [
+      TestResource(typeID: 207, elements: [("1", "CTE0.A"), ("2", "CTE0.B")], metrics: [22, 311]),
+      TestResource(typeID: 212, elements: [("5", "P0")], metrics: []),
+      TestResource(typeID: 11, elements: [("9", "lun \"x\"")], metrics: [22]),
+    ])
+
+  func layout(_ block: TestBlock, serial: String = DatBuilder.serial) throws -> SeriesLayout {
+    let header = try DatBlockHeader(json: HeaderJSON.parse(Array(block.headerJSON.utf8)))
+    return SeriesLayout(header: header, serial: serial, catalog: catalog)
+  }
+
+  /// The text of `series` of the first chunk of a file of `block`.
+  func render(_ block: TestBlock, _ format: SampleFormat, series: Range<Int>? = nil) throws
+    -> String
+  {
+    let bytes = DatBuilder.file([block])
+    let decoder = DatDecoder(source: MemorySource(bytes), length: Int64(bytes.count))
+    let chunk = try #require(try decoder.nextChunk())
+    let output = ByteBuffer()
+    let layout = try layout(block)
+    SampleRenderer.render(chunk, layout: layout, format: format, series: series, into: output)
+    return String(decoding: output.bytes, as: UTF8.self)
+  }
+
+  let labels = "SN=\"2102350TST10KA000042\",scrape_interval=\"60\"}"
+
+  @Test func everyPositionGetsItsElementMetricAndResource() throws {
+    let expected = [
+      "huawei_total_iops_io_s{Element=\"CTE0.A\",Resource=\"Controller\",\(labels) 0 0",
+      "huawei_throughput_mb_s{Element=\"CTE0.A\",Resource=\"Controller\",\(labels) 0.0009765625 0",
+      "huawei_total_iops_io_s{Element=\"CTE0.B\",Resource=\"Controller\",\(labels) 2 0",
+      "huawei_throughput_mb_s{Element=\"CTE0.B\",Resource=\"Controller\",\(labels) 0.0029296875 0",
+      "huawei_total_iops_io_s{Element=\"lun \\\"x\\\"\",Resource=\"LUN\",\(labels) 4 0",
+    ]
+    #expect(try render(mixed, .prometheus) == expected.joined(separator: "\n") + "\n")
+    #expect(try render(mixed, .prometheus, series: 3..<5) == expected[3...].joined(separator: "\n") + "\n")
+  }
+
+  @Test func jsonLinesPutTheSamePartsTogether() throws {
+    let json = "\"SN\":\"2102350TST10KA000042\",\"scrape_interval\":\"60\"},\"values\":"
+    #expect(
+      try render(mixed, .jsonl, series: 2..<5)
+        == "{\"metric\":{\"__name__\":\"huawei_total_iops_io_s\",\"Element\":\"CTE0.B\","
+        + "\"Resource\":\"Controller\",\(json)[2],\"timestamps\":[0]}\n"
+        + "{\"metric\":{\"__name__\":\"huawei_throughput_mb_s\",\"Element\":\"CTE0.B\","
+        + "\"Resource\":\"Controller\",\(json)[0.0029296875],\"timestamps\":[0]}\n"
+        + "{\"metric\":{\"__name__\":\"huawei_total_iops_io_s\",\"Element\":\"lun \\\"x\\\"\","
+        + "\"Resource\":\"LUN\",\(json)[4],\"timestamps\":[0]}\n")
+  }
+
+  @Test func keysScalesAndIdsFollowTheRowLayout() throws {
+    let layout = try layout(mixed)
+    #expect(layout.count == 5)
+    #expect(
+      layout.key(at: 3)
+        == SeriesKey(
+          name: "huawei_throughput_mb_s", element: "CTE0.B", resource: "Controller",
+          serial: DatBuilder.serial, interval: 60))
+    #expect(layout.key(at: 4).element == "lun \"x\"")
+    #expect((0..<5).map { layout.metricID(at: $0) } == [22, 311, 22, 311, 22])
+    #expect(layout.scale(at: 1) == .divide(1024))
+    #expect(layout.collisions.isEmpty)
+  }
+
+  @Test func elementsOfOneNameCollide() throws {
+    let block = TestBlock(
+      start: 0, end: 60, archive: 60,
+      resources: [
+        TestResource(typeID: 11, elements: [("1", "a"), ("2", "b"), ("3", "a")], metrics: [22, 25])
+      ])
+    #expect(
+      try layout(block).collisions == [
+        SeriesCollision(
+          seriesName: "huawei_total_iops_io_s", resource: "LUN", element: "a", metricIDs: [22, 22]),
+        SeriesCollision(
+          seriesName: "huawei_read_iops_io_s", resource: "LUN", element: "a", metricIDs: [25, 25]),
+      ])
+  }
+
+  @Test func metricsOfOneNameCollideForEveryElement() throws {
+    let block = TestBlock(
+      start: 0, end: 60, archive: 60,
+      resources: [
+        TestResource(typeID: 207, elements: [("1", "A"), ("2", "B")], metrics: [311, 22, 512])
+      ])
+    #expect(
+      try layout(block).collisions.map(\.message) == [
+        "metrics 311 and 512 of Controller 'A' both map to huawei_throughput_mb_s; their samples "
+          + "would be stored as one series",
+        "metrics 311 and 512 of Controller 'B' both map to huawei_throughput_mb_s; their samples "
+          + "would be stored as one series",
+      ])
+  }
+
+  @Test func seriesAreCountedOncePerElementAndName() throws {
+    var other = mixed
+    other.resources = [
+      TestResource(typeID: 207, elements: [("2", "CTE0.B"), ("3", "CTE0.C")], metrics: [22, 25])
+    ]
+    var inventory = ExportInventory()
+    inventory.add(layout: try layout(mixed))
+    #expect(inventory.series == 5)
+    inventory.add(layout: try layout(other))
+    // CTE0.B gains read IOPS; CTE0.C is new with two.
+    #expect(inventory.series == 8)
+    inventory.add(layout: try layout(other))
+    #expect(inventory.series == 8)
+    var later = other
+    later.archive = 300
+    later.end = 300
+    inventory.add(layout: try layout(later))
+    #expect(inventory.series == 12)
+  }
+}
