@@ -121,4 +121,23 @@ import Testing
     inventory.add(layout: try layout(later))
     #expect(inventory.series == 12)
   }
+
+  @Test func theCacheKeepsLayoutsWithinItsBytes() throws {
+    let first = try layout(mixed)
+    let cache = SeriesLayoutCache(catalog: catalog, byteLimit: first.byteCount * 2)
+    func header(_ interval: Int64) throws -> DatBlockHeader {
+      var block = mixed
+      block.archive = interval
+      block.end = interval
+      return try DatBlockHeader(json: HeaderJSON.parse(Array(block.headerJSON.utf8)))
+    }
+    let kept = cache.layout(for: try header(60), serial: DatBuilder.serial)
+    #expect(cache.layout(for: try header(60), serial: DatBuilder.serial) === kept)
+    _ = cache.layout(for: try header(70), serial: DatBuilder.serial)
+    #expect(cache.byteCount == first.byteCount * 2)
+    _ = cache.layout(for: try header(80), serial: DatBuilder.serial)
+    #expect(cache.byteCount == first.byteCount * 2)
+    // The oldest went to make room.
+    #expect(cache.layout(for: try header(60), serial: DatBuilder.serial) !== kept)
+  }
 }
