@@ -72,6 +72,21 @@ import Testing
     #expect(layout.collisions.isEmpty)
   }
 
+  /// One long name and thousands of metrics: kept once per format, not once per series.
+  @Test func aLongNameWithManyMetricsIsKeptOnce() throws {
+    func block(_ name: String) -> TestBlock {
+      TestBlock(
+        start: 0, end: 60, archive: 60,
+        resources: [TestResource(typeID: 207, elements: [("0", name)], metrics: Array(0..<2000))])
+    }
+    let name = String(repeating: "N", count: DatBlockHeader.maxNameBytes)
+    let long = try layout(block(name))
+    let short = try layout(block("N"))
+    #expect(long.count == 2000)
+    #expect(long.byteCount - short.byteCount == 2 * (DatBlockHeader.maxNameBytes - 1))
+    #expect(long.key(at: 1999).element == name)
+  }
+
   @Test func elementsOfOneNameCollide() throws {
     let block = TestBlock(
       start: 0, end: 60, archive: 60,
@@ -120,6 +135,31 @@ import Testing
     later.end = 300
     inventory.add(layout: try layout(later))
     #expect(inventory.series == 12)
+  }
+
+  /// The hostile tester's layout bomb, scaled down: refused with the block's fault before any
+  /// layout is made.
+  @Test func aNameLongerThanTheLimitIsAFaultOfItsBlock() throws {
+    let block = TestBlock(
+      start: 0, end: 60, archive: 60,
+      resources: [
+        TestResource(
+          typeID: 207, elements: [("0", String(repeating: "N", count: 200_000))],
+          metrics: Array(0..<2000))
+      ])
+    let bytes = DatBuilder.file([block])
+    let reader = DatFileReader(catalog: catalog)
+    let summary = try reader.read(
+      MemorySource(bytes), length: Int64(bytes.count), name: DatBuilder.name(), path: "e.zip",
+      member: "d/x.tgz!x.dat"
+    ) { _, _ in Issue.record("no chunk expected") }
+    #expect(
+      summary.fault
+        == InputFault(
+          .datBadHeader, at: 345,
+          "block 0: Map[207].Names[0] is 200000 bytes long, more than the 4096 bytes arraytool "
+            + "accepts", path: "e.zip", member: "d/x.tgz!x.dat"))
+    #expect(reader.layouts.byteCount == 0)
   }
 
   @Test func theCacheKeepsLayoutsWithinItsBytes() throws {
