@@ -10,10 +10,26 @@ public struct SeriesCollision: Equatable, Sendable, Hashable {
   /// The metric ids that would be stored as one series, in row order.
   public var metricIDs: [Int]
 
+  /// Element names longer than this are cut in the message: a name is input, and a message is
+  /// one line for a person.
+  static let shownElementBytes = 120
+
   public var message: String {
     "metrics \(metricIDs.map(String.init).joined(separator: " and ")) of \(resource) "
-      + "'\(element)' both map to \(seriesName); their samples would be stored "
+      + "'\(Self.shortened(element))' both map to \(seriesName); their samples would be stored "
       + "as one series"
+  }
+
+  /// `text` cut to about `shownElementBytes` bytes on a character boundary, its length told.
+  static func shortened(_ text: String) -> String {
+    let bytes = text.utf8.count
+    guard bytes > shownElementBytes else { return text }
+    var kept = ""
+    for character in text {
+      guard kept.utf8.count + character.utf8.count <= shownElementBytes else { break }
+      kept.append(character)
+    }
+    return "\(kept)… (\(bytes) bytes)"
   }
 
   /// The collisions of `groups`, ordered by the value position where each is first seen.

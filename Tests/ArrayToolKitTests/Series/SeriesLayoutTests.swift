@@ -117,6 +117,16 @@ import Testing
       ])
   }
 
+  @Test func longElementNamesAreShortenedInMessages() {
+    let collision = SeriesCollision(
+      seriesName: "huawei_throughput_mb_s", resource: "LUN",
+      element: String(repeating: "é", count: 2000), metricIDs: [311, 512])
+    #expect(
+      collision.message
+        == "metrics 311 and 512 of LUN '\(String(repeating: "é", count: 60))… (4000 bytes)' both "
+        + "map to huawei_throughput_mb_s; their samples would be stored as one series")
+  }
+
   @Test func seriesAreCountedOncePerElementAndName() throws {
     var other = mixed
     other.resources = [
