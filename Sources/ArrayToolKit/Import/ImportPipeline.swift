@@ -218,7 +218,7 @@ public final class ImportPipeline: @unchecked Sendable {
           tally.layout(layout)
           lastLayout = layout
           if !counts.contains(where: { $0.0 === layout }) {
-            counts.append((layout, Array(repeating: 0, count: layout.keys.count)))
+            counts.append((layout, Array(repeating: 0, count: layout.count)))
           }
         }
         let countIndex = counts.lastIndex(where: { $0.0 === layout })!
@@ -279,11 +279,11 @@ public final class ImportPipeline: @unchecked Sendable {
     let reader = PerfUnitReader(layouts: layouts)
     guard let summary = try? reader.read(unit, visit: { chunk, layout in
       if !counts.contains(where: { $0.0 === layout }) {
-        counts.append((layout, Array(repeating: 0, count: layout.keys.count)))
+        counts.append((layout, Array(repeating: 0, count: layout.count)))
         tally.layout(layout)
       }
       let index = counts.lastIndex(where: { $0.0 === layout })!
-      for position in 0..<layout.keys.count { counts[index].1[position] += chunk.rowCount }
+      for position in 0..<layout.count { counts[index].1[position] += chunk.rowCount }
     }) else { return }
     tally.samples(counts)
     tally.timeRange(summary)

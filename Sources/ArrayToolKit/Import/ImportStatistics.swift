@@ -123,7 +123,7 @@ final class ImportTally: @unchecked Sendable {
     withLock {
       for (layout, perPosition) in counts {
         for (position, count) in perPosition.enumerated() where count > 0 {
-          result.samplesBySeries[layout.keys[position], default: 0] += count
+          result.samplesBySeries[layout.key(at: position), default: 0] += count
         }
       }
     }

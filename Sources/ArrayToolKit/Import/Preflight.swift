@@ -254,7 +254,7 @@ public struct Preflight {
       var old = 0
       _ = try? reader.read(unit) { chunk, layout in
         for row in 0..<chunk.rowCount where SampleRenderer.timestamp(chunk, row: row) < cutoff {
-          old += layout.keys.count
+          old += layout.count
         }
       }
       if old > 0 {

@@ -22,18 +22,18 @@ public struct ExportInventory {
   public var faults: [InputFault] = []
   public var warnings: [InputFault] = []
   public var notes: [InputNote] = []
-  private var seriesKeys: Set<SeriesKey> = []
+  private var distinct = DistinctSeries()
   private var seenLayouts: Set<Int> = []
 
   public init() {}
 
   /// Distinct series over all files.
-  public var series: Int { seriesKeys.count }
+  public var series: Int { distinct.count }
 
   /// Counts the series of `layout` once per distinct layout object.
   public mutating func add(layout: SeriesLayout) {
     guard seenLayouts.insert(layout.id).inserted else { return }
-    seriesKeys.formUnion(layout.keys)
+    distinct.add(layout)
   }
 
   /// Adds what one file's summary says.

@@ -60,7 +60,7 @@ public struct ParallelExport {
     handOff: (ByteBuffer) throws -> ByteBuffer
   ) throws -> ByteBuffer {
     var buffer = start
-    let total = layout.keys.count
+    let total = layout.count
     var first = 0
     while first < total {
       let end = min(total, first + Self.seriesPerStep)

@@ -18,7 +18,7 @@ public enum SampleRenderer {
     _ chunk: DatChunk, layout: SeriesLayout, format: SampleFormat,
     series: Range<Int>? = nil, into output: ByteBuffer
   ) -> Int {
-    let range = series ?? 0..<layout.keys.count
+    let range = series ?? 0..<layout.count
     switch format {
     case .jsonl: renderJSONLines(chunk, layout: layout, series: range, into: output)
     case .prometheus: renderPrometheus(chunk, layout: layout, series: range, into: output)
@@ -43,14 +43,19 @@ public enum SampleRenderer {
   private static func renderPrometheus(
     _ chunk: DatChunk, layout: SeriesLayout, series: Range<Int>, into output: ByteBuffer
   ) {
-    let width = layout.keys.count
+    let width = layout.count
     let stamps = (0..<chunk.rowCount).map { timestamp(chunk, row: $0) }
+    // Put together once per series, the prefix is then one copy per sample, as when every
+    // series had its own.
+    let prefix = ByteBuffer(capacity: 512)
     for position in series {
-      let prefix = layout.prometheusPrefixes[position]
-      let scale = DecimalScale(layout.scales[position])
+      let (parts, valueScale) = layout.series(position)
+      prefix.removeAll()
+      layout.prometheus.append(parts, to: prefix)
+      let scale = DecimalScale(valueScale)
       for row in 0..<chunk.rowCount {
         output.reserve(prefix.count + DecimalWriter.maxValueBytes + 22)
-        output.append(prefix)
+        output.append(prefix.bytes)
         let raw = chunk.value(row: row, valueIndex: position, valuesPerRow: width)
         var end = DecimalWriter.write(raw, scale: scale, at: output.tail)
         end.pointee = UInt8(ascii: " ")
@@ -82,17 +87,18 @@ public struct JSONLines {
   }
 
   /// Lines in the chunk: one per value position of a row.
-  public var count: Int { chunk.rowCount > 0 ? layout.keys.count : 0 }
+  public var count: Int { chunk.rowCount > 0 ? layout.count : 0 }
 
   /// Appends the line of value position `position`.
   @inline(__always)
   public func append(series position: Int, into output: ByteBuffer) {
-    let width = layout.keys.count
+    let width = layout.count
     let rows = chunk.rowCount
-    let prefix = layout.jsonPrefixes[position]
-    output.reserve(prefix.count + rows * (DecimalWriter.maxValueBytes + 1) + suffix.count)
-    output.append(prefix)
-    let scale = DecimalScale(layout.scales[position])
+    let (parts, valueScale) = layout.series(position)
+    output.reserve(
+      layout.json.length(parts) + rows * (DecimalWriter.maxValueBytes + 1) + suffix.count)
+    layout.json.append(parts, to: output)
+    let scale = DecimalScale(valueScale)
     var end = output.tail
     for row in 0..<rows {
       if row > 0 {

@@ -36,6 +36,11 @@ public struct DatBlockHeader: Equatable, Sendable {
   /// The Unix seconds a block's times may take: 1970 to about year 5000.
   public static let plausibleTimes: ClosedRange<Int64> = 0...95_617_584_000
 
+  /// The longest element name accepted, in UTF-8 bytes. The array limits object names to 255
+  /// characters (at most 1,020 bytes); a longer name is not from an array, and each is
+  /// repeated in the labels of every sample of the element.
+  public static let maxNameBytes = 4096
+
   /// `(EndTime − StartTime) / Archive`, the rows that follow the header.
   public var rowCount: Int64 { (endTime - startTime) / archive }
 
@@ -99,6 +104,11 @@ public struct DatBlockHeader: Equatable, Sendable {
     guard case .object = value else { throw Invalid(reason: "Map[\(key)] is not an object") }
     let ids = try textArray(value, "IDs", key: key)
     let names = try textArray(value, "Names", key: key)
+    if let index = names.firstIndex(where: { $0.utf8.count > maxNameBytes }) {
+      throw Invalid(
+        reason: "Map[\(key)].Names[\(index)] is \(names[index].utf8.count) bytes long, more "
+          + "than the \(maxNameBytes) bytes arraytool accepts")
+    }
     guard ids.count == names.count else {
       throw Invalid(
         reason: "Map[\(key)] has \(ids.count) IDs but \(names.count) Names")

@@ -85,8 +85,8 @@ public struct DatFileReader {
         }
         try visit(chunk, layout)
         summary.rows += chunk.rowCount
-        summary.samples += chunk.rowCount * layout.keys.count
-        if chunk.rowCount > 0 && !layout.keys.isEmpty {
+        summary.samples += chunk.rowCount * layout.count
+        if chunk.rowCount > 0 && layout.count > 0 {
           let first = SampleRenderer.timestamp(chunk, row: 0)
           let last = SampleRenderer.timestamp(chunk, row: chunk.rowCount - 1)
           summary.firstTimestamp = min(summary.firstTimestamp ?? first, first)

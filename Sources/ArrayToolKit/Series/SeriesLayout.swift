@@ -1,5 +1,10 @@
 // The series that the values of a block's rows become, worked out once per distinct block layout:
-// names, labels, scales and the pre-rendered line prefixes that the writers repeat per line.
+// names, labels, scales and the label text that the writers repeat per line.
+//
+// A row is resource types × elements × metrics, and the layout keeps it in that factored form:
+// one name per element and one per metric, never one key or prefix per value position. Per
+// position, a block header of a few kilobytes (one long element name, thousands of metrics) made
+// gigabytes of copies of that name; factored, a layout takes about the memory of its header.
 
 /// One series: a (resource type, element, metric) triple of a block.
 public struct SeriesKey: Hashable, Sendable {
@@ -10,22 +15,22 @@ public struct SeriesKey: Hashable, Sendable {
   public var interval: Int64
 }
 
-/// Two metric ids of one element that map to the same series name.
-public struct SeriesCollision: Equatable, Sendable, Hashable {
-  public var seriesName: String
-  public var resource: String
-  public var element: String
-  /// The metric ids that would be stored as one series, in row order.
-  public var metricIDs: [Int]
-
-  public var message: String {
-    "metrics \(metricIDs.map(String.init).joined(separator: " and ")) of \(resource) "
-      + "'\(element)' both map to \(seriesName); their samples would be stored as one series"
-  }
-}
-
 /// What every value position of a row means.
 public final class SeriesLayout: @unchecked Sendable {
+  /// The value positions of one resource type of the block: elements × metrics, element-major.
+  struct Group {
+    /// The value position of the group's first series.
+    var start: Int
+    var resourceName: String
+    var elements: [String]
+    var metrics: [MetricInfo]
+    /// Where the group's label parts start in `SeriesLabelText`: its metrics, then its
+    /// elements, then the part shared by all its series.
+    var firstPart: Int
+
+    var count: Int { elements.count * metrics.count }
+  }
+
   /// Unique for the life of the process, unlike the object's address, which an evicted and
   /// freed layout hands on to the next one.
   public let id: Int = SeriesLayout.nextID.increment()
@@ -33,14 +38,13 @@ public final class SeriesLayout: @unchecked Sendable {
   public let serial: String
   public let interval: Int64
   public let resources: [DatResourceMap]
-  /// One key per value position of a row.
-  public let keys: [SeriesKey]
-  public let scales: [ValueScale]
-  public let metricIDs: [Int]
-  /// `{"metric":{…},"values":[` per value position, as UTF-8.
-  public let jsonPrefixes: [[UInt8]]
-  /// `name{labels} ` per value position, as UTF-8.
-  public let prometheusPrefixes: [[UInt8]]
+  /// Value positions in a row, one series each.
+  public let count: Int
+  let groups: [Group]
+  /// `{"metric":{…},"values":[` of each series, in parts.
+  let json: SeriesLabelText
+  /// `name{labels} ` of each series, in parts.
+  let prometheus: SeriesLabelText
   public let collisions: [SeriesCollision]
   /// Metric ids and resource type ids the catalogue does not know.
   public let unknownMetricIDs: Set<Int>
@@ -50,35 +54,39 @@ public final class SeriesLayout: @unchecked Sendable {
     self.serial = serial
     interval = header.archive
     resources = header.resources
-    var keys: [SeriesKey] = []
-    var scales: [ValueScale] = []
-    var metricIDs: [Int] = []
+    var groups: [Group] = []
     var unknownMetrics = Set<Int>()
     var unknownResources = Set<Int>()
+    var start = 0
+    var parts = 0
     for resource in header.resources {
-      let resourceName = catalog.resourceName(resource.typeID)
       if !catalog.isKnownResource(resource.typeID) { unknownResources.insert(resource.typeID) }
-      let metrics = resource.metricIDs.map { catalog.metric($0) }
       for id in resource.metricIDs where !catalog.isKnownMetric(id) { unknownMetrics.insert(id) }
-      for element in resource.elementNames {
-        for metric in metrics {
-          keys.append(
-            SeriesKey(
-              name: metric.seriesName, element: element, resource: resourceName, serial: serial,
-              interval: header.archive))
-          scales.append(metric.scale)
-          metricIDs.append(metric.id)
-        }
-      }
+      // Elements without metrics have no value in a row; their names are not labels.
+      guard resource.valueCount > 0 else { continue }
+      let group = Group(
+        start: start, resourceName: catalog.resourceName(resource.typeID),
+        elements: resource.elementNames, metrics: resource.metricIDs.map { catalog.metric($0) },
+        firstPart: parts)
+      groups.append(group)
+      start += group.count
+      parts += group.metrics.count + group.elements.count + 1
     }
-    self.keys = keys
-    self.scales = scales
-    self.metricIDs = metricIDs
+    count = start
+    self.groups = groups
     unknownMetricIDs = unknownMetrics
     unknownResourceIDs = unknownResources
-    jsonPrefixes = keys.map(SeriesLayout.jsonPrefix)
-    prometheusPrefixes = keys.map(SeriesLayout.prometheusPrefix)
-    collisions = SeriesLayout.findCollisions(keys: keys, metricIDs: metricIDs)
+    json = SeriesLabelText(.jsonl, groups: groups, serial: serial, interval: interval)
+    prometheus = SeriesLabelText(.prometheus, groups: groups, serial: serial, interval: interval)
+    collisions = SeriesCollision.find(in: groups)
+  }
+
+  /// About the bytes the layout holds, for the cache's budget: the label text, and the header's
+  /// names that the layout keeps alive.
+  public var byteCount: Int {
+    groups.reduce(json.byteCount + prometheus.byteCount) {
+      $0 + ($1.elements.count + $1.metrics.count) * 48
+    }
   }
 
   /// Whether this layout serves a block with `header` from an array with `serial`.
@@ -86,72 +94,44 @@ public final class SeriesLayout: @unchecked Sendable {
     self.serial == serial && interval == header.archive && resources == header.resources
   }
 
-  private static func findCollisions(keys: [SeriesKey], metricIDs: [Int]) -> [SeriesCollision] {
-    var firstPosition: [SeriesKey: Int] = [:]
-    var grouped: [SeriesKey: [Int]] = [:]
-    var order: [SeriesKey] = []
-    for (position, key) in keys.enumerated() {
-      if let first = firstPosition[key] {
-        if grouped[key] == nil {
-          grouped[key] = [metricIDs[first]]
-          order.append(key)
-        }
-        grouped[key]!.append(metricIDs[position])
-      } else {
-        firstPosition[key] = position
-      }
+  /// The group, element and metric of value position `position` (`0..<count`).
+  @inline(__always)
+  func locate(_ position: Int) -> (group: Int, element: Int, metric: Int) {
+    // Binary search: a crafted header may have thousands of resource types.
+    var low = 0
+    var high = groups.count - 1
+    while low < high {
+      let middle = (low + high + 1) / 2
+      if groups[middle].start <= position { low = middle } else { high = middle - 1 }
     }
-    return order.map { key in
-      SeriesCollision(
-        seriesName: key.name, resource: key.resource, element: key.element,
-        metricIDs: grouped[key]!)
-    }
+    let offset = position - groups[low].start
+    let metrics = groups[low].metrics.count
+    return (low, offset / metrics, offset % metrics)
   }
 
-  static func jsonPrefix(_ key: SeriesKey) -> [UInt8] {
-    var text: [UInt8] = []
-    text.reserveCapacity(160)
-    text.append(contentsOf: "{\"metric\":{\"__name__\":".utf8)
-    JSONText.appendString(key.name, to: &text)
-    text.append(contentsOf: ",\"Element\":".utf8)
-    JSONText.appendString(key.element, to: &text)
-    text.append(contentsOf: ",\"Resource\":".utf8)
-    JSONText.appendString(key.resource, to: &text)
-    text.append(contentsOf: ",\"SN\":".utf8)
-    JSONText.appendString(key.serial, to: &text)
-    text.append(contentsOf: ",\"scrape_interval\":\"".utf8)
-    JSONText.appendInteger(key.interval, to: &text)
-    text.append(contentsOf: "\"},\"values\":[".utf8)
-    return text
+  /// The label parts (metric, element, shared) and the scale of value position `position`.
+  @inline(__always)
+  func series(_ position: Int) -> (parts: SeriesLabelText.Parts, scale: ValueScale) {
+    let (group, element, metric) = locate(position)
+    let first = groups[group].firstPart
+    let metrics = groups[group].metrics.count
+    let parts = SeriesLabelText.Parts(
+      metric: first + metric, element: first + metrics + element,
+      shared: first + metrics + groups[group].elements.count)
+    return (parts, groups[group].metrics[metric].scale)
   }
 
-  /// Built byte by byte: a layout has thousands of series, and string interpolation per label
-  /// made this the slowest part of reading a file's first block.
-  static func prometheusPrefix(_ key: SeriesKey) -> [UInt8] {
-    var text: [UInt8] = []
-    text.reserveCapacity(160)
-    text.append(contentsOf: key.name.utf8)
-    appendLabel("{Element", key.element, to: &text)
-    appendLabel(",Resource", key.resource, to: &text)
-    appendLabel(",SN", key.serial, to: &text)
-    text.append(contentsOf: ",scrape_interval=\"".utf8)
-    JSONText.appendInteger(key.interval, to: &text)
-    text.append(contentsOf: "\"} ".utf8)
-    return text
+  public func key(at position: Int) -> SeriesKey {
+    let (group, element, metric) = locate(position)
+    return SeriesKey(
+      name: groups[group].metrics[metric].seriesName, element: groups[group].elements[element],
+      resource: groups[group].resourceName, serial: serial, interval: interval)
   }
 
-  /// Appends `name="value"` with the escapes of the exposition format.
-  private static func appendLabel(_ name: StaticString, _ value: String, to text: inout [UInt8]) {
-    text.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-    text.append(contentsOf: "=\"".utf8)
-    for byte in value.utf8 {
-      switch byte {
-      case UInt8(ascii: "\\"): text.append(contentsOf: "\\\\".utf8)
-      case UInt8(ascii: "\""): text.append(contentsOf: "\\\"".utf8)
-      case 0x0A: text.append(contentsOf: "\\n".utf8)
-      default: text.append(byte)
-      }
-    }
-    text.append(UInt8(ascii: "\""))
+  public func scale(at position: Int) -> ValueScale { series(position).scale }
+
+  public func metricID(at position: Int) -> Int {
+    let (group, _, metric) = locate(position)
+    return groups[group].metrics[metric].id
   }
 }

@@ -149,6 +149,19 @@ import Testing
         == InputFault(.datBadHeader, at: 345, "block 0: Map[207] has 2 IDs but 1 Names"))
   }
 
+  @Test func elementNameLongerThanArraysWriteIsABadHeader() {
+    var block = twoTypes
+    block.resources[1].elements = [("9", String(repeating: "é", count: 2048))]
+    #expect(decode(DatBuilder.file([block])).fault == nil)
+    block.resources[1].elements = [("9", String(repeating: "é", count: 2048) + "x")]
+    #expect(
+      decode(DatBuilder.file([twoTypes, block])).fault
+        == InputFault(
+          .datBadHeader, at: Int64(DatBuilder.file([twoTypes]).count + 8),
+          "block 1: Map[11].Names[0] is 4097 bytes long, more than the 4096 bytes arraytool "
+            + "accepts"))
+  }
+
   @Test func hugeHeaderLengthFailsAtOnceWithoutAllocating() {
     var bytes = DatBuilder.fileHeader() + DatBuilder.le32(0) + DatBuilder.le32(2_000_000_000)
     bytes += [UInt8](repeating: 0x20, count: 1024 - bytes.count)
