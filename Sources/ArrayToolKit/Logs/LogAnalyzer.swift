@@ -92,6 +92,7 @@ public final class LogAnalyzer {
       analysis.untimedRecords += 1
     }
     analysis.records += 1
+    if record.timeIsInvalid { analysis.invalidTimes.add(record) }
     if record.isError {
       addError(record)
     } else if record.level == .warning {
