@@ -116,6 +116,12 @@ public struct IncidentReport {
           + "timestamp (first at \(analysis.inputName(invalid.input)):\(invalid.line)): each is "
           + "counted at the time of the record before it")
     }
+    let disordered = analysis.outOfOrder
+    if disordered.count > 0 {
+      lines.append(
+        ReportFormat.count(disordered.count, "record") + " out of time order, first at "
+          + "\(analysis.inputName(disordered.input)):\(disordered.line)")
+    }
     return lines
   }
 

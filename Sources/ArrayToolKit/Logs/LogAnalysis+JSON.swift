@@ -28,6 +28,7 @@ extension LogAnalysis {
     if invalidTimes.count > 0 {
       members.append(("invalid_timestamps", tallyJSON(invalidTimes)))
     }
+    if outOfOrder.count > 0 { members.append(("out_of_order", tallyJSON(outOfOrder))) }
     return .object(members)
   }
 

@@ -9,7 +9,7 @@ public struct LogAnalysis: Sendable {
   public var records = 0
   public var errors = 0
   public var warnings = 0
-  /// The times of the first and last record read.
+  /// The earliest and latest times of the records read, whatever their order.
   public var firstTime: LogTime?
   public var lastTime: LogTime?
   /// Error records by the class of the incident they were grouped under.
@@ -36,6 +36,8 @@ public struct LogAnalysis: Sendable {
   /// Records whose timestamp is no time (February 30, hour 25): each took the time of the record
   /// before it.
   public var invalidTimes = RecordTally()
+  /// Records earlier than a record read before them.
+  public var outOfOrder = RecordTally()
 
   public init() {}
 
