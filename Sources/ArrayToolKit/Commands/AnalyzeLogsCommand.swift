@@ -80,8 +80,11 @@ public enum AnalyzeLogsCommand: Command {
     if analysis.cutLines > 0 {
       console.warning("\(analysis.cutLines) overlong lines were cut at 1 MiB")
     }
-    // "No errors" about a log that was not understood would be a false all-clear.
-    if analysis.firstTime == nil, arguments.positionals.contains(where: Self.hasContent) {
+    // "No errors" about a log that was not understood would be a false all-clear. A log whose
+    // every timestamp is invalid was understood: its records were counted, without times.
+    if analysis.firstTime == nil, analysis.invalidTimes.count == 0,
+      arguments.positionals.contains(where: Self.hasContent)
+    {
       console.error(
         "no line was recognised as a timed log record (Python logging, uvicorn, docker compose, "
           + "docker logs --timestamps or JSON lines): nothing was analysed")

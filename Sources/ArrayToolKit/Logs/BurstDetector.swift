@@ -5,12 +5,20 @@
 // first error's opening words. urllib3 logs the DNS failure, then the worker logs `[Worker 37]
 // Failed to send batch`, and only the second names the worker. A warning joins the same way
 // but is not counted; it only adds the file it names.
+//
+// Logs are not always in time order: several processes write one file, or rotated files are
+// concatenated in the wrong order. Memory stays flat, so nothing is sorted; instead a burst is
+// kept to its definition. An error joins its class's open burst only when it is closer than the
+// gap to the burst's latest error, earlier or later: inside the burst's span or just beyond
+// either end, so that no two errors of a burst that are neighbours in time are the gap or more
+// apart. An error earlier than the latest by the gap or more closes the burst and opens a new
+// one: where a log jumps back, its incidents start over, and the analysis counts the records
+// out of order so that the report can say so.
 
 /// Finds bursts and lone errors in a time-ordered stream of errors and warnings.
 struct BurstDetector {
   private struct OpenGroup {
     var burst: LogBurst
-    var lastPrimary: Int64
     var firstWorker: Int?
     var firstStatus: Int?
   }
@@ -34,6 +42,9 @@ struct BurstDetector {
 
   private var slots: [OpenGroup?] = []
   private var serials: [Int] = []
+  /// For each slot, the latest time of its group's own errors (not the last read: time may go
+  /// back). Kept apart from `slots` so that reading it does not copy a group.
+  private var lastPrimary: [Int64] = []
   private var freeSlots: [Int] = []
   /// The open group of each class, by `ErrorClass.ordinal`.
   private var openByClass = [Int?](repeating: nil, count: ErrorClass.allCases.count)
@@ -83,11 +94,11 @@ struct BurstDetector {
         newBatch: newBatch)
       return
     }
-    let slot = openSlot(for: facts, record: record, worker: worker)
-    slots[slot]?.lastPrimary = time
+    let slot = openSlot(for: facts, record: record, worker: worker, time: time)
+    if lastPrimary[slot] < time { lastPrimary[slot] = time }
     slots[slot]?.burst.absorbPrimary(
       time: record.time, worker: worker, facts: facts, workerFile: workerFile, isWrite: isWrite)
-    nextExpiry = min(nextExpiry, time + gap)
+    nextExpiry = min(nextExpiry, lastPrimary[slot] + gap)
     // Only a recognised failure explains the errors after it; an unrecognised one does not.
     guard facts.errorClass != .other else { return }
     remember(
@@ -117,26 +128,34 @@ struct BurstDetector {
 
   // MARK: - Groups
 
-  private mutating func openSlot(for facts: MessageFacts, record: LogRecord, worker: Int?) -> Int {
+  /// The slot of the open group an error at `time` joins, opened when there is none.
+  private mutating func openSlot(
+    for facts: MessageFacts, record: LogRecord, worker: Int?, time: Int64
+  ) -> Int {
     let isOther = facts.errorClass == .other
     let template = facts.template ?? ""
-    if isOther, let slot = openByTemplate[template] { return slot }
-    if !isOther, let slot = openByClass[facts.errorClass.ordinal] { return slot }
+    let open = isOther ? openByTemplate[template] : openByClass[facts.errorClass.ordinal]
+    if let slot = open {
+      if lastPrimary[slot] - time < gap { return slot }
+      // The log went back in time by the gap or more: this error starts a burst of its own.
+      if let group = slots[slot] { close(slot, group) }
+    }
     var burst = LogBurst(
       errorClass: facts.errorClass, template: isOther ? template : nil, first: record.time)
     burst.sample = String(record.message.prefix(400))
     burst.input = record.input
     burst.line = record.line
-    let group = OpenGroup(
-      burst: burst, lastPrimary: 0, firstWorker: worker, firstStatus: facts.status)
+    let group = OpenGroup(burst: burst, firstWorker: worker, firstStatus: facts.status)
     let slot: Int
     if let free = freeSlots.popLast() {
       slot = free
       slots[slot] = group
+      lastPrimary[slot] = time
     } else {
       slot = slots.count
       slots.append(group)
       serials.append(0)
+      lastPrimary.append(time)
     }
     if isOther {
       openByTemplate[template] = slot
@@ -151,10 +170,10 @@ struct BurstDetector {
     nextExpiry = Int64.max
     for slot in slots.indices {
       guard let group = slots[slot] else { continue }
-      if time == Int64.max || group.lastPrimary + gap <= time {
+      if time == Int64.max || lastPrimary[slot] + gap <= time {
         close(slot, group)
       } else {
-        nextExpiry = min(nextExpiry, group.lastPrimary + gap)
+        nextExpiry = min(nextExpiry, lastPrimary[slot] + gap)
       }
     }
   }
@@ -211,7 +230,10 @@ struct BurstDetector {
     for step in 0..<recent.count {
       let index = (recentHead - 1 - step + 2 * recent.count) % recent.count
       let candidate = recent[index]
-      if time - candidate.time > link { break }
+      let distance = time - candidate.time
+      if distance > link { break }
+      // A record from well before the error (the log went back in time) is not caused by it.
+      if distance < -link { continue }
       guard serials[candidate.slot] == candidate.serial else { continue }
       let related: Bool
       if let cause = candidate.worker {

@@ -84,7 +84,7 @@ public struct IncidentReport {
     }
     guard analysis.errors > 0 else {
       lines.append("no errors, " + ReportFormat.count(analysis.warnings, "warning"))
-      return lines
+      return lines + notes
     }
     let severities = [Severity.critical, .medium, .low].compactMap { severity -> String? in
       let count = analysis.bursts.filter { $0.severity == severity }.count
@@ -100,8 +100,27 @@ public struct IncidentReport {
       ReportFormat.count(analysis.errors, "error") + ", "
         + ReportFormat.count(analysis.warnings, "warning") + ": \(incidents), "
         + (lone == 0 ? "no lone errors" : ReportFormat.count(lone, "lone error")))
+    return lines + notes
+  }
+
+  /// What the overview says about records whose times could not be taken as written.
+  private var notes: [String] {
+    var lines: [String] = []
     if analysis.untimedRecords > 0 {
       lines.append("\(analysis.untimedRecords) records carry no time: their order is the file's")
+    }
+    let invalid = analysis.invalidTimes
+    if invalid.count > 0 {
+      lines.append(
+        "\(invalid.count) \(invalid.count == 1 ? "record has" : "records have") an invalid "
+          + "timestamp (first at \(analysis.inputName(invalid.input)):\(invalid.line)): each is "
+          + "counted at the time of the record before it")
+    }
+    let disordered = analysis.outOfOrder
+    if disordered.count > 0 {
+      lines.append(
+        ReportFormat.count(disordered.count, "record") + " out of time order, first at "
+          + "\(analysis.inputName(disordered.input)):\(disordered.line)")
     }
     return lines
   }

@@ -6,6 +6,9 @@
 /// The fields of one JSON log line that the analysis uses, as ranges of the line.
 struct JSONLogFields {
   var time: LogTime?
+  /// Whether a time key held a value that is no time (`"2025-02-30T01:15:00Z"`, `1e308`), and
+  /// none held one that is.
+  var timeIsInvalid = false
   var level: LogLevel?
   /// The bytes between the quotes of the message value; escapes still encoded.
   var message: Range<Int>?
@@ -45,6 +48,8 @@ enum JSONLogLine {
       switch role {
       case .time where fields.time == nil:
         fields.time = time(line, inner, isString: isString, timestamps: &timestamps)
+        // `null` or `""` says that there is no time, not that it is wrong.
+        fields.timeIsInvalid = fields.time == nil && !inner.isEmpty && line[valueStart] != 0x6E
       case .level where fields.level == nil:
         if isString {
           fields.level = LogLevel.named(line, inner.lowerBound, inner.upperBound)

@@ -25,6 +25,10 @@ extension LogAnalysis {
     members.append(("warning_groups", .array(warningGroups.map { warningJSON($0) })))
     if burstsOmitted > 0 { members.append(("bursts_omitted", .int(burstsOmitted))) }
     if isolatedOmitted > 0 { members.append(("isolated_omitted", .int(isolatedOmitted))) }
+    if invalidTimes.count > 0 {
+      members.append(("invalid_timestamps", tallyJSON(invalidTimes)))
+    }
+    if outOfOrder.count > 0 { members.append(("out_of_order", tallyJSON(outOfOrder))) }
     return .object(members)
   }
 
@@ -82,6 +86,14 @@ extension LogAnalysis {
       ("line", .int(error.line)),
     ]
     return .object(members)
+  }
+
+  private func tallyJSON(_ tally: RecordTally) -> JSONValue {
+    .object([
+      ("count", .int(tally.count)),
+      ("input", .string(inputName(tally.input))),
+      ("line", .int(tally.line)),
+    ])
   }
 
   private func warningJSON(_ group: WarningGroup) -> JSONValue {

@@ -9,7 +9,7 @@ public struct LogAnalysis: Sendable {
   public var records = 0
   public var errors = 0
   public var warnings = 0
-  /// The times of the first and last record read.
+  /// The earliest and latest times of the records read, whatever their order.
   public var firstTime: LogTime?
   public var lastTime: LogTime?
   /// Error records by the class of the incident they were grouped under.
@@ -33,6 +33,11 @@ public struct LogAnalysis: Sendable {
   public var cutLines = 0
   /// Records of inputs that never show a time.
   public var untimedRecords = 0
+  /// Records whose timestamp is no time (February 30, hour 25): each took the time of the record
+  /// before it.
+  public var invalidTimes = RecordTally()
+  /// Records earlier than a record read before them.
+  public var outOfOrder = RecordTally()
 
   public init() {}
 
@@ -43,4 +48,22 @@ public struct LogAnalysis: Sendable {
 
   /// The exit status the analysis calls for: problems when there is any error.
   public var exitStatus: ExitStatus { errors > 0 ? .problems : .success }
+}
+
+/// How many records had something worth a note in the report, and where the first of them is.
+public struct RecordTally: Equatable, Sendable {
+  public var count = 0
+  /// The input (its position on the command line) and line of the first such record.
+  public var input = 0
+  public var line = 0
+
+  public init() {}
+
+  mutating func add(_ record: LogRecord) {
+    if count == 0 {
+      input = record.input
+      line = record.line
+    }
+    count += 1
+  }
 }

@@ -20,7 +20,8 @@ public struct LogAnalysisOptions: Sendable {
   }
 }
 
-/// Analyses records handed to it in time order.
+/// Analyses records handed to it in time order, or nearly: see `BurstDetector` for time that
+/// goes back.
 public final class LogAnalyzer {
   private let options: LogAnalysisOptions
   @exclusivity(unchecked) private var analysis = LogAnalysis()
@@ -85,13 +86,22 @@ public final class LogAnalyzer {
     if let time = record.time {
       if let since = options.since, time < since { return }
       if let until = options.until, time > until { return }
-      if analysis.firstTime == nil { analysis.firstTime = time }
-      analysis.lastTime = time
+      if let last = analysis.lastTime {
+        if time > last {
+          analysis.lastTime = time
+        } else if time < last {
+          noteOutOfOrder(record, time)
+        }
+      } else {
+        analysis.firstTime = time
+        analysis.lastTime = time
+      }
     } else {
       if options.since != nil || options.until != nil { return }
       analysis.untimedRecords += 1
     }
     analysis.records += 1
+    if record.timeIsInvalid { analysis.invalidTimes.add(record) }
     if record.isError {
       addError(record)
     } else if record.level == .warning {
@@ -99,6 +109,12 @@ public final class LogAnalyzer {
     } else if record.text.first == 0x5B {
       followWorker(record)
     }
+  }
+
+  /// Counts a record earlier than the latest one read; the log's range widens to take it.
+  private func noteOutOfOrder(_ record: LogRecord, _ time: LogTime) {
+    analysis.outOfOrder.add(record)
+    if let first = analysis.firstTime, time < first { analysis.firstTime = time }
   }
 
   /// Closes open incidents and returns the analysis.
@@ -139,7 +155,7 @@ public final class LogAnalyzer {
       let key = facts.warningKind.rawValue + " " + template
       if let index = warningIndex[key] {
         analysis.warningGroups[index].count += 1
-        if let time = record.time { analysis.warningGroups[index].last = time }
+        if let time = record.time { analysis.warningGroups[index].note(time) }
       } else if analysis.warningGroups.count < LogAnalyzer.warningGroupLimit {
         warningIndex[key] = analysis.warningGroups.count
         analysis.warningGroups.append(

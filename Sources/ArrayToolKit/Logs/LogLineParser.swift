@@ -19,6 +19,9 @@ struct LineShape {
 
   var kind: Kind
   var time: LogTime?
+  /// Whether the line opens with a timestamp that is no time (February 30, hour 25): `time` is
+  /// then `nil`, and the record takes the time of the one before it.
+  var timeIsInvalid = false
   var level: LogLevel = .unknown
   var status = 0
   var worker: Int?
@@ -47,16 +50,29 @@ struct LogLineParser {
     // An RFC 3339 time alone before the text is `docker logs --timestamps`: the application's
     // own line follows after one space, indentation included.
     var dockerStamp = false
+    // A timestamp that is no time is read past like a time, so that the line keeps its level and
+    // message and an error in it is still counted; only its time is lost.
+    var timeIsInvalid = false
     if let (outer, end) = readTime(line, at: index) {
       time = outer
       dockerStamp = line[index] != 0x5B && line[index + 10] | 0x20 == 0x74
       index = end
+    } else if let end = Self.invalidTimeEnd(line, at: index) {
+      timeIsInvalid = true
+      index = end
+    }
+    if time != nil || timeIsInvalid {
       // The application's own time, when it writes one after docker's, is the one to quote.
       let inner = Self.skipSpaces(line, index)
       if let (own, ownEnd) = readTime(line, at: inner) {
         time = own
+        timeIsInvalid = false
         index = ownEnd
         dockerStamp = false
+      } else if let ownEnd = Self.invalidTimeEnd(line, at: inner) {
+        index = ownEnd
+        dockerStamp = false
+        timeIsInvalid = time == nil
       }
     }
 
@@ -64,18 +80,22 @@ struct LogLineParser {
     if bodyStart < count, line[bodyStart] == 0x7B,
       let fields = JSONLogLine.scan(line, from: bodyStart, timestamps: &timestamps)
     {
-      return jsonShape(fields, time: time, object: bodyStart, in: line)
+      var shape = jsonShape(fields, time: time, object: bodyStart, in: line)
+      shape.timeIsInvalid = shape.time == nil && (timeIsInvalid || fields.timeIsInvalid)
+      return shape
     }
 
-    if time != nil {
+    if time != nil || timeIsInvalid {
       let body = index < count && line[index] == 0x20 ? index + 1 : index
       if dockerStamp, body < count, line[body] == 0x20 || line[body] == 0x09 {
         return LineShape(kind: .continuation, time: time, message: body..<count)
       }
-      var shape = LineShape(kind: .record, time: time, message: bodyStart..<count)
+      var shape = LineShape(
+        kind: .record, time: time, timeIsInvalid: timeIsInvalid, message: bodyStart..<count)
       findLevel(in: line, from: index, shape: &shape)
       if shape.level == .unknown, let kind = Self.continuationKind(line, at: body) {
-        return LineShape(kind: kind, time: time, message: body..<count)
+        return LineShape(
+          kind: kind, time: time, timeIsInvalid: timeIsInvalid, message: body..<count)
       }
       shape.status = Self.accessStatus(line, shape.message)
       return shape
@@ -128,6 +148,41 @@ struct LogLineParser {
       return (time, end < line.count && line[end] == 0x5D ? end + 1 : end)
     }
     return timestamps.read(line, at: index)
+  }
+
+  /// The end of what is written as a timestamp but is no time (`2025-02-30 01:15:00,000`, hour
+  /// 25, month 13, year 0000 or -001), bare or in brackets; `nil` for anything else. Only asked
+  /// when no time could be read, so it costs nothing on the lines of an ordinary log.
+  static func invalidTimeEnd(_ line: UnsafeBufferPointer<UInt8>, at start: Int) -> Int? {
+    var index = start
+    let bracketed = index < line.count && line[index] == 0x5B
+    if bracketed { index += 1 }
+    // A year written with a sign (`-001`) is no year of a log either.
+    if index < line.count, line[index] == 0x2D { index += 1 }
+    guard index < line.count, line[index] &- 48 <= 9 else { return nil }
+    // Year, month and day, then hours, minutes and seconds: runs of digits between the
+    // separators of a timestamp, whatever their values.
+    func digits(_ most: Int) -> Bool {
+      let digitsStart = index
+      while index < line.count, line[index] &- 48 <= 9, index - digitsStart < most { index += 1 }
+      return index > digitsStart
+    }
+    func separator(_ accepted: (UInt8) -> Bool) -> Bool {
+      guard index < line.count, accepted(line[index]) else { return false }
+      index += 1
+      return true
+    }
+    guard digits(6), separator({ $0 == 0x2D }), digits(2), separator({ $0 == 0x2D }), digits(2),
+      separator({ $0 == 0x20 || $0 | 0x20 == 0x74 }), digits(2), separator({ $0 == 0x3A }),
+      digits(2), separator({ $0 == 0x3A }), digits(2)
+    else { return nil }
+    if index < line.count, line[index] == 0x2C || line[index] == 0x2E {
+      index += 1
+      while index < line.count, line[index] &- 48 <= 9 { index += 1 }
+    }
+    index = TimestampReader.skipZone(line, at: index)
+    if bracketed, index < line.count, line[index] == 0x5D { index += 1 }
+    return index
   }
 
   /// Looks for the level among the first words after the time (a logger name, a process id or

@@ -7,6 +7,9 @@
 public final class LogRecord {
   /// When it was written; `nil` only before the first line of its input that carried a time.
   @exclusivity(unchecked) public var time: LogTime?
+  /// Whether its line opened with a timestamp that is no time; `time` is then the time of the
+  /// record before it.
+  @exclusivity(unchecked) public var timeIsInvalid = false
   @exclusivity(unchecked) public var level: LogLevel = .unknown
   /// The status of an HTTP access line (`"GET / HTTP/1.1" 500`), 0 when it is not one.
   @exclusivity(unchecked) public var status = 0
@@ -45,6 +48,7 @@ public final class LogRecord {
   func reset(time: LogTime?, level: LogLevel, input: Int, line: Int) {
     self.time = time
     self.level = level
+    timeIsInvalid = false
     self.input = input
     self.line = line
     status = 0
@@ -93,6 +97,7 @@ public final class LogRecord {
   /// Takes every field of `other`.
   func assign(_ other: LogRecord) {
     time = other.time
+    timeIsInvalid = other.timeIsInvalid
     level = other.level
     status = other.status
     workerField = other.workerField

@@ -1,7 +1,8 @@
 // Turns the lines of one input into records: a traceback joins the error before it, a line
-// without a time takes the time of the line before it, and docker's json-file lines are opened
-// to read the log line they carry. Lines that come before any time in the input wait (a few
-// hundred at most) for the first time to appear, so that every record can be ordered.
+// without a time (or with a timestamp that is no time) takes the time of the line before it, and
+// docker's json-file lines are opened to read the log line they carry. Lines that come before any
+// time in the input wait (a few hundred at most) for the first time to appear, so that every
+// record can be ordered.
 
 /// The records of one input, one at a time.
 final class LogRecordStream {
@@ -110,6 +111,7 @@ final class LogRecordStream {
     isBuilding = true
     let record = current
     record.reset(time: shape.time, level: shape.level, input: input, line: reader.lineNumber)
+    if shape.timeIsInvalid { record.timeIsInvalid = true }
     record.status = shape.status
     record.workerField = shape.worker
     record.isBareTraceback = shape.kind == .traceback
@@ -134,7 +136,10 @@ final class LogRecordStream {
     _ = embedded.initialize(from: decoded.prefix(count))
     let inner = UnsafeBufferPointer(rebasing: embedded[..<count])
     var shape = parser.parse(inner)
-    if shape.time == nil { shape.time = outer.time }
+    if shape.time == nil {
+      shape.time = outer.time
+      shape.timeIsInvalid = outer.time == nil && (shape.timeIsInvalid || outer.timeIsInvalid)
+    }
     if shape.status == 0 { shape.status = outer.status }
     if shape.worker == nil { shape.worker = outer.worker }
     shape.embeddedLine = true

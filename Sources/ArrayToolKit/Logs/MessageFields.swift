@@ -49,9 +49,14 @@ enum MessageFields {
       return (host, port)
     }
     for marker in [MessageMarker.url, .hostAfterWord, .endpointAfterWord] {
-      guard let start = found.end(of: marker), var host = token(in: text, at: start) else {
+      guard let start = found.end(of: marker), var range = tokenRange(in: text, at: start) else {
         continue
       }
+      if marker == .hostAfterWord {
+        guard let named = hostAfterWord(in: text, range) else { continue }
+        range = named
+      }
+      var host = String(decoding: text[range], as: UTF8.self)
       if let colon = host.lastIndex(of: ":"), let number = Int(host[host.index(after: colon)...]) {
         port = port ?? number
         host = String(host[..<colon])
@@ -61,9 +66,48 @@ enum MessageFields {
     return (nil, port)
   }
 
+  /// The host after `lookup ` or `resolve host `, given the word found there. `lookup` is also
+  /// a noun of prose (`DNS lookup failed: Temporary failure…`), where the word after it is no
+  /// host: such words are passed over, and after `for` or `of` the host is the next word (`DNS
+  /// lookup for vmagent failed`).
+  private static func hostAfterWord(
+    in text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>
+  ) -> Range<Int>? {
+    // A word longer than eight bytes is none of the prose words.
+    guard let word = packed(text, range) else { return range }
+    if word == packed("for") || word == packed("of") {
+      let next = LogLineParser.skipSpaces(text, range.upperBound)
+      guard let following = tokenRange(in: text, at: next) else { return nil }
+      return packed(text, following).map(proseWords.contains) == true ? nil : following
+    }
+    return proseWords.contains(word) ? nil : range
+  }
+
+  /// Words that follow `lookup` in prose, packed by `packed`; none of them is a host. A host
+  /// named like one (a service called `failed`) is still read from `host=` or a URL.
+  private static let proseWords: Set<UInt64> = Set(
+    [
+      "failed", "failure", "failures", "fails", "fail", "error", "errors", "errored", "timed",
+      "timeout", "timeouts", "on", "to", "the", "a", "an", "is", "was", "has", "had", "did",
+      "returned", "took", "attempt", "attempts", "request", "query", "again", "retry", "aborted",
+      "refused", "no", "not", "from", "in", "at", "with", "result", "results",
+    ].map(packed))
+
+  /// `word` packed as `packed(_:_:)` packs bytes of a message.
+  private static func packed(_ word: String) -> UInt64 {
+    word.utf8.reduce(0) { $0 << 8 | UInt64($1) }
+  }
+
   /// A host-like word at `start`: quotes are skipped, and it ends at a quote, space, slash,
   /// comma or bracket.
   private static func token(in text: UnsafeBufferPointer<UInt8>, at start: Int) -> String? {
+    tokenRange(in: text, at: start).map { String(decoding: text[$0], as: UTF8.self) }
+  }
+
+  /// Where `token(in:at:)` is.
+  private static func tokenRange(
+    in text: UnsafeBufferPointer<UInt8>, at start: Int
+  ) -> Range<Int>? {
     var index = start
     while index < text.count, text[index] == 0x27 || text[index] == 0x22 { index += 1 }
     let tokenStart = index
@@ -79,14 +123,14 @@ enum MessageFields {
     // A trailing colon or dot is punctuation of the sentence, not of the host.
     while index > tokenStart, text[index - 1] == 0x3A || text[index - 1] == 0x2E { index -= 1 }
     guard index > tokenStart else { return nil }
-    return String(decoding: text[tokenStart..<index], as: UTF8.self)
+    return tokenStart..<index
   }
 
   /// The extensions of the files the importer reads, each packed into a word by `packed`.
   private static let fileExtensions: [UInt64] = [
     "tgz", "tar.gz", "gz", "zip", "tar", "dat", "bz2", "xz",
   ]
-  .map { name in name.utf8.reduce(0) { $0 << 8 | UInt64($1) } }
+  .map(packed)
 
   /// Up to eight bytes folded to lower case and packed into one word, for comparing short words.
   @inline(__always)

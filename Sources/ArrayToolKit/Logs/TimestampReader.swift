@@ -26,7 +26,7 @@ struct TimestampReader {
     if date == lastDate {
       day = lastDay
     } else {
-      guard let year = line.number(at: index, digits: 4),
+      guard let year = line.number(at: index, digits: 4), year > 0,
         let month = line.number(at: index + 5, digits: 2),
         let dayOfMonth = line.number(at: index + 8, digits: 2), (1...12).contains(month),
         (1...LogTime.daysIn(month: month, year: year)).contains(dayOfMonth)
@@ -108,7 +108,7 @@ struct TimestampReader {
 
   /// Skips `Z`, `+02:00`, `-0500` after a time; wall-clock times keep no zone.
   @inline(__always)
-  private static func skipZone(_ line: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+  static func skipZone(_ line: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
     guard index < line.count else { return index }
     let byte = line[index]
     if byte == 0x5A || byte == 0x7A { return index + 1 }

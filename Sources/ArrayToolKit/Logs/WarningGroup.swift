@@ -10,4 +10,13 @@ public struct WarningGroup: Sendable {
   public var last: LogTime?
   /// The first warning's message.
   public var sample: String
+
+  /// Widens `first`…`last` to take `time`, which may be earlier than the last one seen.
+  mutating func note(_ time: LogTime) {
+    if let last, time <= last {
+      if let first, time < first { self.first = time }
+    } else {
+      last = time
+    }
+  }
 }

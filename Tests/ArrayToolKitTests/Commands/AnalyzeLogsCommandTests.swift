@@ -142,6 +142,28 @@ import Testing
     #expect(both.status == 2)
   }
 
+  @Test func aLogWhoseEveryTimestampIsInvalidExitsOneWithItsErrors() throws {
+    let log = """
+      2025-02-30 01:15:00,000 - ERROR - [Worker 1] connection refused by vmagent:8429
+      2025-10-07 25:15:00,000 - INFO - done
+
+      """
+    let result = try BinaryRunner.run(["analyze-logs", "-"], stdin: Data(log.utf8))
+    #expect(result.status == 1)
+    #expect(result.stderr == "")
+    #expect(
+      result.stdout.hasPrefix(
+        """
+        Log analysis of (standard input)
+          2 records, at an unknown time
+          1 error, 0 warnings: no incident, 1 lone error
+          2 records carry no time: their order is the file's
+          2 records have an invalid timestamp (first at (standard input):1): each is counted at \
+        the time of the record before it
+
+        """))
+  }
+
   @Test func anUnreadableInputIsReportedAndTheOthersAreAnalysed() throws {
     let result = try BinaryRunner.run(["analyze-logs", "--json", "/nonexistent/api.log", fixture])
     #expect(result.status == 2)

@@ -35,6 +35,21 @@ import Testing
     #expect(facts("curl: (6) Could not resolve host: vm.example").host == "vm.example")
   }
 
+  @Test func aLookupSpokenOfInProseNamesNoHost() {
+    let prose = facts("[Worker 1] DNS lookup failed: Temporary failure in name resolution")
+    #expect(prose.errorClass == .dnsTemporary)
+    #expect(prose.host == nil)
+    #expect(facts("DNS lookup timed out after 5 s").host == nil)
+    #expect(
+      facts("DNS lookup for vmagent failed: Temporary failure in name resolution").host
+        == "vmagent")
+    #expect(
+      facts("DNS lookup of the name failed: Temporary failure in name resolution").host
+        == nil)
+    // A name longer than any of the prose words is taken as it stands.
+    #expect(facts("lookup victoriametrics: no such host").host == "victoriametrics")
+  }
+
   @Test func connectionFailuresAndTimeouts() {
     let refused = facts(
       "HTTPConnectionPool(host='victoriametrics', port=8428): Max retries exceeded (Caused by "

@@ -25,6 +25,15 @@ import Testing
     }
   }
 
+  /// Whether `line` is read as opening with a timestamp that is no time.
+  private func timeIsInvalid(_ line: String) -> Bool {
+    var bytes = Array(line.utf8)
+    return bytes.withUnsafeMutableBufferPointer { buffer in
+      var parser = LogLineParser()
+      return parser.parse(UnsafeBufferPointer(buffer)).timeIsInvalid
+    }
+  }
+
   @Test func pythonLoggingWithDashesOrBrackets() {
     #expect(
       parse("2025-10-07 01:22:09,120 - ERROR - Failed to send batch")
@@ -118,5 +127,42 @@ import Testing
   @Test func plainTextWithoutTimeOrLevelIsARecordOfItsOwn() {
     #expect(parse("Starting importer v2") == (.record, nil, .unknown, "Starting importer v2", 0))
     #expect(parse("Error: not a level without capitals").2 == .unknown)
+  }
+
+  @Test func aTimestampThatIsNoTimeKeepsTheLevelAndMessage() {
+    let lines = [
+      "2025-02-30 01:15:00,000 - ERROR - connection refused",
+      "2025-10-07 25:15:00,000 - ERROR - connection refused",
+      "2025-13-07 01:61:99.000 - ERROR - connection refused",
+      "0000-00-00 00:00:00,000 - ERROR - connection refused",
+      "0000-01-01 00:00:00,000 - ERROR - connection refused",
+      "-001-01-01 00:00:00,000 - ERROR - connection refused",
+      "[2025-02-30 01:15:00,000][ERROR] connection refused",
+      "api-1  | 2025-10-07T25:15:00.123456789Z ERROR connection refused",
+      "99999-01-01T00:00:00+02:00 ERROR connection refused",
+    ]
+    for line in lines {
+      #expect(parse(line) == (.record, nil, .error, "connection refused", 0), "\(line)")
+      #expect(timeIsInvalid(line), "\(line)")
+    }
+    // Docker's time stands when only the application's own is wrong.
+    let inner = "2025-10-07T01:22:10.000000000Z 2025-02-30 03:22:09,120 - ERROR - x"
+    #expect(parse(inner) == (.record, "2025-10-07 01:22:10.000", .error, "x", 0))
+    #expect(!timeIsInvalid(inner))
+  }
+
+  @Test func aJsonTimeThatIsNoTimeIsTold() {
+    let wrong = #"{"time":"2025-02-30T01:15:00Z","level":"error","msg":"boom"}"#
+    #expect(parse(wrong) == (.record, nil, .error, "boom", 0))
+    #expect(timeIsInvalid(wrong))
+    #expect(timeIsInvalid(#"{"ts":1e308,"level":"error","msg":"boom"}"#))
+    #expect(!timeIsInvalid(#"{"time":null,"level":"error","msg":"boom"}"#))
+    #expect(!timeIsInvalid(#"{"level":"error","msg":"boom"}"#))
+  }
+
+  @Test func numbersThatAreNoTimestampAreText() {
+    #expect(parse("2025-10-07 is the day") == (.record, nil, .unknown, "2025-10-07 is the day", 0))
+    #expect(!timeIsInvalid("2025-10-07 is the day"))
+    #expect(!timeIsInvalid("12:30:00 ERROR boom"))
   }
 }

@@ -36,6 +36,23 @@ import Testing
       ])
   }
 
+  @Test func aRecordWithAnImpossibleTimeTakesThePreviousTime() throws {
+    let log = """
+      2025-10-07 01:15:00,000 - INFO - start
+      2025-02-30 01:15:30,000 - ERROR - [Worker 1] connection refused by vmagent:8429
+      2025-10-07 01:16:00,000 - INFO - end
+
+      """
+    let records = try LogTestSupport.records(log)
+    #expect(
+      records.map { $0.time?.text ?? "-" } == [
+        "2025-10-07 01:15:00.000", "2025-10-07 01:15:00.000", "2025-10-07 01:16:00.000",
+      ])
+    #expect(records.map(\.level) == [.info, .error, .info])
+    #expect(records.map(\.timeIsInvalid) == [false, true, false])
+    #expect(records[1].message == "[Worker 1] connection refused by vmagent:8429")
+  }
+
   @Test func aLogWithoutAnyTimeKeepsItsRecordsUntimed() throws {
     let log = (0..<300).map { "ERROR: failure \($0)" }.joined(separator: "\n")
     let records = try LogTestSupport.records(log)
