@@ -54,9 +54,11 @@ pids+=($!)
 wait_healthy "http://127.0.0.1:$agent_port/-/healthy" vmagent "$work/agent.log"
 say "VictoriaMetrics on 127.0.0.1:$vm_port, vmagent on 127.0.0.1:$agent_port"
 
-say "arraytool import --url http://127.0.0.1:$agent_port $sample"
+# --query-url lets the preflight read VictoriaMetrics' retention and the import count what landed.
+say "arraytool import --url http://127.0.0.1:$agent_port --query-url http://127.0.0.1:$vm_port $sample"
 status=0
-"$tool" import --url "http://127.0.0.1:$agent_port" "$sample" || status=$?
+"$tool" import --url "http://127.0.0.1:$agent_port" --query-url "http://127.0.0.1:$vm_port" \
+  "$sample" || status=$?
 
 # vmagent answers before the data is stored: wait until its queue is empty, then make the newest
 # data searchable and count what VictoriaMetrics holds.
