@@ -5,14 +5,18 @@
 
 import Foundation
 
-/// An input left out because an earlier input of the run holds the same bytes.
+/// An input left out because an earlier input of the run holds the same bytes, or a performance
+/// file left out because an earlier one of the run has its name.
 public struct DuplicateInput: Equatable, Sendable {
-  /// The input left out.
+  /// The input left out (`path!member` for a file inside a zip left out by its name).
   public var path: String
-  /// The earlier input with the same SHA-256 (the same path when it was given twice).
+  /// The earlier input with the same SHA-256 (the same path when it was given twice), or the
+  /// earlier file of the same name.
   public var sameAs: String
   /// Its .dat files, none of which was sent.
   public var files: Int
+  /// Whether it was left out for its file name rather than its bytes.
+  public var byName = false
 }
 
 enum DuplicateInputs {
@@ -42,6 +46,38 @@ enum DuplicateInputs {
         duplicates.append(DuplicateInput(path: unit.path, sameAs: first, files: 1))
       }
     }
+    return sameNames(kept, duplicates: duplicates)
+  }
+
+  /// `units` without those whose performance file name came earlier: the name says array,
+  /// controller and time window, so two files of one name hold the same samples, whatever
+  /// holds them (the zip and its unpacked copy, one .tgz in two day folders). Names that are
+  /// not of that pattern say nothing and are kept.
+  private static func sameNames(_ units: [DatUnit], duplicates: [DuplicateInput])
+    -> (units: [DatUnit], duplicates: [DuplicateInput])
+  {
+    var first: [String: String] = [:]
+    var kept: [DatUnit] = []
+    var duplicates = duplicates
+    for unit in units {
+      guard let key = windowKey(unit.name) else {
+        kept.append(unit)
+        continue
+      }
+      if let earlier = first[key] {
+        duplicates.append(
+          DuplicateInput(path: unit.location, sameAs: earlier, files: 1, byName: true))
+      } else {
+        first[key] = unit.location
+        kept.append(unit)
+      }
+    }
     return (kept, duplicates)
+  }
+
+  /// The array, controller, sequence and time of a performance file name; nil for other names.
+  private static func windowKey(_ name: String) -> String? {
+    guard let parsed = PerfFileName(name) else { return nil }
+    return "\(parsed.serial) \(parsed.processor) \(parsed.sequence) \(parsed.timestamp)"
   }
 }

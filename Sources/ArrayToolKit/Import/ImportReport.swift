@@ -76,6 +76,10 @@ public enum ImportReport {
   /// Why a duplicate input was left out, in words.
   static func duplicateReason(_ duplicate: DuplicateInput) -> String {
     let files = "\(duplicate.files) file\(duplicate.files == 1 ? "" : "s")"
+    if duplicate.byName {
+      return "the same performance file (array, controller and time in its name) as "
+        + "\(duplicate.sameAs); sent once, from there"
+    }
     if duplicate.path == duplicate.sameAs {
       return "given more than once; its \(files) were sent once"
     }

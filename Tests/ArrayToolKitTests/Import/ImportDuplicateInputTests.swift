@@ -55,4 +55,37 @@ import Testing
         serial: "2102350TST10KA000042", from: storage, expecting: 67_200).count == 67_200)
     }
   }
+
+  /// One .tgz of the sample export copied out of the zip, then the loose copy and the zip
+  /// imported together: the file's samples go once, from the copy named first.
+  @Test func aPerformanceFileInTwoContainersIsSentOnce() throws {
+    try VictoriaMetricsServer.withVictoriaMetrics { storage in
+      let scratch = try ScratchDirectory()
+      let zip = SampleArchiveTests.fixtures + "/Storage_History_Performance_Files.zip"
+      let archive = try ZipArchive(file: InputFile(path: zip))
+      let entry = try #require(archive.entries.first { $0.name.hasSuffix(".tgz") })
+      let name = String(entry.name.split(separator: "/").last!)
+      let loose = try scratch.write("loose/" + name, readAll(archive.open(entry)))
+      let state = ["ARRAYTOOL_STATE_DIR": scratch.path + "/state"]
+      let command = ["import", "--url", storage.url, "--json", scratch.path + "/loose", zip]
+      let report = try ImportIntegrationTests.expectReport(
+        BinaryRunner.run(command, environment: state), status: 0)
+      #expect(report["files_total"] as? Int == 9)
+      #expect(report["files_ok"] as? Int == 8)
+      #expect(report["files_duplicate"] as? Int == 1)
+      #expect(report["samples_sent"] as? Int == 67_200)
+      let duplicates = report["duplicates"] as? [[String: Any]] ?? []
+      #expect(duplicates.map { $0["file"] as? String } == ["\(zip)!\(entry.name)"])
+      #expect(duplicates.map { $0["same_as"] as? String } == [loose])
+      #expect(duplicates.map { $0["reason"] as? String } == [
+        "the same performance file (array, controller and time in its name) as \(loose); "
+          + "sent once, from there"
+      ])
+      ImportIntegrationTests.expectLanded(report, samples: 67_200, series: 280, in: storage)
+      let stored = try StoredSamples.read(
+        serial: "2102350TST10KA000042", from: storage, expecting: 67_200)
+      #expect(stored.count == 67_200)
+      #expect(stored.distinctCount == 67_200)
+    }
+  }
 }
