@@ -81,8 +81,13 @@ public enum AnalyzeLogsCommand: Command {
       console.warning("\(analysis.cutLines) overlong lines were cut at 1 MiB")
     }
     // "No errors" about a log that was not understood would be a false all-clear. A log whose
-    // every timestamp is invalid was understood: its records were counted, without times.
-    if analysis.firstTime == nil, analysis.invalidTimes.count == 0,
+    // every timestamp is invalid was understood: its records were counted, without times; so
+    // was one whose records all lie outside --since and --until.
+    if analysis.records == 0, analysis.recordsOutsideWindow > 0 {
+      console.warning(
+        "no record lies between --since and --until: all \(analysis.recordsOutsideWindow) timed "
+          + "records of the log are outside that window")
+    } else if analysis.firstTime == nil, analysis.invalidTimes.count == 0,
       arguments.positionals.contains(where: Self.hasContent)
     {
       console.error(

@@ -156,8 +156,8 @@ public struct IncidentReport {
     let total = analysis.isolated.count + analysis.isolatedOmitted
     guard total > 0 else { return "" }
     var text =
-      "\nLone errors (\(total)): errors with no other of their class within "
-      + "\(ReportFormat.duration(analysis.gap))\n"
+      "\nLone errors (\(total)): errors with no other of their class (an unclassified one: "
+      + "of its message template) within \(ReportFormat.duration(analysis.gap))\n"
     for error in analysis.isolated.prefix(IncidentReport.isolatedShown) {
       let time = error.time?.text ?? "unknown time"
       let worker = error.worker.map { " worker \($0)" } ?? ""
@@ -166,7 +166,11 @@ public struct IncidentReport {
         + ReportFormat.cut(error.message, 100) + "\n"
     }
     let hidden = total - min(analysis.isolated.count, IncidentReport.isolatedShown)
-    if hidden > 0 { text += "  … and \(hidden) more (--json lists them)\n" }
+    if hidden > 0 {
+      // JSON keeps the first of them only, so that memory stays bounded.
+      let listed = analysis.isolatedOmitted > 0 ? "the first \(analysis.isolated.count)" : "them"
+      text += "  … and \(hidden) more (--json lists \(listed))\n"
+    }
     return text
   }
 
@@ -182,7 +186,11 @@ public struct IncidentReport {
     let hidden =
       analysis.warningGroups.count - IncidentReport.warningsShown
       + analysis.warningGroupsOmitted
-    if hidden > 0 { text += "  … and \(hidden) more kinds (--json lists them)\n" }
+    if hidden > 0 {
+      let listed =
+        analysis.warningGroupsOmitted > 0 ? "the first \(analysis.warningGroups.count)" : "them"
+      text += "  … and \(hidden) more kinds (--json lists \(listed))\n"
+    }
     return text
   }
 

@@ -33,6 +33,8 @@ public struct LogAnalysis: Sendable {
   public var cutLines = 0
   /// Records of inputs that never show a time.
   public var untimedRecords = 0
+  /// Timed records before `since` or after `until`, left out.
+  public var recordsOutsideWindow = 0
   /// Records whose timestamp is no time (February 30, hour 25): each took the time of the record
   /// before it.
   public var invalidTimes = RecordTally()

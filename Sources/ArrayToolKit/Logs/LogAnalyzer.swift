@@ -84,8 +84,14 @@ public final class LogAnalyzer {
   /// Takes the next record in time order.
   public func add(_ record: LogRecord) {
     if let time = record.time {
-      if let since = options.since, time < since { return }
-      if let until = options.until, time > until { return }
+      if let since = options.since, time < since {
+        analysis.recordsOutsideWindow += 1
+        return
+      }
+      if let until = options.until, time > until {
+        analysis.recordsOutsideWindow += 1
+        return
+      }
       if let last = analysis.lastTime {
         if time > last {
           analysis.lastTime = time

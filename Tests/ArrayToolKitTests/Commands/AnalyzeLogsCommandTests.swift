@@ -124,6 +124,16 @@ import Testing
     }
   }
 
+  @Test func aWindowThatHoldsNoRecordIsSaidAndIsNoUsageError() throws {
+    let result = try BinaryRunner.run(["analyze-logs", "--since", "2025-10-07 03:00", fixture])
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("\n  0 records, at an unknown time\n"))
+    #expect(
+      result.stderr
+        == "arraytool: warning: no record lies between --since and --until: all 520 timed "
+        + "records of the log are outside that window\n")
+  }
+
   @Test func usageErrorsExitTwo() throws {
     let noInput = try BinaryRunner.run(["analyze-logs"])
     #expect(noInput.status == 2)

@@ -50,7 +50,8 @@ import Testing
     let text = IncidentReport(analysis: analysis).text(timeline: false)
     #expect(
       text.contains(
-        "\nLone errors (1): errors with no other of their class within 30 s\n"
+        "\nLone errors (1): errors with no other of their class (an unclassified one: of its "
+          + "message template) within 30 s\n"
           + "  2025-11-03 05:00:00.000  timeout worker 5  [Worker 5] HTTPConnectionPool("))
     #expect(text.contains("\nWarnings (4), counted apart from errors\n  3      unknown_metric    "))
     #expect(text.contains("  3  medium    corrupt_archive     2025-11-03 04:30:10.250"))
