@@ -36,9 +36,9 @@ public struct DatBlockHeader: Equatable, Sendable {
   /// The Unix seconds a block's times may take: 1970 to about year 5000.
   public static let plausibleTimes: ClosedRange<Int64> = 0...95_617_584_000
 
-  /// The longest element name accepted, in UTF-8 bytes. The array limits object names to 255
-  /// characters (at most 1,020 bytes); a longer name is not from an array, and each is
-  /// repeated in the labels of every sample of the element.
+  /// The longest element name accepted, in UTF-8 bytes: far beyond the names of real objects
+  /// (the bundled sample's longest is 15 bytes), and bounded because each name is repeated in
+  /// the labels of every sample of its element.
   public static let maxNameBytes = 4096
 
   /// `(EndTime − StartTime) / Archive`, the rows that follow the header.
