@@ -19,7 +19,8 @@ public enum ImportCommand: Command {
 
       Nothing is lost: a batch that still fails after its retries goes to --fallback-url when
       given, else to the spool (gzip JSON lines, written durably) for 'arraytool import --replay
-      DIR', which delivers the same way. A journal per target (STATE/journal/HOST_PORT/), keyed
+      DIR', which delivers the same way and leaves out what a target it sends to has on record
+      as accepted meanwhile (removing such a batch from the spool unsent). A journal per target (STATE/journal/HOST_PORT/), keyed
       by each archive's SHA-256, member and block, records what that target accepted; what any
       --url or --fallback-url of a run has on record is not sent again (--force sends it all).
       An input with the same SHA-256 as an earlier one of the run is sent once and named.
@@ -139,6 +140,19 @@ public enum ImportCommand: Command {
     } else {
       for fault in listing.faults { console.diagnostic(fault.line) }
     }
+    // --force sends what is in the spool as well: a later replay must know, or it duplicates it.
+    var forceWarning: String?
+    if configuration.force, let folder = configuration.spoolDirectory {
+      let archives = Set(units.compactMap { try? digests.sha256(of: $0.path) })
+      let waiting = ImportSpool(directory: folder).waiting(archives: archives)
+      if waiting.samples > 0 {
+        forceWarning = "--force: \(InspectReport.grouped(waiting.samples)) samples of these inputs "
+          + "(\(waiting.batches) batches) are still in the spool \(folder); this run sends them "
+          + "again, and 'arraytool import --replay \(folder)' to a target that has them on record "
+          + "then removes them from the spool without sending them"
+        events.say(forceWarning!)
+      }
+    }
     let pipeline = try ImportPipeline(
       configuration: configuration, catalog: catalog, events: events, digests: digests)
     let interrupts = InterruptHandler {
@@ -152,6 +166,7 @@ public enum ImportCommand: Command {
     var result = pipeline.run(units: units, tick: tick)
     events.clearProgress()
     result.duplicates = duplicates
+    if let forceWarning { result.warnings.append(forceWarning) }
     result.filesDuplicate = duplicates.reduce(0) { $0 + $1.files }
     result.filesTotal += result.filesDuplicate
 
