@@ -25,8 +25,9 @@ public enum ImportCommand: Command {
       --url or --fallback-url of a run has on record is not sent again (--force sends it all).
       An input with the same SHA-256 as an earlier one of the run is sent once and named.
       Ctrl-C stops at the next block, finishes the batches in flight and flushes the journal; a
-      second Ctrl-C spools what is still failing at once. STATE is $ARRAYTOOL_STATE_DIR, else
-      $XDG_STATE_HOME/arraytool, else ~/.local/state/arraytool.
+      second Ctrl-C spools what is still failing at once. One import or replay at a time holds
+      STATE/lock; another run on the same STATE ends at once with status 2. STATE is
+      $ARRAYTOOL_STATE_DIR, else $XDG_STATE_HOME/arraytool, else ~/.local/state/arraytool.
 
       Failed requests are retried with exponential backoff and jitter on DNS failures, refused or
       reset connections, timeouts, 429 and 5xx; another 4xx stops that batch and the server's
@@ -44,7 +45,8 @@ public enum ImportCommand: Command {
       VictoriaMetrics, added up: a VictoriaMetrics --fallback-url serves as the query URL.
 
       Exit status: 0 all delivered (and landed, when checked), 1 some files or batches not
-      delivered or the landed check failed, 2 usage or unreadable input, 130 interrupted.
+      delivered or the landed check failed, 2 usage, unreadable input or STATE in use by
+      another run, 130 interrupted.
       """,
     positionals: [
       PositionalSpec("INPUT", help: "Export .zip, folder, .tgz or .dat.", variadic: true, required: false)
@@ -98,11 +100,15 @@ public enum ImportCommand: Command {
       guard arguments.positionals.isEmpty else {
         throw UsageError("--replay takes no INPUT: it sends what is in the spool", command: "import")
       }
+      let lock = try lockState(context.environment)
+      defer { lock?.release() }
       return try replay(folder, arguments: arguments, configuration: configuration, context: context)
     }
     guard !arguments.positionals.isEmpty else {
       throw UsageError("missing argument INPUT", command: "import")
     }
+    let lock = try lockState(context.environment)
+    defer { lock?.release() }
     let catalog = try SeriesCatalog.bundled()
     let listing = try PerfInput.units(for: arguments.positionals)
     // Read once here, the digests also key the journal.
@@ -215,6 +221,11 @@ public enum ImportCommand: Command {
     interrupts.cancel()
     if result.interrupted || landed?.error == LandedCheck.interruptedMessage { return .interrupted }
     return result.allDelivered && (landed?.passed ?? true) ? .success : .problems
+  }
+
+  /// Takes the lock of the state folder for the run (see StateLock); none without a state folder.
+  static func lockState(_ environment: [String: String]) throws -> StateLock? {
+    try stateDirectory(environment).map { try StateLock.acquire(folder: $0) }
   }
 
   /// The VictoriaMetrics named to read from: --query-url or $ARRAYTOOL_VM_URL.
