@@ -25,7 +25,9 @@ public enum ImportCommand: Command {
       --url or --fallback-url of a run has on record is not sent again (--force sends it all).
       An input with the same SHA-256 as an earlier one of the run is sent once and named.
       Ctrl-C stops at the next block, finishes the batches in flight and flushes the journal; a
-      second Ctrl-C spools what is still failing at once. One import or replay at a time holds
+      second Ctrl-C spools what is still failing at once. A replay stops before its next
+      batch the same way (a second Ctrl-C cancels the one in flight; it stays in the spool).
+      One import or replay at a time holds
       STATE/lock; another run on the same STATE ends at once with status 2. STATE is
       $ARRAYTOOL_STATE_DIR, else $XDG_STATE_HOME/arraytool, else ~/.local/state/arraytool.
 
@@ -161,12 +163,9 @@ public enum ImportCommand: Command {
     }
     let pipeline = try ImportPipeline(
       configuration: configuration, catalog: catalog, events: events, digests: digests)
-    let interrupts = InterruptHandler {
-      pipeline.stop()
-      events.say("interrupted: finishing the batches in flight; press Ctrl-C again to spool them now")
-    } again: {
-      pipeline.stopRetrying()
-    }
+    let interrupts = InterruptHandler(
+      stopping: pipeline, say: events.say,
+      message: "interrupted: finishing the batches in flight; press Ctrl-C again to spool them now")
     let tick: ((ImportProgress) -> Void)? =
       console.stderrIsTerminal ? { events.progress(ImportReport.progressLine($0)) } : nil
     var result = pipeline.run(units: units, tick: tick)
@@ -262,14 +261,21 @@ public enum ImportCommand: Command {
     context: CommandContext
   ) throws -> ExitStatus {
     let replay = ImportReplay(configuration: configuration, spool: ImportSpool(directory: folder))
+    let console = context.console
+    let interrupts = InterruptHandler(
+      stopping: replay, say: { console.diagnostic($0) },
+      message: "interrupted: finishing the batch in flight; press Ctrl-C again to cancel it "
+        + "(it stays in the spool)")
+    defer { interrupts.cancel() }
     let result = try replay.run(useRecordedTarget: arguments.strings("url").isEmpty) {
-      context.console.diagnostic($0)
+      console.diagnostic($0)
     }
     if arguments.flag("json") {
       try context.console.print(try ImportReport.json(result))
     } else {
       try context.console.out.write(ImportReport.text(result, folder: folder))
     }
+    if result.interrupted { return .interrupted }
     return result.batchesLeft == 0 ? .success : .problems
   }
 

@@ -18,18 +18,57 @@ public struct ReplayResult: Sendable {
   public var samplesAlreadyAccepted = 0
   /// Per target (base URL), in the order first met: the whole batches it already had.
   public var alreadyAcceptedBy: [(target: String, batches: Int)] = []
+  /// Stopped by SIGINT or SIGTERM before every batch was tried.
+  public var interrupted = false
   public var failures: [String] = []
   public var seconds: Double = 0
 }
 
 /// Replays a spool folder.
-public struct ImportReplay {
+public final class ImportReplay: Interruptible, @unchecked Sendable {
   public let configuration: ImportConfiguration
   public let spool: ImportSpool
+  private let stopLock = NSLock()
+  private var stopped = false
+  private var abandoned = false
+  private var deliveries: [BatchDelivery] = []
 
   public init(configuration: ImportConfiguration, spool: ImportSpool) {
     self.configuration = configuration
     self.spool = spool
+  }
+
+  /// Asks the replay to stop before the next batch; the one in flight is finished, and its
+  /// spool file removed only when the server accepted it.
+  public func stop() {
+    stopLock.lock()
+    stopped = true
+    stopLock.unlock()
+  }
+
+  /// Cancels the request in flight and the waits between retries: its batch stays in the spool.
+  public func stopRetrying() {
+    stopLock.lock()
+    abandoned = true
+    let current = deliveries
+    stopLock.unlock()
+    for delivery in current { delivery.abandonRetries() }
+  }
+
+  private var isStopped: Bool {
+    stopLock.lock()
+    defer { stopLock.unlock() }
+    return stopped
+  }
+
+  /// A delivery that a later stopRetrying() reaches (at once when it came already).
+  private func watched(_ delivery: BatchDelivery) -> BatchDelivery {
+    stopLock.lock()
+    deliveries.append(delivery)
+    let late = abandoned
+    stopLock.unlock()
+    if late { delivery.abandonRetries() }
+    return delivery
   }
 
   /// Sends every spooled batch to the configured targets (or, when none was given, to the one
@@ -74,12 +113,19 @@ public struct ImportReplay {
     let entries = try spool.entries()
     result.batchesTotal = entries.count
     for (index, entry) in entries.enumerated() {
+      // Stopped: what is not tried stays in the spool, as it was.
+      if isStopped {
+        result.interrupted = true
+        result.batchesLeft += entries.count - index
+        result.samplesLeft += entries[index...].reduce(0) { $0 + $1.record.samples }
+        break
+      }
       var settings = configuration
       let recorded = try? ImportTarget(base: entry.record.target)
       if useRecordedTarget, let recorded { settings.targets = [recorded] }
       let key = settings.targets.map(\.base.absoluteString).joined(separator: " ")
       let delivery = deliveries[key]
-        ?? BatchDelivery(configuration: settings, sender: sender, events: events, spool: nil)
+        ?? watched(BatchDelivery(configuration: settings, sender: sender, events: events, spool: nil))
       deliveries[key] = delivery
       var body = try ImportSpool.readBody(entry.dataPath)
       let name = (entry.dataPath as NSString).lastPathComponent
@@ -151,6 +197,8 @@ public struct ImportReplay {
       result.batchesSent += 1
       result.samplesSent += samples
     }
+    // A signal during the last batch still makes the run an interrupted one, as in an import.
+    if isStopped { result.interrupted = true }
     result.seconds = ImportPipeline.seconds(since: started)
     return result
   }

@@ -155,7 +155,8 @@ public enum ImportReport {
   /// The report of a replay.
   public static func text(_ result: ReplayResult, folder: String) -> String {
     let grouped = InspectReport.grouped
-    var lines = [result.batchesLeft == 0 ? "replay: all spooled batches delivered"
+    var lines = [result.interrupted ? "replay: interrupted; what was not sent stays in the spool"
+                 : result.batchesLeft == 0 ? "replay: all spooled batches delivered"
                  : "replay: NOT every spooled batch was delivered"]
     lines.append("  batches:     \(result.batchesSent)/\(result.batchesTotal) delivered "
       + "(\(grouped(result.samplesSent)) samples), "
@@ -180,6 +181,7 @@ public enum ImportReport {
       "batches_total": result.batchesTotal, "batches_sent": result.batchesSent,
       "samples_sent": result.samplesSent, "batches_left": result.batchesLeft,
       "samples_left": result.samplesLeft, "failures": result.failures,
+      "interrupted": result.interrupted,
       "batches_already_accepted": result.batchesAlreadyAccepted,
       "samples_already_accepted": result.samplesAlreadyAccepted,
       "already_accepted_by": result.alreadyAcceptedBy.map {

@@ -111,3 +111,59 @@ import Testing
     }
   }
 }
+
+/// SIGINT and SIGTERM during a replay: it stops at the next batch, and what it removed from the
+/// spool is exactly what the server took, so the next replay sends the rest once.
+@Suite(.serialized) struct ImportReplayInterruptTests {
+  @Test func anInterruptedReplayContinuesWithoutDuplicates() throws {
+    let scratch = try ScratchDirectory()
+    let (path, generator) = try ImportIntegrationTests.export(
+      files: 4, start: 1_739_318_400, in: scratch)
+    let total = 4 * 8400
+    let (placeholder, closedPort) = try LoopbackSocket.bound()
+    defer { close(placeholder) }
+    let state = ImportFaultTests.sharedState(scratch)
+    let spool = scratch.path + "/state/spool"
+    // 80 batches of 105 samples a file: enough for a replay to be stopped in the middle.
+    let spooled = try BinaryRunner.run(
+      ["import", "--no-preflight", "--url", "http://127.0.0.1:\(closedPort)", "--retries", "1",
+       "--batch-samples", "100", "--jobs", "1", "--concurrency", "1", path], environment: state)
+    #expect(spooled.status == 1)
+    let batches = try FileManager.default.contentsOfDirectory(atPath: spool).count / 2
+    #expect(batches == 4 * 80)
+
+    try VictoriaMetricsServer.withVictoriaMetrics { storage in
+      let command = ["import", "--replay", spool, "--url", storage.url, "--json"]
+      var sent = 0
+      var left = batches
+      for signal in ["SIGINT", "SIGTERM"] {
+        let running = try BinaryRunner.start(command, environment: state)
+        try running.waitForStderr(containing: "arraytool: replayed ")
+        if signal == "SIGINT" { running.interrupt() } else { running.terminate() }
+        let stopped = running.wait()
+        #expect(stopped.stderr.contains(
+          "arraytool: interrupted: finishing the batch in flight; press Ctrl-C again to cancel "
+            + "it (it stays in the spool)\n"), "\(signal)")
+        let report = try ImportIntegrationTests.expectReport(stopped, status: 130)
+        #expect(report["interrupted"] as? Bool == true)
+        let batchesSent = try #require(report["batches_sent"] as? Int)
+        let samplesSent = try #require(report["samples_sent"] as? Int)
+        #expect(batchesSent > 0 && samplesSent == batchesSent * 105)
+        #expect(report["batches_left"] as? Int == left - batchesSent)
+        #expect(report["samples_left"] as? Int == total - sent - samplesSent)
+        #expect(report["batches_total"] as? Int == left)
+        sent += samplesSent
+        // Every batch the server took left the spool, and only those.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool).count
+          == 2 * (left - batchesSent))
+        left -= batchesSent
+      }
+      let rest = try ImportIntegrationTests.expectReport(
+        BinaryRunner.run(command, environment: state), status: 0)
+      #expect(rest["samples_sent"] as? Int == total - sent)
+      #expect(rest["batches_already_accepted"] as? Int == 0)
+      #expect(try FileManager.default.contentsOfDirectory(atPath: spool) == [])
+      try ImportIntegrationTests.expectStoredExactly(generator, files: [0, 1, 2, 3], in: storage)
+    }
+  }
+}
