@@ -50,3 +50,25 @@ public final class InterruptHandler {
 
   deinit { cancel() }
 }
+
+/// A long run that SIGINT and SIGTERM stop cleanly: an import, a replay.
+public protocol Interruptible: AnyObject, Sendable {
+  /// The first signal: stop at the next boundary and finish what is in flight.
+  func stop()
+  /// A later signal: stop waiting for what is in flight.
+  func stopRetrying()
+}
+
+extension InterruptHandler {
+  /// Stops `run` on the first signal, saying `message`, and stops its retries on the next.
+  public convenience init(
+    stopping run: Interruptible, say: @escaping (String) -> Void, message: String
+  ) {
+    self.init {
+      run.stop()
+      say(message)
+    } again: {
+      run.stopRetrying()
+    }
+  }
+}

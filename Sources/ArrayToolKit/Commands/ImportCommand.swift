@@ -19,13 +19,17 @@ public enum ImportCommand: Command {
 
       Nothing is lost: a batch that still fails after its retries goes to --fallback-url when
       given, else to the spool (gzip JSON lines, written durably) for 'arraytool import --replay
-      DIR', which delivers the same way. A journal per target (STATE/journal/HOST_PORT/), keyed
+      DIR', which delivers the same way and leaves out what a target it sends to has on record
+      as accepted meanwhile (removing such a batch from the spool unsent). A journal per target (STATE/journal/HOST_PORT/), keyed
       by each archive's SHA-256, member and block, records what that target accepted; what any
       --url or --fallback-url of a run has on record is not sent again (--force sends it all).
       An input with the same SHA-256 as an earlier one of the run is sent once and named.
       Ctrl-C stops at the next block, finishes the batches in flight and flushes the journal; a
-      second Ctrl-C spools what is still failing at once. STATE is $ARRAYTOOL_STATE_DIR, else
-      $XDG_STATE_HOME/arraytool, else ~/.local/state/arraytool.
+      second Ctrl-C spools what is still failing at once. A replay stops before its next
+      batch the same way (a second Ctrl-C cancels the one in flight; it stays in the spool).
+      One import or replay at a time holds
+      STATE/lock; another run on the same STATE ends at once with status 2. STATE is
+      $ARRAYTOOL_STATE_DIR, else $XDG_STATE_HOME/arraytool, else ~/.local/state/arraytool.
 
       Failed requests are retried with exponential backoff and jitter on DNS failures, refused or
       reset connections, timeouts, 429 and 5xx; another 4xx stops that batch and the server's
@@ -43,7 +47,8 @@ public enum ImportCommand: Command {
       VictoriaMetrics, added up: a VictoriaMetrics --fallback-url serves as the query URL.
 
       Exit status: 0 all delivered (and landed, when checked), 1 some files or batches not
-      delivered or the landed check failed, 2 usage or unreadable input, 130 interrupted.
+      delivered or the landed check failed, 2 usage, unreadable input or STATE in use by
+      another run, 130 interrupted.
       """,
     positionals: [
       PositionalSpec("INPUT", help: "Export .zip, folder, .tgz or .dat.", variadic: true, required: false)
@@ -97,11 +102,15 @@ public enum ImportCommand: Command {
       guard arguments.positionals.isEmpty else {
         throw UsageError("--replay takes no INPUT: it sends what is in the spool", command: "import")
       }
+      let lock = try lockState(context.environment)
+      defer { lock?.release() }
       return try replay(folder, arguments: arguments, configuration: configuration, context: context)
     }
     guard !arguments.positionals.isEmpty else {
       throw UsageError("missing argument INPUT", command: "import")
     }
+    let lock = try lockState(context.environment)
+    defer { lock?.release() }
     let catalog = try SeriesCatalog.bundled()
     let listing = try PerfInput.units(for: arguments.positionals)
     // Read once here, the digests also key the journal.
@@ -139,19 +148,30 @@ public enum ImportCommand: Command {
     } else {
       for fault in listing.faults { console.diagnostic(fault.line) }
     }
+    // --force sends what is in the spool as well: a later replay must know, or it duplicates it.
+    var forceWarning: String?
+    if configuration.force, let folder = configuration.spoolDirectory {
+      let archives = Set(units.compactMap { try? digests.sha256(of: $0.path) })
+      let waiting = ImportSpool(directory: folder).waiting(archives: archives)
+      if waiting.samples > 0 {
+        forceWarning = "--force: \(InspectReport.grouped(waiting.samples)) samples of these inputs "
+          + "(\(waiting.batches) batches) are still in the spool \(folder); this run sends them "
+          + "again, and 'arraytool import --replay \(folder)' to a target that has them on record "
+          + "then removes them from the spool without sending them"
+        events.say(forceWarning!)
+      }
+    }
     let pipeline = try ImportPipeline(
       configuration: configuration, catalog: catalog, events: events, digests: digests)
-    let interrupts = InterruptHandler {
-      pipeline.stop()
-      events.say("interrupted: finishing the batches in flight; press Ctrl-C again to spool them now")
-    } again: {
-      pipeline.stopRetrying()
-    }
+    let interrupts = InterruptHandler(
+      stopping: pipeline, say: events.say,
+      message: "interrupted: finishing the batches in flight; press Ctrl-C again to spool them now")
     let tick: ((ImportProgress) -> Void)? =
       console.stderrIsTerminal ? { events.progress(ImportReport.progressLine($0)) } : nil
     var result = pipeline.run(units: units, tick: tick)
     events.clearProgress()
     result.duplicates = duplicates
+    if let forceWarning { result.warnings.append(forceWarning) }
     result.filesDuplicate = duplicates.reduce(0) { $0 + $1.files }
     result.filesTotal += result.filesDuplicate
 
@@ -202,6 +222,11 @@ public enum ImportCommand: Command {
     return result.allDelivered && (landed?.passed ?? true) ? .success : .problems
   }
 
+  /// Takes the lock of the state folder for the run (see StateLock); none without a state folder.
+  static func lockState(_ environment: [String: String]) throws -> StateLock? {
+    try stateDirectory(environment).map { try StateLock.acquire(folder: $0) }
+  }
+
   /// The VictoriaMetrics named to read from: --query-url or $ARRAYTOOL_VM_URL.
   static func explicitQueryEndpoint(
     _ arguments: ParsedArguments, environment: [String: String]
@@ -236,14 +261,21 @@ public enum ImportCommand: Command {
     context: CommandContext
   ) throws -> ExitStatus {
     let replay = ImportReplay(configuration: configuration, spool: ImportSpool(directory: folder))
+    let console = context.console
+    let interrupts = InterruptHandler(
+      stopping: replay, say: { console.diagnostic($0) },
+      message: "interrupted: finishing the batch in flight; press Ctrl-C again to cancel it "
+        + "(it stays in the spool)")
+    defer { interrupts.cancel() }
     let result = try replay.run(useRecordedTarget: arguments.strings("url").isEmpty) {
-      context.console.diagnostic($0)
+      console.diagnostic($0)
     }
     if arguments.flag("json") {
       try context.console.print(try ImportReport.json(result))
     } else {
       try context.console.out.write(ImportReport.text(result, folder: folder))
     }
+    if result.interrupted { return .interrupted }
     return result.batchesLeft == 0 ? .success : .problems
   }
 

@@ -23,7 +23,7 @@ public protocol ImportEvents: AnyObject, Sendable {
 private struct StopAtBlockBoundary: Error {}
 
 /// Streams units into the targets.
-public final class ImportPipeline: @unchecked Sendable {
+public final class ImportPipeline: Interruptible, @unchecked Sendable {
   public let configuration: ImportConfiguration
   private let layouts: SeriesLayoutCache
   private let delivery: BatchDelivery

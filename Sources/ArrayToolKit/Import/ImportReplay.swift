@@ -10,18 +10,65 @@ public struct ReplayResult: Sendable {
   public var samplesSent = 0
   public var batchesLeft = 0
   public var samplesLeft = 0
+  /// Spooled batches a target of the replay already had on record as accepted: removed from
+  /// the spool without being sent.
+  public var batchesAlreadyAccepted = 0
+  /// Samples left out because a target of the replay had them on record: those of the batches
+  /// above and the accepted part of batches sent in part.
+  public var samplesAlreadyAccepted = 0
+  /// Per target (base URL), in the order first met: the whole batches it already had.
+  public var alreadyAcceptedBy: [(target: String, batches: Int)] = []
+  /// Stopped by SIGINT or SIGTERM before every batch was tried.
+  public var interrupted = false
   public var failures: [String] = []
   public var seconds: Double = 0
 }
 
 /// Replays a spool folder.
-public struct ImportReplay {
+public final class ImportReplay: Interruptible, @unchecked Sendable {
   public let configuration: ImportConfiguration
   public let spool: ImportSpool
+  private let stopLock = NSLock()
+  private var stopped = false
+  private var abandoned = false
+  private var deliveries: [BatchDelivery] = []
 
   public init(configuration: ImportConfiguration, spool: ImportSpool) {
     self.configuration = configuration
     self.spool = spool
+  }
+
+  /// Asks the replay to stop before the next batch; the one in flight is finished, and its
+  /// spool file removed only when the server accepted it.
+  public func stop() {
+    stopLock.lock()
+    stopped = true
+    stopLock.unlock()
+  }
+
+  /// Cancels the request in flight and the waits between retries: its batch stays in the spool.
+  public func stopRetrying() {
+    stopLock.lock()
+    abandoned = true
+    let current = deliveries
+    stopLock.unlock()
+    for delivery in current { delivery.abandonRetries() }
+  }
+
+  private var isStopped: Bool {
+    stopLock.lock()
+    defer { stopLock.unlock() }
+    return stopped
+  }
+
+  /// A delivery that a later stopRetrying() reaches (at once when it came already).
+  private func watched(_ delivery: BatchDelivery) -> BatchDelivery {
+    stopLock.lock()
+    deliveries.append(delivery)
+    let late = abandoned
+    stopLock.unlock()
+    if late { delivery.abandonRetries() }
+    return delivery
   }
 
   /// Sends every spooled batch to the configured targets (or, when none was given, to the one
@@ -43,6 +90,19 @@ public struct ImportReplay {
       journals[folder] = opened
       return opened
     }
+    // The target a batch was spooled for has it on record as spooled: once the batch is out of
+    // the spool, that journal must not count it as waiting any more. It keeps what it has on
+    // record as accepted, and nothing is written when it has every piece accepted already
+    // (which keeps its record of files it holds completely).
+    func unspool(_ record: SpoolRecord, recorded: ImportTarget?) throws {
+      guard !record.archiveSHA256.isEmpty, let recorded, let meant = try journalOf(recorded)
+      else { return }
+      let state = meant.spoolState(archive: record.archiveSHA256, member: record.member)
+      guard !state.accepted.isSuperset(of: record.pieces) else { return }
+      try meant.record(
+        .unspooled, archive: record.archiveSHA256, member: record.member, pieces: record.pieces)
+      meant.flush()
+    }
     let sender = HTTPSender(
       timeout: configuration.timeout, connections: 1, credentials: configuration.credentials)
     let events = ReplayEvents(log: log)
@@ -53,21 +113,66 @@ public struct ImportReplay {
     let entries = try spool.entries()
     result.batchesTotal = entries.count
     for (index, entry) in entries.enumerated() {
+      // Stopped: what is not tried stays in the spool, as it was.
+      if isStopped {
+        result.interrupted = true
+        result.batchesLeft += entries.count - index
+        result.samplesLeft += entries[index...].reduce(0) { $0 + $1.record.samples }
+        break
+      }
       var settings = configuration
       let recorded = try? ImportTarget(base: entry.record.target)
       if useRecordedTarget, let recorded { settings.targets = [recorded] }
       let key = settings.targets.map(\.base.absoluteString).joined(separator: " ")
       let delivery = deliveries[key]
-        ?? BatchDelivery(configuration: settings, sender: sender, events: events, spool: nil)
+        ?? watched(BatchDelivery(configuration: settings, sender: sender, events: events, spool: nil))
       deliveries[key] = delivery
-      let body = try ImportSpool.readBody(entry.dataPath)
+      var body = try ImportSpool.readBody(entry.dataPath)
       let name = (entry.dataPath as NSString).lastPathComponent
+      var pieces = entry.record.pieces
+      var samples = entry.record.samples
+      var lines = entry.record.lines
+      let digest = entry.record.archiveSHA256
+      // A sample a target of this replay has on record as accepted is not sent to it again: an
+      // import sent it there after it was spooled (to another target, or with --force), and
+      // sending it once more would store it twice.
+      let targets = settings.targets + settings.fallbackTargets
+      let holders = digest.isEmpty ? [] : try targets.compactMap { target in
+        try journalOf(target).map { (target: target, journal: $0) }
+      }
+      let held = Self.acceptedLines(entry.record, in: holders.map(\.journal))
+      if held.contains(where: { $0 != nil }) {
+        guard let kept = Self.keep(body, record: entry.record, unless: held) else {
+          result.batchesLeft += 1
+          result.samplesLeft += entry.record.samples
+          result.failures.append(
+            "\(name): \(entry.record.samples) samples left in the spool: its lines do not match "
+              + "its record, so what the target already has cannot be left out")
+          continue
+        }
+        if kept.lines == 0 {
+          result.samplesAlreadyAccepted += entry.record.samples
+          let holder = holders[held[0]!].target.base.absoluteString
+          try unspool(entry.record, recorded: recorded)
+          try spool.remove(recordPath: entry.recordPath, dataPath: entry.dataPath)
+          log("\(name): its \(entry.record.samples) samples were already accepted by \(holder): "
+            + "removed from the spool, not sent")
+          result.batchesAlreadyAccepted += 1
+          if let index = result.alreadyAcceptedBy.firstIndex(where: { $0.target == holder }) {
+            result.alreadyAcceptedBy[index].batches += 1
+          } else {
+            result.alreadyAcceptedBy.append((holder, 1))
+          }
+          continue
+        }
+        (body, pieces, samples, lines) = (kept.body, kept.pieces, kept.samples, kept.lines)
+      }
       var batch = ImportBatch(
         sequence: index, unitIndex: 0, path: name, member: nil, capacity: body.count)
       batch.body.append(body)
-      batch.samples = entry.record.samples
-      batch.lines = entry.record.lines
-      batch.pieces = entry.record.pieces
+      batch.samples = samples
+      batch.lines = lines
+      batch.pieces = pieces
       let outcome = delivery.deliver(batch, archiveSHA256: entry.record.archiveSHA256)
       guard case .delivered(let accepted, _) = outcome else {
         var why = "not sent"
@@ -77,28 +182,77 @@ public struct ImportReplay {
         result.failures.append("\(name): \(entry.record.samples) samples still not delivered: \(why)")
         continue
       }
-      let digest = entry.record.archiveSHA256
       if !digest.isEmpty, let acceptedBy = try? ImportTarget(base: accepted),
         let journal = try journalOf(acceptedBy)
       {
-        try journal.record(
-          .accepted, archive: digest, member: entry.record.member, pieces: entry.record.pieces)
+        try journal.record(.accepted, archive: digest, member: entry.record.member, pieces: pieces)
         journal.flush()
-        if let recorded, ImportJournal.folderName(for: recorded) != journal.name,
-          let meant = try journalOf(recorded)
-        {
-          try meant.record(
-            .unspooled, archive: digest, member: entry.record.member, pieces: entry.record.pieces)
-          meant.flush()
-        }
+        try unspool(entry.record, recorded: recorded)
       }
       try spool.remove(recordPath: entry.recordPath, dataPath: entry.dataPath)
-      log("replayed \(name): \(entry.record.samples) samples delivered to \(accepted)")
+      let leftOut = entry.record.samples - samples
+      log("replayed \(name): \(samples) samples delivered to \(accepted)"
+        + (leftOut > 0 ? " (\(leftOut) it had on record were left out)" : ""))
+      result.samplesAlreadyAccepted += leftOut
       result.batchesSent += 1
-      result.samplesSent += entry.record.samples
+      result.samplesSent += samples
     }
+    // A signal during the last batch still makes the run an interrupted one, as in an import.
+    if isStopped { result.interrupted = true }
     result.seconds = ImportPipeline.seconds(since: started)
     return result
+  }
+}
+
+extension ImportReplay {
+  /// Per line of a spooled batch (the value positions of its pieces, in order): the index in
+  /// `journals` of the first that has the line's samples on record as accepted, or nil.
+  static func acceptedLines(_ record: SpoolRecord, in journals: [ImportJournal]) -> [Int?] {
+    let accepted = journals.map {
+      $0.spoolState(archive: record.archiveSHA256, member: record.member).accepted
+        .filter { piece in record.pieces.contains { $0.block == piece.block } }
+    }
+    var held: [Int?] = []
+    for piece in record.pieces {
+      for position in piece.series {
+        held.append(accepted.firstIndex { pieces in
+          pieces.contains { $0.covers(block: piece.block, rows: piece.rows, position: position) }
+        })
+      }
+    }
+    return held
+  }
+
+  /// The lines of `body` whose entry in `held` is nil, with the pieces they make up; nil when
+  /// the body's lines do not match the record's pieces one to one.
+  static func keep(_ body: [UInt8], record: SpoolRecord, unless held: [Int?])
+    -> (body: [UInt8], pieces: [BatchPiece], samples: Int, lines: Int)?
+  {
+    var starts = [0]
+    for (offset, byte) in body.enumerated() where byte == 0x0A { starts.append(offset + 1) }
+    guard starts.last == body.count, starts.count - 1 == held.count else { return nil }
+    var kept: [UInt8] = []
+    var pieces: [BatchPiece] = []
+    var samples = 0
+    var lines = 0
+    var line = 0
+    for piece in record.pieces {
+      var run: Range<Int>?
+      for position in piece.series {
+        defer { line += 1 }
+        guard held[line] == nil else {
+          if let open = run { pieces.append(BatchPiece(block: piece.block, rows: piece.rows, series: open)) }
+          run = nil
+          continue
+        }
+        kept += body[starts[line]..<starts[line + 1]]
+        samples += piece.rows.count
+        lines += 1
+        run = (run?.lowerBound ?? position)..<(position + 1)
+      }
+      if let open = run { pieces.append(BatchPiece(block: piece.block, rows: piece.rows, series: open)) }
+    }
+    return (kept, pieces, samples, lines)
   }
 }
 

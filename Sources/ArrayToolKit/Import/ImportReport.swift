@@ -159,10 +159,21 @@ public enum ImportReport {
   /// The report of a replay.
   public static func text(_ result: ReplayResult, folder: String) -> String {
     let grouped = InspectReport.grouped
-    var lines = [result.batchesLeft == 0 ? "replay: all spooled batches delivered"
+    var lines = [result.interrupted ? "replay: interrupted; what was not sent stays in the spool"
+                 : result.batchesLeft == 0 ? "replay: all spooled batches delivered"
                  : "replay: NOT every spooled batch was delivered"]
     lines.append("  batches:     \(result.batchesSent)/\(result.batchesTotal) delivered "
-      + "(\(grouped(result.samplesSent)) samples), \(result.batchesLeft) left in \(folder)")
+      + "(\(grouped(result.samplesSent)) samples), "
+      + (result.batchesAlreadyAccepted > 0 ? "\(result.batchesAlreadyAccepted) already accepted, " : "")
+      + "\(result.batchesLeft) left in \(folder)")
+    if result.samplesAlreadyAccepted > 0 {
+      lines.append("  skipped:     \(grouped(result.samplesAlreadyAccepted)) samples a target already "
+        + "had on record were not sent")
+    }
+    for (target, batches) in result.alreadyAcceptedBy {
+      lines.append("    \(batches) batch\(batches == 1 ? " was" : "es were") already accepted by "
+        + "\(target): removed from the spool, not sent")
+    }
     lines.append(String(format: "  elapsed:     %.2f s", result.seconds))
     for failure in result.failures { lines.append("    \(failure)") }
     return lines.joined(separator: "\n") + "\n"
@@ -174,6 +185,12 @@ public enum ImportReport {
       "batches_total": result.batchesTotal, "batches_sent": result.batchesSent,
       "samples_sent": result.samplesSent, "batches_left": result.batchesLeft,
       "samples_left": result.samplesLeft, "failures": result.failures,
+      "interrupted": result.interrupted,
+      "batches_already_accepted": result.batchesAlreadyAccepted,
+      "samples_already_accepted": result.samplesAlreadyAccepted,
+      "already_accepted_by": result.alreadyAcceptedBy.map {
+        ["target": $0.target, "batches": $0.batches] as [String: Any]
+      },
       "seconds": (result.seconds * 1000).rounded() / 1000,
     ]
     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

@@ -74,6 +74,13 @@ public final class ImportSpool: @unchecked Sendable {
     }
   }
 
+  /// The spooled samples of the archives with these SHA-256 digests, and the batches holding
+  /// them; none when the folder does not exist or cannot be read.
+  public func waiting(archives: Set<String>) -> (batches: Int, samples: Int) {
+    let found = ((try? entries()) ?? []).filter { archives.contains($0.record.archiveSHA256) }
+    return (found.count, found.reduce(0) { $0 + $1.record.samples })
+  }
+
   /// Removes a replayed batch.
   public func remove(recordPath: String, dataPath: String) throws {
     try? FileManager.default.removeItem(atPath: dataPath)

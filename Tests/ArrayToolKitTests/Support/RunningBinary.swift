@@ -38,6 +38,14 @@ final class RunningBinary: @unchecked Sendable {
   /// Whether the binary has not ended yet.
   var isRunning: Bool { process.isRunning }
 
+  /// The process id, which the binary writes into a state folder's lock.
+  var pid: Int32 { process.processIdentifier }
+
+  /// Sends SIGTERM, as a service manager stopping it does.
+  func terminate() {
+    process.terminate()
+  }
+
   /// Sends SIGINT, as Ctrl-C in a terminal does.
   func interrupt() {
     process.interrupt()
