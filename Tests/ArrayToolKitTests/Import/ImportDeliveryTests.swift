@@ -39,7 +39,7 @@ import Testing
     #expect(report["batches_failed"] as? Int == 0)
     #expect(report["samples_sent"] as? Int == profile.totalSamples)
     // After the import, the landed check asks the server what it is (/metrics, /api/v1/labels).
-    let requests = server.requests.filter { $0.path == "/api/v1/import" }
+    let requests = server.imports
     #expect(server.requests.count == 5)
     #expect(requests.map(\.path) == ["/api/v1/import", "/api/v1/import", "/api/v1/import"])
     #expect(Set(requests.map(\.body)).count == 1)
@@ -179,12 +179,8 @@ import Testing
   @Test func batchesAreBoundedAndSpreadOverTargets() throws {
     let scratch = try ScratchDirectory()
     let (path, profile) = try Self.export(files: 2, in: scratch)
-    let first = try ScriptedHTTPServer(script: [])
-    let second = try ScriptedHTTPServer(script: [])
-    defer {
-      first.stop()
-      second.stop()
-    }
+    let (first, second) = try (ScriptedHTTPServer(script: []), ScriptedHTTPServer(script: []))
+    defer { [first, second].forEach { $0.stop() } }
     let result = try BinaryRunner.run([
       "import", "--no-preflight", "--url", first.url, "--url", second.url + "/", "--batch-samples", "3000",
       "--jobs", "1", "--concurrency", "1", "--json", path,
@@ -197,7 +193,7 @@ import Testing
     // Each target is also asked once what it is (/metrics, /api/v1/labels): a VictoriaMetrics
     // among them would have its flags read and the samples counted.
     for server in [first, second] {
-      #expect(server.requests.filter { $0.path == "/api/v1/import" }.count == 3)
+      #expect(server.imports.count == 3)
       #expect(server.requests.count == 5)
     }
     let lines = (first.requests + second.requests).flatMap {
@@ -209,20 +205,16 @@ import Testing
   @Test func eachTargetHasItsOwnJournal() throws {
     let scratch = try ScratchDirectory()
     let (path, profile) = try Self.export(files: 1, in: scratch)
-    let first = try ScriptedHTTPServer(script: [])
-    let second = try ScriptedHTTPServer(script: [])
-    defer {
-      first.stop()
-      second.stop()
-    }
+    let (first, second) = try (ScriptedHTTPServer(script: []), ScriptedHTTPServer(script: []))
+    defer { [first, second].forEach { $0.stop() } }
     let state = ["ARRAYTOOL_STATE_DIR": scratch.path + "/state"]
     for server in [first, first, second] {
       _ = try BinaryRunner.run(
         ["import", "--no-preflight", "--url", server.url, "--json", path], environment: state)
     }
     // The second run to the first server sends nothing; the second server gets everything.
-    #expect(first.requests.filter { $0.path == "/api/v1/import" }.count == 1)
-    let lines = second.requests.filter { $0.path == "/api/v1/import" }
+    #expect(first.imports.count == 1)
+    let lines = second.imports
       .flatMap { String(decoding: $0.body, as: UTF8.self).split(separator: "\n") }
     #expect(lines.count * 15 == profile.totalSamples)
   }
@@ -232,16 +224,9 @@ import Testing
   @Test func whatCountsAsAcceptedIsWhereEachBatchWent() throws {
     let scratch = try ScratchDirectory()
     let (path, _) = try Self.export(files: 2, in: scratch)
-    let first = try ScriptedHTTPServer(script: [])
-    let second = try ScriptedHTTPServer(script: [])
-    defer {
-      first.stop()
-      second.stop()
-    }
+    let (first, second) = try (ScriptedHTTPServer(script: []), ScriptedHTTPServer(script: []))
+    defer { [first, second].forEach { $0.stop() } }
     let state = ["ARRAYTOOL_STATE_DIR": scratch.path + "/state"]
-    func imports(_ server: ScriptedHTTPServer) -> [ReceivedRequest] {
-      server.requests.filter { $0.path == "/api/v1/import" }
-    }
     func run(_ urls: [String]) throws -> [String: Any] {
       let result = try BinaryRunner.run(
         ["import", "--no-preflight", "--jobs", "1", "--concurrency", "1", "--json", path]
@@ -252,7 +237,7 @@ import Testing
     // One batch a file: the first to the first server, the second to the second.
     let spread = try run([first.url, second.url])
     #expect(spread["batches_by_target"] as? [String: Int] == [first.url: 1, second.url: 1])
-    let firstBody = try #require(imports(first).first?.body)
+    let firstBody = try #require(first.imports.first?.body)
 
     let swapped = try run([second.url, first.url])
     #expect(swapped["samples_sent"] as? Int == 0)
@@ -261,9 +246,9 @@ import Testing
     let alone = try run([second.url])
     #expect(alone["samples_sent"] as? Int == 8400)
     #expect(alone["files_skipped"] as? Int == 1)
-    #expect(imports(first).count == 1)
-    #expect(imports(second).count == 2)
-    #expect(imports(second).last?.body == firstBody)
+    #expect(first.imports.count == 1)
+    #expect(second.imports.count == 2)
+    #expect(second.imports.last?.body == firstBody)
     let folders = try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/state/journal")
     #expect(folders.sorted() == ["127.0.0.1_\(first.port)", "127.0.0.1_\(second.port)"].sorted())
   }
@@ -326,4 +311,9 @@ extension ScriptedHTTPServer {
     stop()
     return port
   }
+}
+
+extension ScriptedHTTPServer {
+  /// The import requests received, without the questions of what the server is.
+  var imports: [ReceivedRequest] { requests.filter { $0.path == "/api/v1/import" } }
 }
