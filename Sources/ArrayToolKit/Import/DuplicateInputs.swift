@@ -60,7 +60,7 @@ enum DuplicateInputs {
     var kept: [DatUnit] = []
     var duplicates = duplicates
     for unit in units {
-      guard let key = windowKey(unit.name) else {
+      guard let key = PerfFileName(unit.name)?.windowKey else {
         kept.append(unit)
         continue
       }
@@ -73,11 +73,5 @@ enum DuplicateInputs {
       }
     }
     return (kept, duplicates)
-  }
-
-  /// The array, controller, sequence and time of a performance file name; nil for other names.
-  private static func windowKey(_ name: String) -> String? {
-    guard let parsed = PerfFileName(name) else { return nil }
-    return "\(parsed.serial) \(parsed.processor) \(parsed.sequence) \(parsed.timestamp)"
   }
 }

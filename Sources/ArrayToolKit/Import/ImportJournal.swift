@@ -52,11 +52,14 @@ public final class ImportJournal: @unchecked Sendable {
 
   /// The journal's folder name: its target, as `folderName(for:)` gives it.
   public let name: String
+  /// The members complete here, by the performance file their names are.
+  let files: FileWindowIndex
 
   /// Opens (creating) the journal folder.
   public init(directory: String) throws {
     self.directory = directory
     name = (directory as NSString).lastPathComponent
+    files = FileWindowIndex(directory: directory)
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {

@@ -74,7 +74,7 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
       let targets = acceptedBy.removeValue(forKey: index) ?? []
       acceptedLock.unlock()
       try? journal.recordComplete(
-        archive: digest, member: unit.member ?? "", acceptedBy: targets)
+        archive: digest, member: unit.member ?? "", file: unit.name, acceptedBy: targets)
     }
     let queue = BlockingQueue<ImportBatch>(capacity: configuration.concurrency)
     let sequence = AtomicCounter()
@@ -175,6 +175,19 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
           if journal.isComplete(archive: key.archive, member: key.member) {
             if waiting == 0 { countDelivered(unit, tally: tally) }
             tally.unitSkipped(index, waiting: waiting > 0)
+            return
+          }
+          if let copy = journal.earlierCopy(
+            ofFile: unit.name, archive: key.archive, member: key.member)
+          {
+            let copyWaiting = journal.samplesWaitingInSpool(
+              archive: copy.archive, member: copy.member)
+            if copyWaiting > 0 {
+              tally.waitingInSpool(index, unit: unit, samples: copyWaiting,
+                                   spool: configuration.spoolDirectory)
+            }
+            if waiting + copyWaiting == 0 { countDelivered(unit, tally: tally) }
+            tally.unitSkipped(index, waiting: waiting + copyWaiting > 0)
             return
           }
           done = journal.pieces(archive: key.archive, member: key.member)

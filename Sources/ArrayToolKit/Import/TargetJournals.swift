@@ -40,6 +40,24 @@ final class TargetJournals: @unchecked Sendable {
     journals.contains { $0.isComplete(archive: archive, member: member, within: names) }
   }
 
+  /// The archive and member of another copy of the performance file `name` (the same array,
+  /// controller and time) whose every sample the run's targets got before; nil when there is
+  /// none or the name is not a performance file's.
+  func earlierCopy(ofFile name: String, archive: String, member: String)
+    -> (archive: String, member: String)?
+  {
+    guard let window = PerfFileName(name)?.windowKey else { return nil }
+    for journal in journals {
+      for entry in journal.files.entries(window: window)
+      where (entry.archive, entry.member) != (archive, member)
+        && isComplete(archive: entry.archive, member: entry.member)
+      {
+        return (entry.archive, entry.member)
+      }
+    }
+    return nil
+  }
+
   /// The pieces of `member` any of the run's targets accepted, or that are spooled for one.
   func pieces(archive: String, member: String) -> [BatchPiece] {
     journals.flatMap { $0.pieces(archive: archive, member: member) }
@@ -59,14 +77,20 @@ final class TargetJournals: @unchecked Sendable {
 
   /// Records that every sample of `member` is now accepted or spooled, by the targets that
   /// accepted some of it in this run and those that have any of it on record from before.
-  func recordComplete(archive: String, member: String, acceptedBy: Set<String>) throws {
+  func recordComplete(archive: String, member: String, file name: String, acceptedBy: Set<String>)
+    throws
+  {
     var holders = journals.filter {
       acceptedBy.contains($0.name) || !$0.pieces(archive: archive, member: member).isEmpty
     }
     if holders.isEmpty { holders = [primary] }
     let targets = holders.map(\.name).sorted()
+    let window = PerfFileName(name)?.windowKey
     for journal in holders {
       try journal.record(.complete, archive: archive, member: member, pieces: [], targets: targets)
+      if let window {
+        try journal.files.add(.init(window: window, archive: archive, member: member))
+      }
     }
   }
 

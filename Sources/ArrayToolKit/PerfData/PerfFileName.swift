@@ -33,6 +33,10 @@ public struct PerfFileName: Equatable, Sendable {
     timestamp = stamp
   }
 
+  /// The array, controller, sequence and time: what makes two files of one name hold the same
+  /// samples, whatever their extension or folder.
+  public var windowKey: String { "\(serial) \(processor) \(sequence) \(timestamp)" }
+
   /// `YYYYMMDDhhmmss` as Unix seconds (UTC), or nil when it is not a valid time.
   static func unixTime(_ text: Substring) -> Int64? {
     let digits = text.compactMap(\.wholeNumberValue)

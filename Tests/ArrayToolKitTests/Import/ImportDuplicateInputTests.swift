@@ -7,6 +7,18 @@ import Testing
 @testable import ArrayToolKit
 
 @Suite(.serialized) struct ImportDuplicateInputTests {
+  /// The sample export, the member of its first .tgz, and a copy of that .tgz written to
+  /// `loose/` in `scratch`.
+  static func looseCopyOfFirstFile(in scratch: ScratchDirectory) throws
+    -> (zip: String, member: ZipEntry, loose: String)
+  {
+    let zip = SampleArchiveTests.fixtures + "/Storage_History_Performance_Files.zip"
+    let archive = try ZipArchive(file: InputFile(path: zip))
+    let entry = try #require(archive.entries.first { $0.name.hasSuffix(".tgz") })
+    let name = String(entry.name.split(separator: "/").last!)
+    return (zip, entry, try scratch.write("loose/" + name, readAll(archive.open(entry))))
+  }
+
   @Test func aCopyAndARepeatOfTheSampleExportAreSentOnce() throws {
     try VictoriaMetricsServer.withVictoriaMetrics { storage in
       let scratch = try ScratchDirectory()
@@ -61,11 +73,7 @@ import Testing
   @Test func aPerformanceFileInTwoContainersIsSentOnce() throws {
     try VictoriaMetricsServer.withVictoriaMetrics { storage in
       let scratch = try ScratchDirectory()
-      let zip = SampleArchiveTests.fixtures + "/Storage_History_Performance_Files.zip"
-      let archive = try ZipArchive(file: InputFile(path: zip))
-      let entry = try #require(archive.entries.first { $0.name.hasSuffix(".tgz") })
-      let name = String(entry.name.split(separator: "/").last!)
-      let loose = try scratch.write("loose/" + name, readAll(archive.open(entry)))
+      let (zip, entry, loose) = try Self.looseCopyOfFirstFile(in: scratch)
       let state = ["ARRAYTOOL_STATE_DIR": scratch.path + "/state"]
       let command = ["import", "--url", storage.url, "--json", scratch.path + "/loose", zip]
       let report = try ImportIntegrationTests.expectReport(
@@ -82,6 +90,33 @@ import Testing
           + "sent once, from there"
       ])
       ImportIntegrationTests.expectLanded(report, samples: 67_200, series: 280, in: storage)
+      let stored = try StoredSamples.read(
+        serial: "2102350TST10KA000042", from: storage, expecting: 67_200)
+      #expect(stored.count == 67_200)
+      #expect(stored.distinctCount == 67_200)
+    }
+  }
+
+  /// One .tgz imported on its own, then the zip it came from in a later run: the journal knows
+  /// the file by its name, and only the other seven files are sent.
+  @Test func aPerformanceFileImportedBeforeFromAnotherContainerIsNotSentAgain() throws {
+    try VictoriaMetricsServer.withVictoriaMetrics { storage in
+      let scratch = try ScratchDirectory()
+      let (zip, _, loose) = try Self.looseCopyOfFirstFile(in: scratch)
+      let state = ["ARRAYTOOL_STATE_DIR": scratch.path + "/state"]
+      func run(_ input: String) throws -> [String: Any] {
+        try ImportIntegrationTests.expectReport(
+          BinaryRunner.run(["import", "--url", storage.url, "--json", input], environment: state),
+          status: 0)
+      }
+      #expect(try run(loose)["samples_sent"] as? Int == 8_400)
+      let whole = try run(zip)
+      #expect(whole["samples_sent"] as? Int == 58_800)
+      #expect(whole["files_skipped"] as? Int == 1)
+      #expect(whole["files_ok"] as? Int == 7)
+      let again = try run(zip)
+      #expect(again["samples_sent"] as? Int == 0)
+      #expect(again["files_skipped"] as? Int == 8)
       let stored = try StoredSamples.read(
         serial: "2102350TST10KA000042", from: storage, expecting: 67_200)
       #expect(stored.count == 67_200)
