@@ -18,6 +18,19 @@ import Testing
     ["ARRAYTOOL_STATE_DIR": scratch.path + "/state"]
   }
 
+  /// Imports `path` one batch at a time to `dead`, a port nothing accepts on, so that every
+  /// batch goes to the spool of `sharedState(scratch)`; returns the files the spool then holds
+  /// (a batch and its record each).
+  static func spoolEverything(
+    _ path: String, to dead: String, scratch: ScratchDirectory, options: [String] = []
+  ) throws -> Int {
+    let spooled = try BinaryRunner.run(
+      ["import", "--no-preflight", "--url", dead, "--retries", "1", "--jobs", "1",
+       "--concurrency", "1"] + options + [path], environment: sharedState(scratch))
+    #expect(spooled.status == 1)
+    return try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/state/spool").count
+  }
+
   /// Waits until the journal in `state` records a first accepted batch: the import is then past
   /// its preflight, handles Ctrl-C, and has most of its requests still to make. (VictoriaMetrics'
   /// own request counter showed the first request more than half a second late.)
@@ -126,11 +139,7 @@ import Testing
     let dead = "http://127.0.0.1:\(closedPort)"
     let state = Self.sharedState(scratch)
     let spool = scratch.path + "/state/spool"
-    let spooled = try BinaryRunner.run(
-      ["import", "--no-preflight", "--url", dead, "--retries", "1", "--jobs", "1",
-       "--concurrency", "1", path], environment: state)
-    #expect(spooled.status == 1)
-    #expect(try FileManager.default.contentsOfDirectory(atPath: spool).count == 16)
+    #expect(try Self.spoolEverything(path, to: dead, scratch: scratch) == 16)
 
     let started = Date()
     let replay = try BinaryRunner.run(

@@ -23,11 +23,7 @@ import Testing
     let dead = "http://127.0.0.1:\(closedPort)"
     let state = ImportFaultTests.sharedState(scratch)
     let spool = scratch.path + "/state/spool"
-    let spooled = try BinaryRunner.run(
-      ["import", "--no-preflight", "--url", dead, "--retries", "1", "--jobs", "1",
-       "--concurrency", "1", path], environment: state)
-    #expect(spooled.status == 1)
-    #expect(try FileManager.default.contentsOfDirectory(atPath: spool).count == 6)
+    #expect(try ImportFaultTests.spoolEverything(path, to: dead, scratch: scratch) == 6)
 
     try VictoriaMetricsServer.withVictoriaMetrics { storage in
       let direct = try ImportIntegrationTests.expectReport(
@@ -125,11 +121,9 @@ import Testing
     let state = ImportFaultTests.sharedState(scratch)
     let spool = scratch.path + "/state/spool"
     // 80 batches of 105 samples a file: enough for a replay to be stopped in the middle.
-    let spooled = try BinaryRunner.run(
-      ["import", "--no-preflight", "--url", "http://127.0.0.1:\(closedPort)", "--retries", "1",
-       "--batch-samples", "100", "--jobs", "1", "--concurrency", "1", path], environment: state)
-    #expect(spooled.status == 1)
-    let batches = try FileManager.default.contentsOfDirectory(atPath: spool).count / 2
+    let batches = try ImportFaultTests.spoolEverything(
+      path, to: "http://127.0.0.1:\(closedPort)", scratch: scratch,
+      options: ["--batch-samples", "100"]) / 2
     #expect(batches == 4 * 80)
 
     try VictoriaMetricsServer.withVictoriaMetrics { storage in
