@@ -167,27 +167,23 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
         if configuration.force {
           if !tally.claimReset(key.archive) { journal.reset(archive: key.archive) }
         } else {
-          let waiting = journal.samplesWaitingInSpool(archive: key.archive, member: key.member)
+          var waiting = journal.samplesWaitingInSpool(archive: key.archive, member: key.member)
+          // The member itself complete, or else a copy of its file from another archive.
+          var complete = journal.isComplete(archive: key.archive, member: key.member)
+          if !complete,
+            let copy = journal.earlierCopy(
+              ofFile: unit.name, archive: key.archive, member: key.member)
+          {
+            waiting += journal.samplesWaitingInSpool(archive: copy.archive, member: copy.member)
+            complete = true
+          }
           if waiting > 0 {
             tally.waitingInSpool(index, unit: unit, samples: waiting,
                                  spool: configuration.spoolDirectory)
           }
-          if journal.isComplete(archive: key.archive, member: key.member) {
+          if complete {
             if waiting == 0 { countDelivered(unit, tally: tally) }
             tally.unitSkipped(index, waiting: waiting > 0)
-            return
-          }
-          if let copy = journal.earlierCopy(
-            ofFile: unit.name, archive: key.archive, member: key.member)
-          {
-            let copyWaiting = journal.samplesWaitingInSpool(
-              archive: copy.archive, member: copy.member)
-            if copyWaiting > 0 {
-              tally.waitingInSpool(index, unit: unit, samples: copyWaiting,
-                                   spool: configuration.spoolDirectory)
-            }
-            if waiting + copyWaiting == 0 { countDelivered(unit, tally: tally) }
-            tally.unitSkipped(index, waiting: waiting + copyWaiting > 0)
             return
           }
           done = journal.pieces(archive: key.archive, member: key.member)
