@@ -74,8 +74,8 @@ public final class LogAnalyzer {
     let streams = sources.enumerated().compactMap { index, source in
       source.map { LogRecordStream(input: index, source: $0, bufferSize: bufferSize) }
     }
-    let merger = LogRecordMerger(streams: streams, failed: failed)
-    while let record = merger.next() { analyzer.add(record) }
+    let records = RecordPipe(streams: streams, failed: failed)
+    while let record = records.next() { analyzer.add(record) }
     var analysis = analyzer.finish()
     analysis.cutLines = streams.reduce(0) { $0 + $1.cutLines }
     return analysis
