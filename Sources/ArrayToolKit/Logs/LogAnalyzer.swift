@@ -72,7 +72,9 @@ public final class LogAnalyzer {
     // Each input holds one read buffer; many inputs share a budget of about 64 MiB.
     let bufferSize = max(1 << 16, min(1 << 20, (64 << 20) / max(1, sources.count)))
     let streams = sources.enumerated().compactMap { index, source in
-      source.map { LogRecordStream(input: index, source: $0, bufferSize: bufferSize) }
+      source.map {
+        LogRecordStream(input: index, source: $0, bufferSize: bufferSize, keepsRoutineText: false)
+      }
     }
     let records = RecordPipe(streams: streams, failed: failed)
     while let record = records.next() { analyzer.add(record) }

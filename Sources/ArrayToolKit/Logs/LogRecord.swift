@@ -53,7 +53,7 @@ public final class LogRecord {
     self.line = line
     status = 0
     workerField = nil
-    text.removeAll(keepingCapacity: true)
+    if !text.isEmpty { text.removeAll(keepingCapacity: true) }
     if !tail.isEmpty { tail.removeAll(keepingCapacity: true) }
     keepsContinuation = false
     isBareTraceback = false

@@ -37,8 +37,13 @@ final class LogRecordStream {
   /// How many records may wait for the first time of an input.
   static let waitingLimit = 256
 
-  init(input: Int, source: ByteSource, bufferSize: Int = 1 << 20) {
+  /// Whether a routine record (not an error, not a warning, not opening with `[`) keeps its
+  /// text; the analysis reads none of it, so it asks for none.
+  let keepsRoutineText: Bool
+
+  init(input: Int, source: ByteSource, bufferSize: Int = 1 << 20, keepsRoutineText: Bool = true) {
     self.input = input
+    self.keepsRoutineText = keepsRoutineText
     reader = LogLineReader(source: source, capacity: bufferSize)
     embedded = .allocate(capacity: bufferSize)
   }
@@ -115,6 +120,11 @@ final class LogRecordStream {
     record.status = shape.status
     record.workerField = shape.worker
     record.isBareTraceback = shape.kind == .traceback
+    if !keepsRoutineText, !shape.messageIsJSON, !record.isError, record.level != .warning,
+      shape.message.isEmpty || line[shape.message.lowerBound] != 0x5B
+    {
+      return
+    }
     if shape.messageIsJSON {
       JSONLogLine.decodeString(line, shape.message, into: &record.text)
     } else {

@@ -78,7 +78,7 @@ final class RecordBatch {
     record.continuationLines = entry.continuationLines
     record.input = entry.input
     record.line = entry.line
-    record.text.removeAll(keepingCapacity: true)
+    if !record.text.isEmpty { record.text.removeAll(keepingCapacity: true) }
     if entry.textCount > 0 {
       arena.withUnsafeBufferPointer { bytes in
         record.text.append(
