@@ -73,13 +73,14 @@ struct BurstDetector {
 
   /// Takes one error record.
   /// - Parameters:
+  ///   - text: its text (its message, then kept continuation lines).
   ///   - message: its message without a leading worker tag.
   ///   - worker: the worker that logged it, if any.
   ///   - workerFile: the file that worker was processing, if known.
   ///   - isWrite: whether it is an HTTP write request that failed.
   mutating func error(
-    _ record: LogRecord, message: UnsafeBufferPointer<UInt8>, worker: Int?, facts: MessageFacts,
-    workerFile: String?, isWrite: Bool
+    _ record: LogRecord, text: UnsafeBufferPointer<UInt8>, message: UnsafeBufferPointer<UInt8>,
+    worker: Int?, facts: MessageFacts, workerFile: String?, isWrite: Bool
   ) {
     let time = record.time?.milliseconds ?? BurstDetector.unknownTime
     closeExpired(before: time)
@@ -94,7 +95,7 @@ struct BurstDetector {
         newBatch: newBatch)
       return
     }
-    let slot = openSlot(for: facts, record: record, worker: worker, time: time)
+    let slot = openSlot(for: facts, record: record, text: text, worker: worker, time: time)
     if lastPrimary[slot] < time { lastPrimary[slot] = time }
     slots[slot]?.burst.absorbPrimary(
       time: record.time, worker: worker, facts: facts, workerFile: workerFile, isWrite: isWrite)
@@ -109,14 +110,15 @@ struct BurstDetector {
 
   /// Takes one warning record: it is attached to the incident it follows, if any.
   mutating func warning(
-    _ record: LogRecord, message: UnsafeBufferPointer<UInt8>, worker: Int?, facts: MessageFacts
+    _ record: LogRecord, text: UnsafeBufferPointer<UInt8>, message: UnsafeBufferPointer<UInt8>,
+    worker: Int?, facts: MessageFacts
   ) {
     let time = record.time?.milliseconds ?? BurstDetector.unknownTime
     closeExpired(before: time)
     guard let index = consequenceTarget(time: time, message: message, worker: worker, facts: facts)
     else { return }
     slots[recent[index].slot]?.burst.absorbWarning(
-      facts: facts, message: record.message, time: record.time)
+      facts: facts, message: LogRecord.message(of: text), time: record.time)
   }
 
   /// Closes every incident still open; call once after the last record.
@@ -130,7 +132,8 @@ struct BurstDetector {
 
   /// The slot of the open group an error at `time` joins, opened when there is none.
   private mutating func openSlot(
-    for facts: MessageFacts, record: LogRecord, worker: Int?, time: Int64
+    for facts: MessageFacts, record: LogRecord, text: UnsafeBufferPointer<UInt8>, worker: Int?,
+    time: Int64
   ) -> Int {
     let isOther = facts.errorClass == .other
     let template = facts.template ?? ""
@@ -142,7 +145,7 @@ struct BurstDetector {
     }
     var burst = LogBurst(
       errorClass: facts.errorClass, template: isOther ? template : nil, first: record.time)
-    burst.sample = String(record.message.prefix(400))
+    burst.sample = String(LogRecord.message(of: text).prefix(400))
     burst.input = record.input
     burst.line = record.line
     let group = OpenGroup(burst: burst, firstWorker: worker, firstStatus: facts.status)

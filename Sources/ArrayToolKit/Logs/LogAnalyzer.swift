@@ -77,7 +77,7 @@ public final class LogAnalyzer {
       }
     }
     let records = RecordPipe(streams: streams, failed: failed)
-    while let record = records.next() { analyzer.add(record) }
+    while let (record, text) = records.next() { analyzer.add(record, text: text) }
     var analysis = analyzer.finish()
     analysis.cutLines = streams.reduce(0) { $0 + $1.cutLines }
     return analysis
@@ -85,6 +85,12 @@ public final class LogAnalyzer {
 
   /// Takes the next record in time order.
   public func add(_ record: LogRecord) {
+    record.text.withUnsafeBufferPointer { add(record, text: $0) }
+  }
+
+  /// Takes the next record, whose text is `text` rather than its own: the analysis reads
+  /// records straight from the batches they were handed over in.
+  func add(_ record: LogRecord, text: UnsafeBufferPointer<UInt8>) {
     if let time = record.time {
       if let since = options.since, time < since {
         analysis.recordsOutsideWindow += 1
@@ -111,11 +117,11 @@ public final class LogAnalyzer {
     analysis.records += 1
     if record.timeIsInvalid { analysis.invalidTimes.add(record) }
     if record.isError {
-      addError(record)
+      addError(record, text)
     } else if record.level == .warning {
-      addWarning(record)
-    } else if record.text.first == 0x5B {
-      followWorker(record)
+      addWarning(record, text)
+    } else if text.first == 0x5B {
+      followWorker(text)
     }
   }
 
@@ -138,41 +144,37 @@ public final class LogAnalyzer {
     return analysis
   }
 
-  private func addError(_ record: LogRecord) {
+  private func addError(_ record: LogRecord, _ text: UnsafeBufferPointer<UInt8>) {
     analysis.errors += 1
     countMinute(record.time)
-    record.text.withUnsafeBufferPointer { text in
-      let (worker, facts, message) = read(text, status: record.status, field: record.workerField)
-      // Only a lost batch or an unreadable archive is traced to the worker's file.
-      let traced = facts.reportsBatchFailure || facts.errorClass.isArchive
-      let workerFile = traced ? worker.flatMap { workerFiles.file(of: $0) } : nil
-      let isWrite = record.status != 0 && MessageFields.isWriteRequest(text)
-      detector.error(
-        record, message: message, worker: worker, facts: facts, workerFile: workerFile,
-        isWrite: isWrite)
-    }
+    let (worker, facts, message) = read(text, status: record.status, field: record.workerField)
+    // Only a lost batch or an unreadable archive is traced to the worker's file.
+    let traced = facts.reportsBatchFailure || facts.errorClass.isArchive
+    let workerFile = traced ? worker.flatMap { workerFiles.file(of: $0) } : nil
+    let isWrite = record.status != 0 && MessageFields.isWriteRequest(text)
+    detector.error(
+      record, text: text, message: message, worker: worker, facts: facts,
+      workerFile: workerFile, isWrite: isWrite)
   }
 
-  private func addWarning(_ record: LogRecord) {
+  private func addWarning(_ record: LogRecord, _ text: UnsafeBufferPointer<UInt8>) {
     analysis.warnings += 1
-    record.text.withUnsafeBufferPointer { text in
-      let (worker, facts, message) = read(
-        text, status: record.status, field: record.workerField, templated: true)
-      detector.warning(record, message: message, worker: worker, facts: facts)
-      let template = facts.template ?? ""
-      let key = facts.warningKind.rawValue + " " + template
-      if let index = warningIndex[key] {
-        analysis.warningGroups[index].count += 1
-        if let time = record.time { analysis.warningGroups[index].note(time) }
-      } else if analysis.warningGroups.count < LogAnalyzer.warningGroupLimit {
-        warningIndex[key] = analysis.warningGroups.count
-        analysis.warningGroups.append(
-          WarningGroup(
-            kind: facts.warningKind, template: template, count: 1, first: record.time,
-            last: record.time, sample: String(record.message.prefix(400))))
-      } else {
-        analysis.warningGroupsOmitted += 1
-      }
+    let (worker, facts, message) = read(
+      text, status: record.status, field: record.workerField, templated: true)
+    detector.warning(record, text: text, message: message, worker: worker, facts: facts)
+    let template = facts.template ?? ""
+    let key = facts.warningKind.rawValue + " " + template
+    if let index = warningIndex[key] {
+      analysis.warningGroups[index].count += 1
+      if let time = record.time { analysis.warningGroups[index].note(time) }
+    } else if analysis.warningGroups.count < LogAnalyzer.warningGroupLimit {
+      warningIndex[key] = analysis.warningGroups.count
+      analysis.warningGroups.append(
+        WarningGroup(
+          kind: facts.warningKind, template: template, count: 1, first: record.time,
+          last: record.time, sample: String(LogRecord.message(of: text).prefix(400))))
+    } else {
+      analysis.warningGroupsOmitted += 1
     }
   }
 
@@ -195,15 +197,13 @@ public final class LogAnalyzer {
   }
 
   /// Follows `[Worker N] Processing FILE` and `[Worker N] done` to know each worker's file.
-  private func followWorker(_ record: LogRecord) {
-    record.text.withUnsafeBufferPointer { text in
-      guard let tag = MessageFields.leadingWorkerTag(text) else { return }
-      let rest = UnsafeBufferPointer(rebasing: text[tag.end...])
-      if MessageFields.startsWithCompletion(rest) {
-        workerFiles.clear(tag.worker)
-      } else if let range = MessageFields.fileNameRange(in: rest) {
-        workerFiles.set(tag.worker, UnsafeBufferPointer(rebasing: rest[range]))
-      }
+  private func followWorker(_ text: UnsafeBufferPointer<UInt8>) {
+    guard let tag = MessageFields.leadingWorkerTag(text) else { return }
+    let rest = UnsafeBufferPointer(rebasing: text[tag.end...])
+    if MessageFields.startsWithCompletion(rest) {
+      workerFiles.clear(tag.worker)
+    } else if let range = MessageFields.fileNameRange(in: rest) {
+      workerFiles.set(tag.worker, UnsafeBufferPointer(rebasing: rest[range]))
     }
   }
 

@@ -83,6 +83,11 @@ public final class LogRecord {
 
   /// The message as a string (the first line of `text`).
   public var message: String {
+    text.withUnsafeBufferPointer { LogRecord.message(of: $0) }
+  }
+
+  /// The first line of a record's text, as a string.
+  static func message(of text: UnsafeBufferPointer<UInt8>) -> String {
     let end = text.firstIndex(of: 0x0A) ?? text.count
     return String(decoding: text[..<end], as: UTF8.self)
   }

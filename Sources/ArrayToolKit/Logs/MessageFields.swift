@@ -159,10 +159,12 @@ enum MessageFields {
       guard index > 0, pathBytes.contains(text[index - 1]),
         let suffix = packed(text, (index + 1)..<end), fileExtensions.contains(suffix)
       else { continue }
-      // Walked back on the raw pointer: file names run to 80 bytes and more, and this runs
-      // for every `Processing FILE` line.
+      // Walked back on the raw pointer with a table of flags: file names run to 80 bytes and
+      // more, and this runs for every `Processing FILE` line.
       var start = index
-      while start > 0, pathBytes.contains(base[start - 1]) { start -= 1 }
+      pathTable.withUnsafeBufferPointer { table in
+        while start > 0, table[Int(base[start - 1])] { start -= 1 }
+      }
       return start..<end
     }
     return nil
@@ -175,6 +177,8 @@ enum MessageFields {
 
   /// What a path or file name is made of.
   private static let pathBytes = ByteSet.alphanumeric(and: "._-/~+", nonASCII: true)
+  /// `pathBytes` as one flag per byte value.
+  private static let pathTable = (0..<256).map { pathBytes.contains(UInt8($0)) }
 
   /// Whether an access line is a write (`"POST /api/v1/import …"`): a failed one means samples
   /// were not accepted.

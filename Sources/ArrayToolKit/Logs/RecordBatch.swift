@@ -1,8 +1,9 @@
 // Records copied out of their streams so that another thread can analyse them while the next
 // ones are read. A batch keeps the fields of each record side by side and the texts in one byte
-// arena; only the texts the analysis reads are copied (errors, warnings and lines that open
-// with `[`, which may name a worker's file), so a batch of routine lines costs a few bytes a
-// record. Batches are reused: filling one again allocates nothing once it has grown.
+// arena that the analysis reads in place; only the texts the analysis reads are copied
+// (errors, warnings and lines that open with `[`, which may name a worker's file), so a batch
+// of routine lines costs a few bytes a record. Batches are reused: filling one again allocates
+// nothing once it has grown.
 
 /// A run of records in the order the analysis takes them, with the read failures between them.
 final class RecordBatch {
@@ -22,7 +23,10 @@ final class RecordBatch {
   }
 
   @exclusivity(unchecked) private(set) var entries: [Entry] = []
-  @exclusivity(unchecked) private(set) var arena: [UInt8] = []
+  /// The texts, end to end. It only grows while the batch is filled, before any text is read
+  /// from it, so the views `text(_:)` gives stay valid until the batch is filled again.
+  @exclusivity(unchecked) private var arena: UnsafeMutableBufferPointer<UInt8>
+  @exclusivity(unchecked) private var arenaCount = 0
   /// Failures to read an input, each with the number of records that came before it.
   @exclusivity(unchecked) private(set) var failures: [(before: Int, error: Error)] = []
 
@@ -32,26 +36,39 @@ final class RecordBatch {
 
   init() {
     entries.reserveCapacity(RecordBatch.recordLimit)
-    arena.reserveCapacity(RecordBatch.textLimit + LogRecord.textLimit)
+    arena = .allocate(capacity: RecordBatch.textLimit + 2 * LogRecord.textLimit)
   }
 
+  deinit { arena.deallocate() }
+
   var isFull: Bool {
-    entries.count >= RecordBatch.recordLimit || arena.count >= RecordBatch.textLimit
+    entries.count >= RecordBatch.recordLimit || arenaCount >= RecordBatch.textLimit
   }
 
   var isEmpty: Bool { entries.isEmpty && failures.isEmpty }
 
   func removeAll() {
     entries.removeAll(keepingCapacity: true)
-    arena.removeAll(keepingCapacity: true)
+    arenaCount = 0
     failures.removeAll()
   }
 
   /// Copies `record`, with its text when the analysis will read it.
   func append(_ record: LogRecord) {
-    let start = arena.count
+    let start = arenaCount
     if record.isError || record.level == .warning || record.text.first == 0x5B {
-      arena.append(contentsOf: record.text)
+      record.text.withUnsafeBufferPointer { text in
+        if arenaCount + text.count > arena.count {
+          // A record's first line may be as long as a read buffer: room is made for it.
+          let larger = UnsafeMutableBufferPointer<UInt8>.allocate(
+            capacity: max(2 * arena.count, arenaCount + text.count))
+          _ = larger.initialize(from: arena[..<arenaCount])
+          arena.deallocate()
+          arena = larger
+        }
+        _ = UnsafeMutableBufferPointer(rebasing: arena[arenaCount...]).initialize(from: text)
+        arenaCount += text.count
+      }
     }
     entries.append(
       Entry(
@@ -59,15 +76,16 @@ final class RecordBatch {
         timeIsInvalid: record.timeIsInvalid, isBareTraceback: record.isBareTraceback,
         level: record.level, status: record.status, workerField: record.workerField,
         continuationLines: record.continuationLines, input: record.input, line: record.line,
-        textStart: start, textCount: arena.count - start))
+        textStart: start, textCount: arenaCount - start))
   }
 
   func appendFailure(_ error: Error) {
     failures.append((entries.count, error))
   }
 
-  /// Fills `record` with the entry at `index`; its text is empty when the batch did not keep it.
-  func load(_ index: Int, into record: LogRecord) {
+  /// Fills `record` with the fields of the entry at `index`, and gives its text: empty when the
+  /// batch did not keep it. The record's own text is left empty.
+  func load(_ index: Int, into record: LogRecord) -> UnsafeBufferPointer<UInt8> {
     let entry = entries[index]
     record.time = entry.hasTime ? LogTime(milliseconds: entry.time) : nil
     record.timeIsInvalid = entry.timeIsInvalid
@@ -78,12 +96,7 @@ final class RecordBatch {
     record.continuationLines = entry.continuationLines
     record.input = entry.input
     record.line = entry.line
-    if !record.text.isEmpty { record.text.removeAll(keepingCapacity: true) }
-    if entry.textCount > 0 {
-      arena.withUnsafeBufferPointer { bytes in
-        record.text.append(
-          contentsOf: UnsafeBufferPointer(rebasing: bytes[entry.textStart..<(entry.textStart + entry.textCount)]))
-      }
-    }
+    return UnsafeBufferPointer(
+      rebasing: arena[entry.textStart..<(entry.textStart + entry.textCount)])
   }
 }

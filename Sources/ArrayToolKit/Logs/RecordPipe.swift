@@ -33,8 +33,9 @@ final class RecordPipe: @unchecked Sendable {
     Thread.detachNewThread { reader.run() }
   }
 
-  /// The next record in time order, valid until the next call; `nil` when all inputs ended.
-  func next() -> LogRecord? {
+  /// The next record in time order and its text (kept for errors, warnings and lines opening
+  /// with `[`, empty for others), valid until the next call; `nil` when all inputs ended.
+  func next() -> (LogRecord, UnsafeBufferPointer<UInt8>)? {
     while true {
       if let batch {
         while failureIndex < batch.failures.count && batch.failures[failureIndex].before <= index {
@@ -42,9 +43,9 @@ final class RecordPipe: @unchecked Sendable {
           failureIndex += 1
         }
         if index < batch.entries.count {
-          batch.load(index, into: current)
+          let text = batch.load(index, into: current)
           index += 1
-          return current
+          return (current, text)
         }
         self.batch = nil
         empty.push(batch)

@@ -35,16 +35,17 @@ import Testing
 
     let pipe = RecordPipe(streams: streams()) { Issue.record("failed: \($0)") }
     var index = 0
-    while let record = pipe.next() {
+    while let (record, text) = pipe.next() {
       let want = expected[index]
       #expect(record.time == want.time && record.level == want.level)
       #expect(record.input == index % 2 && record.line == want.line && record.input == want.input)
       #expect(record.continuationLines == want.continuationLines)
       if want.isError || want.level == .warning || want.text.first == 0x5B {
-        #expect(record.text == want.text)
+        #expect(Array(text) == want.text)
       } else {
-        #expect(record.text.isEmpty)
+        #expect(text.isEmpty)
       }
+      #expect(record.text.isEmpty)
       index += 1
     }
     #expect(index == 2 * count)
@@ -53,6 +54,19 @@ import Testing
     #expect(error?.line == 11)
     #expect(error.map { String(decoding: $0.text, as: UTF8.self) }
       == "[Worker 7] Failed to send batch 7\nTraceback (most recent call last):\n  File \"x.py\", line 7\nOSError: boom 7")
+  }
+
+  @Test func keepsTextsLongerThanABatchHolds() throws {
+    // Three errors of 600 KB: the second does not fit beside the first in a batch's arena.
+    let texts = (0..<3).map { index in
+      "[Worker \(index)] " + String(repeating: Character(UnicodeScalar(UInt8(0x61 + index))), count: 600_000)
+    }
+    let log = texts.enumerated().map { "2025-10-07 00:00:0\($0),000 - ERROR - \($1)\n" }.joined()
+    let stream = LogRecordStream(input: 0, source: MemorySource(Array(log.utf8)))
+    let pipe = RecordPipe(streams: [stream]) { Issue.record("failed: \($0)") }
+    var seen: [String] = []
+    while let (_, text) = pipe.next() { seen.append(String(decoding: text, as: UTF8.self)) }
+    #expect(seen == texts)
   }
 
   /// A source that gives its bytes, then fails.
@@ -75,8 +89,8 @@ import Testing
     ]
     var events: [String] = []
     let pipe = RecordPipe(streams: streams) { events.append("failed \($0)") }
-    while let record = pipe.next() {
-      if record.input == 0 { events.append(String(decoding: record.text, as: UTF8.self)) }
+    while let (record, text) = pipe.next() {
+      if record.input == 0 { events.append(String(decoding: text, as: UTF8.self)) }
       events.append("record")
     }
     // The broken input's first record comes after input 1's record at 00:00:00. Its second
