@@ -3,15 +3,22 @@
 // joining tracebacks, merging inputs) and analysing (classifying errors, finding bursts) cost
 // about the same, so on two cores they take half the time side by side. The analysis sees the
 // same records in the same order as from the merger itself; only a few batches are in flight,
-// so memory stays flat whatever the size of the log.
+// so memory stays flat whatever the size of the log. Where no thread can be started (a
+// container at its process limit), the batches are filled on the calling thread instead.
 
 import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// The records of a `LogRecordMerger`, read ahead on another thread.
 final class RecordPipe: @unchecked Sendable {
   private let filled: BlockingQueue<RecordBatch>
   private let empty: BlockingQueue<RecordBatch>
   private let failed: (Error) -> Void
+  /// The reading side when it runs on the calling thread; `nil` while a thread runs it.
+  private let inline: Reader?
   /// The record handed out by `next()`, refilled by each call.
   private let current = LogRecord()
   @exclusivity(unchecked) private var batch: RecordBatch?
@@ -22,15 +29,45 @@ final class RecordPipe: @unchecked Sendable {
   static let depth = 4
 
   /// Starts reading `streams`.
-  /// - Parameter failed: told, on the calling thread and at its place among the records, about
-  ///   an input that cannot be read on.
-  init(streams: [LogRecordStream], failed: @escaping (Error) -> Void) {
+  /// - Parameters:
+  ///   - failed: told, on the calling thread and at its place among the records, about an
+  ///     input that cannot be read on.
+  ///   - threaded: whether to read on a thread of its own; reading falls back to the calling
+  ///     thread when the thread cannot be created.
+  init(streams: [LogRecordStream], threaded: Bool = true, failed: @escaping (Error) -> Void) {
     filled = BlockingQueue(capacity: RecordPipe.depth)
     empty = BlockingQueue(capacity: RecordPipe.depth)
-    for _ in 0..<RecordPipe.depth { empty.push(RecordBatch()) }
     self.failed = failed
     let reader = Reader(streams: streams, filled: filled, empty: empty)
-    Thread.detachNewThread { reader.run() }
+    if threaded && RecordPipe.start(reader) {
+      for _ in 0..<RecordPipe.depth { empty.push(RecordBatch()) }
+      inline = nil
+    } else {
+      inline = reader
+      // One batch, filled by the first call and again each time it is used up.
+      batch = RecordBatch()
+      reader.needsFill = true
+    }
+  }
+
+  /// Runs `reader` on a new thread. Foundation's `Thread` says nothing when the thread cannot
+  /// be made, which would leave the analysis waiting for batches forever; `pthread_create` says.
+  private static func start(_ reader: Reader) -> Bool {
+    let context = Unmanaged.passRetained(reader)
+    var thread = pthread_t()
+    let status = pthread_create(
+      &thread, nil,
+      { context in
+        let reader = Unmanaged<Reader>.fromOpaque(context!).takeRetainedValue()
+        reader.run()
+        return nil
+      }, context.toOpaque())
+    guard status == 0 else {
+      context.release()
+      return false
+    }
+    pthread_detach(thread)
+    return true
   }
 
   /// The next record in time order and its text (kept for errors, warnings and lines opening
@@ -38,6 +75,13 @@ final class RecordPipe: @unchecked Sendable {
   func next() -> (LogRecord, UnsafeBufferPointer<UInt8>)? {
     while true {
       if let batch {
+        if let inline, inline.needsFill {
+          inline.needsFill = false
+          guard !inline.done else { return nil }
+          inline.done = !inline.fill(batch)
+          index = 0
+          failureIndex = 0
+        }
         while failureIndex < batch.failures.count && batch.failures[failureIndex].before <= index {
           failed(batch.failures[failureIndex].error)
           failureIndex += 1
@@ -46,6 +90,10 @@ final class RecordPipe: @unchecked Sendable {
           let text = batch.load(index, into: current)
           index += 1
           return (current, text)
+        }
+        if let inline {
+          inline.needsFill = true
+          continue
         }
         self.batch = nil
         empty.push(batch)
@@ -57,45 +105,50 @@ final class RecordPipe: @unchecked Sendable {
     }
   }
 
-  /// The reading side: fills empty batches from the merger and passes them on.
+  /// The reading side: fills batches from the merger, and on its own thread passes them on.
   private final class Reader: @unchecked Sendable {
-    let streams: [LogRecordStream]
     let filled: BlockingQueue<RecordBatch>
     let empty: BlockingQueue<RecordBatch>
+    /// The batch being filled; the merger reports a failure while it is asked for the next
+    /// record, so the failure lands between the records it came between.
+    private var target = RecordBatch?.none
+    private var merger: LogRecordMerger!
+    /// For the calling thread's use: whether the inputs have ended, and whether the batch
+    /// handed out last is used up.
+    var done = false
+    var needsFill = false
 
     init(
       streams: [LogRecordStream], filled: BlockingQueue<RecordBatch>,
       empty: BlockingQueue<RecordBatch>
     ) {
-      self.streams = streams
       self.filled = filled
       self.empty = empty
+      merger = LogRecordMerger(streams: streams) { [unowned self] in
+        target?.appendFailure($0)
+      }
+    }
+
+    /// Empties `batch` and fills it up to its limits.
+    /// - Returns: `false` when the inputs ended while filling it.
+    func fill(_ batch: RecordBatch) -> Bool {
+      batch.removeAll()
+      target = batch
+      defer { target = nil }
+      while let record = merger.next() {
+        batch.append(record)
+        if batch.isFull { return true }
+      }
+      return false
     }
 
     func run() {
       defer { filled.close() }
-      guard var batch = empty.pop() else { return }
-      batch.removeAll()
-      // The merger reports a failure while it is asked for the next record, so the failure
-      // lands between the records it came between.
-      let box = BatchBox(batch)
-      let merger = LogRecordMerger(streams: streams) { box.batch.appendFailure($0) }
-      while let record = merger.next() {
-        batch.append(record)
-        if batch.isFull {
-          filled.push(batch)
-          guard let next = empty.pop() else { return }
-          batch = next
-          batch.removeAll()
-          box.batch = batch
-        }
+      while let batch = empty.pop() {
+        let more = fill(batch)
+        if !batch.isEmpty { filled.push(batch) }
+        if !more { return }
       }
-      if !batch.isEmpty { filled.push(batch) }
     }
-  }
-
-  private final class BatchBox {
-    var batch: RecordBatch
-    init(_ batch: RecordBatch) { self.batch = batch }
   }
 }

@@ -19,7 +19,9 @@ import Testing
     return "\(clock) - INFO - routine line \(index) " + String(repeating: "x", count: index % 200) + "\n"
   }
 
-  @Test func handsOverEveryRecordOfTwoInputsInTimeOrder() throws {
+  /// On its own thread, and on the calling thread as when no thread can be started.
+  @Test(arguments: [true, false])
+  func handsOverEveryRecordOfTwoInputsInTimeOrder(threaded: Bool) throws {
     // 6,000 records in each input: three batches' worth together, interleaved by time.
     let count = 6_000
     let first = (0..<count).map { Self.line($0, second: 2 * $0) }.joined()
@@ -33,7 +35,7 @@ import Testing
     while let record = merger.next() { expected.append(record.copy()) }
     #expect(expected.count == 2 * count)
 
-    let pipe = RecordPipe(streams: streams()) { Issue.record("failed: \($0)") }
+    let pipe = RecordPipe(streams: streams(), threaded: threaded) { Issue.record("failed: \($0)") }
     var index = 0
     while let (record, text) = pipe.next() {
       let want = expected[index]
@@ -80,7 +82,8 @@ import Testing
     }
   }
 
-  @Test func reportsAFailedInputAfterTheRecordsReadBeforeIt() throws {
+  @Test(arguments: [true, false])
+  func reportsAFailedInputAfterTheRecordsReadBeforeIt(threaded: Bool) throws {
     let good = (0..<5_000).map { Self.line($0, second: $0) }.joined()
     let broken = "2025-10-07 00:00:00,500 - ERROR - one\n2025-10-07 00:00:01,500 - ERROR - two\n"
     let streams = [
@@ -88,7 +91,7 @@ import Testing
       LogRecordStream(input: 1, source: MemorySource(Array(good.utf8))),
     ]
     var events: [String] = []
-    let pipe = RecordPipe(streams: streams) { events.append("failed \($0)") }
+    let pipe = RecordPipe(streams: streams, threaded: threaded) { events.append("failed \($0)") }
     while let (record, text) = pipe.next() {
       if record.input == 0 { events.append(String(decoding: text, as: UTF8.self)) }
       events.append("record")
