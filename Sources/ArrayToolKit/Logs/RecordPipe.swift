@@ -111,8 +111,11 @@ final class RecordPipe: @unchecked Sendable {
     let empty: BlockingQueue<RecordBatch>
     /// The batch being filled; the merger reports a failure while it is asked for the next
     /// record, so the failure lands between the records it came between.
-    private var target = RecordBatch?.none
-    private var merger: LogRecordMerger!
+    private final class Target {
+      var batch: RecordBatch?
+    }
+    private let target = Target()
+    private let merger: LogRecordMerger
     /// For the calling thread's use: whether the inputs have ended, and whether the batch
     /// handed out last is used up.
     var done = false
@@ -124,17 +127,17 @@ final class RecordPipe: @unchecked Sendable {
     ) {
       self.filled = filled
       self.empty = empty
-      merger = LogRecordMerger(streams: streams) { [unowned self] in
-        target?.appendFailure($0)
-      }
+      let target = self.target
+      merger = LogRecordMerger(streams: streams) { target.batch?.appendFailure($0) }
     }
 
     /// Empties `batch` and fills it up to its limits.
     /// - Returns: `false` when the inputs ended while filling it.
     func fill(_ batch: RecordBatch) -> Bool {
       batch.removeAll()
-      target = batch
-      defer { target = nil }
+      target.batch = batch
+      defer { target.batch = nil }
+      let merger = self.merger
       while let record = merger.next() {
         batch.append(record)
         if batch.isFull { return true }

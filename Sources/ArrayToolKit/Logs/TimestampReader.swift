@@ -82,13 +82,24 @@ struct TimestampReader {
     var millisecond = 0
     if position < line.count, line[position] == 0x2C || line[position] == 0x2E {
       // Only milliseconds matter; microseconds and nanoseconds are read past.
-      var scale = 100
       position += 1
       let fractionStart = position
-      while position < line.count, line[position] &- 48 <= 9 {
-        millisecond += Int(line[position] &- 48) * scale
-        scale /= 10
-        position += 1
+      if position + 3 <= line.count, line[position] &- 48 <= 9, line[position + 1] &- 48 <= 9,
+        line[position + 2] &- 48 <= 9
+      {
+        // The common case, three digits, read without a loop.
+        millisecond =
+          Int(line[position] &- 48) * 100 + Int(line[position + 1] &- 48) * 10
+          + Int(line[position + 2] &- 48)
+        position += 3
+        while position < line.count, line[position] &- 48 <= 9 { position += 1 }
+      } else {
+        var scale = 100
+        while position < line.count, line[position] &- 48 <= 9 {
+          millisecond += Int(line[position] &- 48) * scale
+          scale /= 10
+          position += 1
+        }
       }
       if position == fractionStart { position -= 1 }
     }

@@ -63,4 +63,21 @@ import Testing
     #expect(LogTime.parseBound("yesterday") == nil)
     #expect(LogTime.parseBound("2025-10-07 01:22:09 junk") == nil)
   }
+
+  @Test func readsAnyNumberOfFractionDigitsAsMilliseconds() {
+    func read(_ text: String) -> (String, Int)? {
+      Array(text.utf8).withUnsafeBufferPointer { bytes in
+        TimestampReader.read(bytes, at: 0).map { ($0.0.text, $0.1) }
+      }
+    }
+    #expect(read("2025-10-07 01:22:09 x")! == ("2025-10-07 01:22:09.000", 19))
+    #expect(read("2025-10-07 01:22:09,5 x")! == ("2025-10-07 01:22:09.500", 21))
+    #expect(read("2025-10-07 01:22:09,12 x")! == ("2025-10-07 01:22:09.120", 22))
+    #expect(read("2025-10-07 01:22:09,123 x")! == ("2025-10-07 01:22:09.123", 23))
+    #expect(read("2025-10-07 01:22:09,123")! == ("2025-10-07 01:22:09.123", 23))
+    #expect(read("2025-10-07T01:22:09.123456789Z x")! == ("2025-10-07 01:22:09.123", 30))
+    #expect(read("2025-10-07T01:22:09.98765+02:00")! == ("2025-10-07 01:22:09.987", 31))
+    // A separator without digits is not part of the time.
+    #expect(read("2025-10-07 01:22:09, x")! == ("2025-10-07 01:22:09.000", 19))
+  }
 }
