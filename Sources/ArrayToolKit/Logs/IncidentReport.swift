@@ -201,7 +201,7 @@ public struct IncidentReport {
     ]
     let rows = summaryRows()
     let widths = header.indices.map { column in
-      ([header] + rows).map { $0[column].count }.max() ?? 0
+      ([header] + rows).map { ReportFormat.characterCount($0[column]) }.max() ?? 0
     }
     return ([header] + rows).map { row in
       ReportFormat.trimmed(
@@ -220,8 +220,7 @@ public struct IncidentReport {
         if range.count > 1 { workers += "–\(range.upperBound) (\(burst.workerCount))" }
       }
       var last = burst.last?.text ?? "–"
-      if let first = burst.first, let end = burst.last, first.text.prefix(10) == end.text.prefix(10)
-      {
+      if let first = burst.first, let end = burst.last, first.isSameDay(as: end) {
         last = end.clockText
       }
       let places = ReportFormat.list(

@@ -115,8 +115,19 @@ public struct LogTime: Comparable, Hashable, Sendable {
   /// `YYYY-MM-DDTHH:MM:SS`, as `docker compose logs --since` accepts it.
   public var isoSeconds: String {
     let c = components
+    if (0...9999).contains(c.year) {
+      // The first 19 bytes of `text`, with the date and clock joined by `T`.
+      var bytes = Array(text.utf8.prefix(19))
+      bytes[10] = UInt8(ascii: "T")
+      return String(decoding: bytes, as: UTF8.self)
+    }
     return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T"
       + "\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2))"
+  }
+
+  /// Whether `other` falls on the same calendar day, as the dates of their `text` say.
+  func isSameDay(as other: LogTime) -> Bool {
+    text.utf8.prefix(10).elementsEqual(other.text.utf8.prefix(10))
   }
 
   /// `HH:MM:SS.mmm`, for a time on a day already named.

@@ -33,6 +33,36 @@ import Testing
     #expect(ReportFormat.shellWord("/data/x_1.tgz") == "/data/x_1.tgz")
   }
 
+  @Test func paddingAndCuttingCountCharactersNotBytes() {
+    #expect(ReportFormat.pad("Hosts", 9) == "Hosts    ")
+    #expect(ReportFormat.pad("Hôtes", 9) == "Hôtes    ")
+    #expect(ReportFormat.pad("Hosts", 5) == "Hosts")
+    #expect(ReportFormat.pad("Hosts and files", 5) == "Hosts")
+    // A carriage return and line feed are one character.
+    #expect(ReportFormat.pad("a\r\nb", 4) == "a\r\nb ")
+    let ascii = String(repeating: "x", count: 200)
+    #expect(ReportFormat.cut(ascii, 160) == String(repeating: "x", count: 159) + "…")
+    #expect(ReportFormat.cut(String(ascii.prefix(160)), 160) == String(ascii.prefix(160)))
+    let accented = String(repeating: "é", count: 200)
+    #expect(ReportFormat.cut(accented, 10) == String(repeating: "é", count: 9) + "…")
+    #expect(ReportFormat.cut("ab\r\ncd", 5) == "ab\r\ncd")
+    #expect(ReportFormat.cut("ab\r\ncde", 5) == "ab\r\nc…")
+    #expect(ReportFormat.characterCount("e\u{301}x") == 2)
+  }
+
+  @Test func sentencesOpenWithACapitalWhateverTheirFirstLetter() {
+    let first = LogTestSupport.time("2025-10-07 01:22:09.120")
+    let last = LogTestSupport.time("2025-10-07 01:22:17.483")
+    #expect(ReportFormat.when(first, last) == "On 2025-10-07 between 01:22:09.120 and 01:22:17.483 (8.4 s)")
+    #expect(ReportFormat.when(first, first) == "At 2025-10-07 01:22:09.120")
+    #expect(ReportFormat.when(nil, nil) == "At an unknown time")
+    let otherDay = LogTestSupport.time("2025-10-08 00:00:01")
+    #expect(ReportFormat.between(last, otherDay) == "between 2025-10-07 01:22:17.483 and 2025-10-08 00:00:01.000")
+    let lastSecond = LogTime(year: 9999, month: 12, day: 31, hour: 23, minute: 59, second: 59)
+    #expect(lastSecond?.isoSeconds == "9999-12-31T23:59:59")
+    #expect(lastSecond?.adding(seconds: 1).isoSeconds == "10000-01-01T00:00:00")
+  }
+
   @Test func theTimelineUsesCoarserStepsForLongLogs() {
     var perMinute: [Int64: Int] = [:]
     let start = LogAnalyzer.minute(of: LogTime.parseBound("2025-10-07 00:00")!)
