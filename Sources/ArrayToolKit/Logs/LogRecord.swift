@@ -44,6 +44,13 @@ public final class LogRecord {
     level >= .error || status >= 500 || status == 429 || isBareTraceback
   }
 
+  /// Whether the analysis reads a record's text: an error's or a warning's, to classify it, and
+  /// a line's that opens with `[`, which may name the file a worker is processing. Other
+  /// records are only counted, so their text need not be kept or handed on.
+  static func analysisReadsText(isError: Bool, level: LogLevel, firstByte: UInt8?) -> Bool {
+    isError || level == .warning || firstByte == 0x5B
+  }
+
   /// Starts the record over for a new first line.
   func reset(time: LogTime?, level: LogLevel, input: Int, line: Int) {
     self.time = time

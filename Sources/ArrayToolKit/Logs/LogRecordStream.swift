@@ -37,8 +37,8 @@ final class LogRecordStream {
   /// How many records may wait for the first time of an input.
   static let waitingLimit = 256
 
-  /// Whether a routine record (not an error, not a warning, not opening with `[`) keeps its
-  /// text; the analysis reads none of it, so it asks for none.
+  /// Whether a record whose text the analysis does not read (`LogRecord.analysisReadsText`)
+  /// keeps it anyway; the analysis asks for none.
   let keepsRoutineText: Bool
 
   init(input: Int, source: ByteSource, bufferSize: Int = 1 << 20, keepsRoutineText: Bool = true) {
@@ -120,8 +120,10 @@ final class LogRecordStream {
     record.status = shape.status
     record.workerField = shape.worker
     record.isBareTraceback = shape.kind == .traceback
-    if !keepsRoutineText, !shape.messageIsJSON, !record.isError, record.level != .warning,
-      shape.message.isEmpty || line[shape.message.lowerBound] != 0x5B
+    if !keepsRoutineText, !shape.messageIsJSON,
+      !LogRecord.analysisReadsText(
+        isError: record.isError, level: record.level,
+        firstByte: shape.message.isEmpty ? nil : line[shape.message.lowerBound])
     {
       return
     }

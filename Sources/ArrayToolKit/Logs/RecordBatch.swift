@@ -56,7 +56,9 @@ final class RecordBatch {
   /// Copies `record`, with its text when the analysis will read it.
   func append(_ record: LogRecord) {
     let start = arenaCount
-    if record.isError || record.level == .warning || record.text.first == 0x5B {
+    if LogRecord.analysisReadsText(
+      isError: record.isError, level: record.level, firstByte: record.text.first)
+    {
       record.text.withUnsafeBufferPointer { text in
         if arenaCount + text.count > arena.count {
           // A record's first line may be as long as a read buffer: room is made for it.
