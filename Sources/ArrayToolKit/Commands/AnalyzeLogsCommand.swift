@@ -26,7 +26,8 @@ public enum AnalyzeLogsCommand: Command {
       input that cannot be read.
       """,
     positionals: [
-      PositionalSpec("LOG", help: "A log file, .gz included; - for standard input.", variadic: true)
+      PositionalSpec(
+        "LOG", help: "A log file, .gz included; - for standard input (once).", variadic: true)
     ],
     options: [
       OptionSpec("json", help: "Print one JSON object instead of the report."),
@@ -54,6 +55,10 @@ public enum AnalyzeLogsCommand: Command {
     let options = try analysisOptions(arguments)
     if arguments.flag("json") && arguments.flag("markdown") {
       throw UsageError("--json and --markdown cannot be combined", command: spec.name)
+    }
+    // Two readers of one standard input would each get an arbitrary part of it.
+    if arguments.positionals.filter({ $0 == "-" }).count > 1 {
+      throw UsageError("- (standard input) can be given only once", command: spec.name)
     }
     let console = context.console
     var inputFailed = false

@@ -150,6 +150,12 @@ import Testing
     let both = try BinaryRunner.run(["analyze-logs", "--json", "--markdown", fixture])
     #expect(both.stderr.hasPrefix("arraytool: error: --json and --markdown cannot be combined\n"))
     #expect(both.status == 2)
+    let stdinTwice = try BinaryRunner.run(["analyze-logs", "-", fixture, "-"], stdin: Data("x\n".utf8))
+    #expect(stdinTwice.status == 2)
+    #expect(stdinTwice.stdout == "")
+    #expect(
+      stdinTwice.stderr.hasPrefix(
+        "arraytool: error: - (standard input) can be given only once\n"))
   }
 
   @Test func aLogWhoseEveryTimestampIsInvalidExitsOneWithItsErrors() throws {
