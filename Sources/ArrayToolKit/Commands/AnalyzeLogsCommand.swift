@@ -34,10 +34,10 @@ public enum AnalyzeLogsCommand: Command {
       OptionSpec("markdown", help: "Print the report as Markdown, for a ticket."),
       OptionSpec(
         "gap", .value(placeholder: "SECONDS"),
-        help: "Errors of one class closer than this form one burst (default 30)."),
+        help: "Errors of one class closer than this form one burst (default 30; 90s, 2m, 1h)."),
       OptionSpec(
         "since", .value(placeholder: "TIME"),
-        help: "Only records at or after TIME (2025-10-07 01:20[:SS[.mmm]])."),
+        help: "Only records at or after TIME (2025-10-07[ 01:20[:SS[.mmm]]], no zone)."),
       OptionSpec("until", .value(placeholder: "TIME"), help: "Only records at or before TIME."),
       OptionSpec("timeline", help: "Show errors per minute even when stdout is not a terminal."),
     ],
@@ -73,6 +73,9 @@ public enum AnalyzeLogsCommand: Command {
 
     if arguments.flag("json") {
       try console.print(analysis.json.rendered())
+    } else if analysis.unopenedInputs == arguments.positionals.count {
+      // A report of no records would read as an all-clear: the errors above are the answer.
+      return .usage
     } else {
       let report = IncidentReport(analysis: analysis)
       if arguments.flag("markdown") {
@@ -130,6 +133,13 @@ public enum AnalyzeLogsCommand: Command {
 
   private static func bound(_ name: String, _ arguments: ParsedArguments) throws -> LogTime? {
     guard let text = arguments.string(name) else { return nil }
+    if LogTime.boundHasZone(text) {
+      // Log times are compared as written, their own offsets unapplied; an offset here would
+      // seem to be honoured and would not be.
+      throw UsageError(
+        "invalid --\(name) '\(text)': give the time as the log writes it, without a time zone "
+          + "(the log's times are read without zone conversion)", command: spec.name)
+    }
     guard let time = LogTime.parseBound(text) else {
       throw UsageError(
         "invalid --\(name) '\(text)': expected a time such as 2025-10-07, 2025-10-07 01:22 or "

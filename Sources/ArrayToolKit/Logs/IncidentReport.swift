@@ -103,9 +103,10 @@ public struct IncidentReport {
     return lines + notes
   }
 
-  /// What the overview says about records whose times could not be taken as written.
+  /// What the overview says about inputs that were not read whole and records whose times
+  /// could not be taken as written.
   private var notes: [String] {
-    var lines: [String] = []
+    var lines = analysis.inputErrors.map { "input error: \($0)" }
     if analysis.untimedRecords > 0 {
       lines.append("\(analysis.untimedRecords) records carry no time: their order is the file's")
     }

@@ -7,6 +7,7 @@ extension LogAnalysis {
   public var json: JSONValue {
     var members: [(String, JSONValue)] = [
       ("inputs", .array(inputs.map { .string($0) })),
+      ("input_errors", .array(inputErrors.map { .string($0) })),
       ("records", .int(records)),
       ("errors", .int(errors)),
       ("warnings", .int(warnings)),

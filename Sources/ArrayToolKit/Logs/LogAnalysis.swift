@@ -5,6 +5,11 @@
 public struct LogAnalysis: Sendable {
   /// The inputs as named on the command line.
   public var inputs: [String] = []
+  /// Why inputs could not be opened or read to their end, in the order it happened; what was
+  /// read of them before is in the analysis.
+  public var inputErrors: [String] = []
+  /// How many inputs could not be opened at all.
+  public var unopenedInputs = 0
   /// Records (a line and its continuation lines) inside the time window.
   public var records = 0
   public var errors = 0

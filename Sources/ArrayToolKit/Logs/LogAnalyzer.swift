@@ -50,17 +50,25 @@ public final class LogAnalyzer {
   public static func analyze(
     inputs: [String], options: LogAnalysisOptions, failed: @escaping (Error) -> Void
   ) -> LogAnalysis {
+    final class Errors: @unchecked Sendable { var messages: [String] = [] }
+    let errors = Errors()
+    let noted: (Error) -> Void = { error in
+      errors.messages.append((error as? UserFacingError)?.userMessage ?? "\(error)")
+      failed(error)
+    }
     var sources: [ByteSource?] = []
     for name in inputs {
       do {
         sources.append(try LogInput.open(name))
       } catch {
-        failed(error)
+        noted(error)
         sources.append(nil)
       }
     }
-    var analysis = analyze(sources: sources, options: options, failed: failed)
+    var analysis = analyze(sources: sources, options: options, failed: noted)
     analysis.inputs = inputs
+    analysis.inputErrors = errors.messages
+    analysis.unopenedInputs = sources.filter { $0 == nil }.count
     return analysis
   }
 

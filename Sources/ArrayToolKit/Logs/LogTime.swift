@@ -140,6 +140,13 @@ public struct LogTime: Comparable, Hashable, Sendable {
     LogTime(milliseconds: milliseconds + Int64((seconds * 1000).rounded()))
   }
 
+  /// Whether a bound ends in a time zone (`Z`, `+02:00`, `-0500`) after its clock.
+  public static func boundHasZone(_ text: String) -> Bool {
+    let bytes = Array(text.utf8)
+    guard bytes.count > 16 else { return false }
+    return bytes[16...].contains { $0 == 0x2B || $0 == 0x2D || $0 | 0x20 == 0x7A }
+  }
+
   /// Reads a time the way a person types it for `--since` and `--until`: `2025-10-07`,
   /// `2025-10-07 01:22`, `2025-10-07T01:22:09` or `2025-10-07 01:22:09.120`.
   public static func parseBound(_ text: String) -> LogTime? {

@@ -147,6 +147,15 @@ import Testing
     #expect(gap.stderr.hasPrefix("arraytool: error: invalid --gap 'soon': expected seconds"))
     let since = try BinaryRunner.run(["analyze-logs", "--since", "yesterday", fixture])
     #expect(since.status == 2)
+    let zoned = try BinaryRunner.run(
+      ["analyze-logs", "--since", "2025-10-07 01:23:00+02:00", fixture])
+    #expect(zoned.status == 2)
+    #expect(zoned.stdout == "")
+    #expect(
+      zoned.stderr.hasPrefix(
+        "arraytool: error: invalid --since '2025-10-07 01:23:00+02:00': give the time as the "
+          + "log writes it, without a time zone (the log's times are read without zone "
+          + "conversion)\n"))
     let both = try BinaryRunner.run(["analyze-logs", "--json", "--markdown", fixture])
     #expect(both.stderr.hasPrefix("arraytool: error: --json and --markdown cannot be combined\n"))
     #expect(both.status == 2)
@@ -187,6 +196,34 @@ import Testing
       result.stderr
         == "arraytool: error: cannot open /nonexistent/api.log: no such file or directory\n")
     #expect(result.stdout.contains("\"errors\": 213"))
+    #expect(
+      result.stdout.contains(
+        "\"input_errors\": [\"cannot open /nonexistent/api.log: no such file or directory\"],"))
+    let text = try BinaryRunner.run(["analyze-logs", "/nonexistent/api.log", fixture])
+    #expect(text.status == 2)
+    #expect(
+      text.stdout.contains(
+        "\n  213 errors, 1 warning: 2 incidents (1 critical, 1 medium), no lone errors\n"
+          + "  input error: cannot open /nonexistent/api.log: no such file or directory\n\n"))
+  }
+
+  @Test func noReportIsPrintedWhenNoInputCanBeOpened() throws {
+    for format in [[], ["--markdown"]] {
+      let result = try BinaryRunner.run(
+        ["analyze-logs"] + format + ["/nonexistent/a.log", "/nonexistent/b.log"])
+      #expect(result.status == 2)
+      #expect(result.stdout == "")
+      #expect(
+        result.stderr
+          == "arraytool: error: cannot open /nonexistent/a.log: no such file or directory\n"
+          + "arraytool: error: cannot open /nonexistent/b.log: no such file or directory\n")
+    }
+    let json = try BinaryRunner.run(["analyze-logs", "--json", "/nonexistent/a.log"])
+    #expect(json.status == 2)
+    #expect(json.stdout.hasPrefix(
+      "{\n  \"inputs\": [\"/nonexistent/a.log\"],\n"
+        + "  \"input_errors\": [\"cannot open /nonexistent/a.log: no such file or directory\"],\n"
+        + "  \"records\": 0,\n"))
   }
 
   @Test func sinceAndUntilNarrowTheWindow() throws {

@@ -62,6 +62,12 @@ import Testing
     #expect(LogTime.parseBound("2025-10-07T01:22:09.5")?.text == "2025-10-07 01:22:09.500")
     #expect(LogTime.parseBound("yesterday") == nil)
     #expect(LogTime.parseBound("2025-10-07 01:22:09 junk") == nil)
+    #expect(LogTime.boundHasZone("2025-10-07 01:23:00+02:00"))
+    #expect(LogTime.boundHasZone("2025-10-07T01:23:00Z"))
+    #expect(LogTime.boundHasZone("2025-10-07T01:23:00.5-0500"))
+    #expect(!LogTime.boundHasZone("2025-10-07 01:23:00.120"))
+    #expect(!LogTime.boundHasZone("2025-10-07 01:23"))
+    #expect(!LogTime.boundHasZone("2025-10-07"))
   }
 
   @Test func readsAnyNumberOfFractionDigitsAsMilliseconds() {
