@@ -19,7 +19,8 @@ public struct UsageError: Error, Equatable, CustomStringConvertible {
 public enum ArgumentParser {
   /// Parses `words` against `spec`.
   ///
-  /// Accepts `--name value`, `--name=value`, `-x value`, `-xvalue` and `--` to end options.
+  /// Accepts `--name value`, `--name=value`, `-x value`, `-xvalue`, `-x=value`, grouped flags
+  /// (`-qj`) and `--` to end options.
   /// A word that starts with `-` and is not an option is an error; a lone `-` is a positional
   /// (standard input).
   /// - Throws: `UsageError` for an unknown option, a missing value or missing positionals.
@@ -69,16 +70,21 @@ public enum ArgumentParser {
         }
         try record(option, inlineValue: inline, spelled: "--\(name)")
       } else {
-        let letter = word[word.index(after: word.startIndex)]
-        guard let option = spec.option(short: letter) else {
-          throw fail("unknown option -\(letter)")
-        }
-        let rest = String(word.dropFirst(2))
-        if option.takesValue {
-          try record(option, inlineValue: rest.isEmpty ? nil : rest, spelled: "-\(letter)")
-        } else {
-          guard rest.isEmpty else { throw fail("option -\(letter) takes no value") }
-          try record(option, inlineValue: nil, spelled: "-\(letter)")
+        // Short flags may be grouped (`-qj`); a letter that takes a value takes the rest of the
+        // word (`-oout.jsonl`, `-o=out.jsonl`) or the next word.
+        var letters = word.dropFirst()
+        while let letter = letters.first {
+          letters = letters.dropFirst()
+          guard let option = spec.option(short: letter) else {
+            throw fail("unknown option -\(letter)")
+          }
+          guard option.takesValue else {
+            try record(option, inlineValue: nil, spelled: "-\(letter)")
+            continue
+          }
+          let rest = letters.hasPrefix("=") ? letters.dropFirst() : letters
+          try record(option, inlineValue: rest.isEmpty ? nil : String(rest), spelled: "-\(letter)")
+          break
         }
       }
       index += 1

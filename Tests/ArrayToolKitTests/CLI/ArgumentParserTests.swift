@@ -26,6 +26,31 @@ import Testing
   @Test func shortOptionTakesAnAttachedValue() throws {
     let parsed = try ArgumentParser.parse(["-oout.jsonl", "a"], spec: spec)
     #expect(parsed.string("output") == "out.jsonl")
+    let equals = try ArgumentParser.parse(["-o=out.jsonl", "a"], spec: spec)
+    #expect(equals.string("output") == "out.jsonl")
+  }
+
+  @Test func shortFlagsGroupAndTheLastMayTakeAValue() throws {
+    let grouped = CommandSpec(
+      name: "demo", summary: "A command for tests.",
+      positionals: [PositionalSpec("INPUT", help: "Inputs.", variadic: true)],
+      options: [
+        OptionSpec("quiet", short: "q", help: "Quiet."),
+        OptionSpec("json", short: "j", help: "JSON output."),
+        OptionSpec("output", short: "o", .value(placeholder: "FILE"), help: "Output file."),
+      ])
+    let flags = try ArgumentParser.parse(["-qj", "a"], spec: grouped)
+    #expect(flags.flag("quiet") && flags.flag("json"))
+    #expect(flags.positionals == ["a"])
+    let valued = try ArgumentParser.parse(["-qoout.jsonl", "a"], spec: grouped)
+    #expect(valued.flag("quiet") && !valued.flag("json"))
+    #expect(valued.string("output") == "out.jsonl")
+    let next = try ArgumentParser.parse(["-jo", "x.txt", "a"], spec: grouped)
+    #expect(next.flag("json") && next.string("output") == "x.txt")
+    #expect(next.positionals == ["a"])
+    #expect(throws: UsageError("unknown option -x", command: "demo")) {
+      try ArgumentParser.parse(["-qx", "a"], spec: grouped)
+    }
   }
 
   @Test func doubleDashEndsOptions() throws {
