@@ -92,10 +92,20 @@ public struct Diagnosis: Equatable, Sendable {
         "The TLS handshake with \(host):\(port) failed: the certificate may be self-signed,"
         + " expired or for another name, or the server speaks plain HTTP (try http://)."
       next = "openssl s_client -connect \(host):\(port) -servername \(host) </dev/null"
+    case .httpStatus where !context.endpoint.basePath.isEmpty
+      && failure.message.contains("unsupported path"):
+      // A single-node VictoriaMetrics or a vmagent refuses a path it does not serve with 400.
+      let root = context.endpoint.display.dropLast(context.endpoint.basePath.count)
+      text =
+        "\(host):\(port) answers, but serves nothing under \(context.endpoint.basePath): a vmagent"
+        + " or a single-node VictoriaMetrics takes imports at its root (\(root)), and a path"
+        + " such as /insert/0/prometheus belongs to a cluster's vminsert. If this is a vmagent"
+        + " or a single-node VictoriaMetrics, give the URL without the path."
+      next = "arraytool probe \(context.target.rawValue) --url \(shellQuoted(String(root)))"
     case .httpStatus:
       text =
-        "\(name) is reachable but its health check did not answer 200. The status and the"
-        + " start of its answer are shown above; \(name)'s own log usually says more."
+        "\(name) is reachable but its health check did not answer 200 (\(failure.message));"
+        + " \(name)'s own log usually says more."
       next = "curl -i \(shellQuoted(health))"
     case .badResponse where failure.message.hasSuffix(ServerFacts.vmagentFlags):
       text =

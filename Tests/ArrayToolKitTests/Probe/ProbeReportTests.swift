@@ -140,6 +140,34 @@ private func healthyStorage() throws -> ProbeResult {
       #expect(!diagnosis.nextStep.isEmpty)
     }
     #expect(Diagnosis.shellQuoted("http://vm:8428/health") == "http://vm:8428/health")
+  }
+
+  @Test func aHealthCheckRefusedUnderAPathSaysWhereTheAPIIs() throws {
+    let prefixed = Diagnosis.Context(
+      target: .vmagent, endpoint: try ProbeEndpoint(parsing: "http://vm:8428/insert/0/prometheus"),
+      timeout: 5, resolver: nil, address: nil)
+    let refused = ProbeFailure(
+      .httpStatus,
+      "GET /-/healthy answered 400 Bad Request: \"unsupported path requested: "
+        + "\"/insert/0/prometheus/-/healthy\"\"")
+    let diagnosis = Diagnosis.explain(refused, in: prefixed)
+    #expect(
+      diagnosis.explanation
+        == "vm:8428 answers, but serves nothing under /insert/0/prometheus: a vmagent or a "
+        + "single-node VictoriaMetrics takes imports at its root (http://vm:8428), and a path such "
+        + "as /insert/0/prometheus belongs to a cluster's vminsert. If this is a vmagent or a "
+        + "single-node VictoriaMetrics, give the URL without the path.")
+    #expect(diagnosis.nextStep == "arraytool probe vmagent --url http://vm:8428")
+    let root = Diagnosis.Context(
+      target: .vmagent, endpoint: try ProbeEndpoint(parsing: "http://vm:8429"), timeout: 5,
+      resolver: nil, address: nil)
+    let unavailable = Diagnosis.explain(
+      ProbeFailure(.httpStatus, "GET /-/healthy answered 503 Service Unavailable"), in: root)
+    #expect(
+      unavailable.explanation
+        == "vmagent is reachable but its health check did not answer 200 (GET /-/healthy "
+        + "answered 503 Service Unavailable); vmagent's own log usually says more.")
+    #expect(unavailable.nextStep == "curl -i http://vm:8429/-/healthy")
     #expect(Diagnosis.shellQuoted("it's") == #"'it'\''s'"#)
   }
 }
