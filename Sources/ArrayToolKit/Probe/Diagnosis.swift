@@ -114,6 +114,12 @@ public struct Diagnosis: Equatable, Sendable {
         + " cannot be asked for flags or data; the VictoriaMetrics it writes to usually listens"
         + " on port 8428."
       next = "arraytool probe vmagent --url \(shellQuoted(context.endpoint.display))"
+    case .badResponse where failure.message.hasSuffix(ServerFacts.storageMetrics):
+      text =
+        "This is a VictoriaMetrics, not a vmagent: \(context.endpoint.display) counts stored rows"
+        + " on its /metrics page and has no vmagent_ metric. An import can write to it directly;"
+        + " vmagent, when there is one, usually listens on port 8429."
+      next = "arraytool probe victoriametrics --url \(shellQuoted(context.endpoint.display))"
     case .badResponse:
       text =
         "Something answers at \(context.endpoint.display), but not the way \(name) does:"

@@ -10,6 +10,8 @@ public enum ServerFacts: Equatable, Sendable {
   /// The end of the failure message for a vmagent met where a VictoriaMetrics was expected;
   /// the diagnosis recognises it.
   static let vmagentFlags = "lists -remoteWrite.url: this is a vmagent, not a VictoriaMetrics"
+  /// The same for a VictoriaMetrics met where a vmagent was expected.
+  static let storageMetrics = "counts stored rows (vm_rows): this is a VictoriaMetrics, not a vmagent"
 
   /// Reads the facts page of `target`.
   /// - Throws: `ProbeFailure`: `httpStatus` when the page is not served, `badResponse` when
@@ -46,6 +48,9 @@ public enum ServerFacts: Equatable, Sendable {
       return .victoriaMetrics(flags)
     }
     guard queue.sawVmagentMetrics else {
+      if queue.sawStorageMetrics {
+        throw ProbeFailure(.badResponse, "\(request.summary) \(Self.storageMetrics)")
+      }
       throw ProbeFailure(
         .badResponse, "\(request.summary) holds no vmagent_ metric: " + HTTPCheck.bodyStart(start))
     }

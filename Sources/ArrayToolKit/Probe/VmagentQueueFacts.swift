@@ -29,6 +29,8 @@ public struct VmagentQueueFacts: Equatable, Sendable {
   public var retries = 0.0
   /// Whether any `vmagent_` metric was seen: if not, the page is not vmagent's.
   public var sawVmagentMetrics = false
+  /// Whether the page counts stored rows (`vm_rows`), which only a VictoriaMetrics does.
+  public var sawStorageMetrics = false
 
   /// Facts before any line is read: all zero.
   public init() {}
@@ -38,6 +40,7 @@ public struct VmagentQueueFacts: Equatable, Sendable {
     guard let sample = PrometheusSample(line: line), sample.value.isFinite else { return }
     let name = sample.name
     if name.hasPrefix("vmagent_") { sawVmagentMetrics = true }
+    if name == "vm_rows" { sawStorageMetrics = true }
     switch name {
     case "vmagent_remotewrite_pending_data_bytes":
       pendingBytes += sample.value

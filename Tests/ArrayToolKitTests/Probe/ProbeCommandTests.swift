@@ -118,6 +118,24 @@ import Testing
     #expect(text.stdout.hasSuffix("  next: arraytool probe vmagent --url \(agent.url)\n"))
   }
 
+  @Test func aVictoriaMetricsProbedAsVmagentIsNamedForWhatItIs() throws {
+    let storage = try VictoriaMetricsServer.startVictoriaMetrics()
+    defer { storage.stop() }
+    let result = try BinaryRunner.run(["probe", "vmagent", "--url", storage.url, "--json"])
+    #expect(result.status == 1)
+    let object = try #require(try ProbeJSON.objects(result.stdout).first)
+    #expect(object.outline == ["dns ok -", "tcp ok -", "http ok -", "metrics FAIL bad_response"])
+    #expect(object.message("metrics")
+      == "GET /metrics counts stored rows (vm_rows): this is a VictoriaMetrics, not a vmagent")
+
+    let text = try BinaryRunner.run(["probe", "vmagent", "--url", storage.url])
+    #expect(text.status == 1)
+    #expect(
+      text.stdout.contains(
+        "This is a VictoriaMetrics, not a vmagent: \(storage.url) counts stored rows"))
+    #expect(text.stdout.hasSuffix("  next: arraytool probe victoriametrics --url \(storage.url)\n"))
+  }
+
   @Test func aClosedPortIsConnectionRefused() throws {
     let (placeholder, port) = try LoopbackSocket.bound()
     defer { close(placeholder) }
