@@ -20,6 +20,13 @@ public struct ProbeEndpoint: Equatable, Sendable {
   /// Reads `text`; a URL without a scheme (`vmagent:8429`) is taken as `http://`.
   /// - Throws: `ProbeEndpoint.Invalid` saying what is wrong.
   public init(parsing text: String) throws {
+    // `http//vm:8428` or `http:/vm:8428` would otherwise be read as a server named `http`.
+    let lowered = text.lowercased()
+    for scheme in ["https", "http"] where !lowered.hasPrefix(scheme + "://") {
+      if lowered.hasPrefix(scheme + "//") || lowered.hasPrefix(scheme + ":/") {
+        throw Invalid(text: text, reason: "the scheme is written \(scheme)://")
+      }
+    }
     let full = text.contains("://") ? text : "http://" + text
     guard let parts = URLComponents(string: full), let scheme = parts.scheme?.lowercased() else {
       throw Invalid(text: text, reason: "not a URL")

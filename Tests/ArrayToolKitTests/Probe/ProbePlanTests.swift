@@ -112,5 +112,14 @@ private func urls(_ plan: ProbePlan) -> [String] {
     ) {
       try ProbeEndpoint(parsing: "http://vm:8428/?x=1")
     }
+    for typo in ["http//vm:8428", "http:/vm:8428", "HTTP//vm:8428"] {
+      #expect(throws: ProbeEndpoint.Invalid(text: typo, reason: "the scheme is written http://")) {
+        try ProbeEndpoint(parsing: typo)
+      }
+    }
+    #expect(throws: ProbeEndpoint.Invalid(text: "https//vm", reason: "the scheme is written https://")) {
+      try ProbeEndpoint(parsing: "https//vm")
+    }
+    #expect(try ProbeEndpoint(parsing: "httpd:8080").host == "httpd")
   }
 }
