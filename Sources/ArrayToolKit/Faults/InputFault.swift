@@ -13,6 +13,8 @@ public struct InputFault: Error, Equatable, Sendable {
     case notGzip = "not_gzip"
     case notZip = "not_zip"
     case notTar = "not_tar"
+    /// A file read as a .dat whose fixed header cannot be one (a text log, a JSON file).
+    case notDat = "not_dat"
     case tarChecksum = "tar_checksum"
     case unexpectedMembers = "unexpected_members"
     case unsafeName = "unsafe_name"

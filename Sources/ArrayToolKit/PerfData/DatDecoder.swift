@@ -89,6 +89,15 @@ public final class DatDecoder {
   public func readFileHeader() throws -> DatFileHeader {
     if let fileHeader { return fileHeader }
     let got = try fill(DatFileHeader.size)
+    // Checked before the length: a short text file is no .dat cut short.
+    let implausible = buffer.withUnsafeBytes {
+      DatFileHeader.implausibleField(in: UnsafeRawBufferPointer(rebasing: $0[0..<got]))
+    }
+    if let implausible {
+      throw InputFault(
+        .notDat, at: Int64(implausible.offset),
+        "not a performance data file: " + implausible.reason)
+    }
     guard got == DatFileHeader.size else {
       throw InputFault(
         .datTruncated, at: position,

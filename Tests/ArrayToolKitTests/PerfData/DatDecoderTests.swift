@@ -71,6 +71,47 @@ import Testing
           "the file ends after 100 bytes, inside the 337-byte file header"))
   }
 
+  @Test func textWhereTheVersionWouldBeIsNoPerformanceData() {
+    let log = Array("2025-10-07 01:15:00,000 INFO importer: starting, 16 workers\n".utf8)
+    #expect(
+      decode(log + log + log + log + log + log).fault
+        == InputFault(
+          .notDat, at: 32,
+          "not a performance data file: the format version field holds 1702130287, more than "
+            + "65535"))
+    // Text too short for a whole header is no .dat cut short either.
+    #expect(decode(Array(log.prefix(40))).fault?.kind == .notDat)
+  }
+
+  @Test func aSerialOrModelThatIsNoNameIsNoPerformanceData() {
+    var controlInSerial = DatBuilder.file([twoTypes])
+    controlInSerial[40] = 0x0A
+    #expect(
+      decode(controlInSerial).fault
+        == InputFault(
+          .notDat, at: 36,
+          "not a performance data file: the array serial number field holds the control "
+            + "character \\n"))
+    var notUTF8Model = DatBuilder.file([twoTypes])
+    notUTF8Model[293] = 0xFF
+    #expect(
+      decode(notUTF8Model).fault
+        == InputFault(
+          .notDat, at: 292, "not a performance data file: the array model field is not UTF-8 text"))
+    #expect(
+      decode(DatBuilder.fileHeader(serial: "") + DatBuilder.block(twoTypes)).fault
+        == InputFault(
+          .notDat, at: 36, "not a performance data file: the array serial number field is empty"))
+  }
+
+  @Test func aPlausibleHeaderWithABlankModelOrBytesAfterThePaddingIsRead() {
+    var bytes = DatBuilder.fileHeader(model: "") + DatBuilder.block(twoTypes)
+    bytes[36 + 200] = 0x7F
+    let result = decode(bytes)
+    #expect(result.fault == nil)
+    #expect(result.values.map(\.count) == [20])
+  }
+
   @Test func fileEndingInsideABlockPrefixIsTruncated() {
     let bytes = DatBuilder.file([twoTypes]) + [0, 0, 0]
     let result = decode(bytes)

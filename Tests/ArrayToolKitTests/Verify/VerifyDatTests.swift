@@ -53,6 +53,19 @@ import Testing
       ])
   }
 
+  @Test func aTextFileNamedOnTheCommandLineIsNoPerformanceDataFile() throws {
+    let line = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+    let text = try fixture.write("passwd", Array(String(repeating: line, count: 20).utf8))
+    let result = try BinaryRunner.run(["verify", text])
+    #expect(result.status == 1)
+    // "daem" of the second line, read as a little-endian u32.
+    #expect(
+      result.stdout
+        == "\(text): not_dat at offset 32: not a performance data file: the format version field "
+        + "holds 1835360612, more than 65535\n"
+        + "1 file checked, 1,600 bytes read, 0 checksums matched: 1 problem\n")
+  }
+
   @Test func aSerialOrTimeOtherThanTheNameSaysIsAMismatch() throws {
     let otherSerial = try fixture.write(
       DatBuilder.name(serial: "2102350TST10KA000099"), fixture.dat)
