@@ -15,7 +15,9 @@ public enum InspectReport {
     add("files", "\(inventory.files)" + (inventory.filesWithFaults > 0 ? " (\(inventory.filesWithFaults) with faults)" : ""))
     add("serials", inventory.serials.sorted().joined(separator: ", "))
     add("models", inventory.models.sorted().joined(separator: ", "))
-    add("controllers", "SP " + inventory.processors.sorted().map(String.init).joined(separator: ", SP "))
+    // The controller comes from the file name; names without one leave it unknown.
+    let controllers = inventory.processors.sorted().map { "SP\($0)" }
+    add("controllers", controllers.isEmpty ? "unknown" : controllers.joined(separator: ", "))
     if let first = inventory.firstTimestamp, let last = inventory.lastTimestamp {
       add("time range", "\(utc(first)) to \(utc(last)) UTC")
     }

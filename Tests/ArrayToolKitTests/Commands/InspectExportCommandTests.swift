@@ -45,6 +45,30 @@ import Testing
     #expect((report["faults"] as? [Any])?.count == 1)
   }
 
+  @Test func aFileWhoseNameGivesNoControllerShowsItUnknown() throws {
+    let scratch = try ScratchDirectory()
+    let text = String(repeating: "a log line\n", count: 40)
+    let path = try scratch.write("notes.dat", Array(text.utf8))
+    let result = try BinaryRunner.run(["inspect", path])
+    #expect(result.status == 1)
+    #expect(
+      result.stdout.split(separator: "\n").map(String.init) == [
+        "\(path):",
+        "  files:          1 (1 with faults)",
+        "  serials:        ",
+        "  models:         ",
+        "  controllers:    unknown",
+        "  intervals:      ",
+        "  resources:      ",
+        "  metrics:        0 ids, 0 known, 0 unknown",
+        "  series:         0",
+        "  samples:        0",
+        "  faults:         1",
+        "    \(path): not_dat at offset 32: not a performance data file: the format version "
+          + "field holds 1814061322, more than 65535",
+      ])
+  }
+
   @Test func sampleExportsEverySampleOnce() throws {
     let result = try BinaryRunner.run(["export", Self.sample])
     #expect(result.status == 0)
