@@ -142,18 +142,34 @@ public enum PerfInput {
   private static func filesBelow(_ directory: String, faults: inout [InputFault]) throws
     -> [FoundFile]
   {
-    try files(below: directory, faults: &faults) { kind(ofName: $0) != nil }.map {
-      FoundFile(path: $0.path, size: $0.size)
-    }
+    try files(below: directory, faults: &faults).map { FoundFile(path: $0.path, size: $0.size) }
   }
 
-  /// The paths and sizes of the regular files below `directory` whose file name `wanted`
-  /// accepts, sorted by path. What cannot be read inside the folder (a link to a missing file,
-  /// a FIFO named like an input, a subfolder without permission) is a fault in `faults`, and
-  /// the walk goes on: one bad entry must not keep the rest of an export from being read.
-  /// - Throws: `SystemError` when `directory` itself cannot be read.
+  /// The paths and sizes of the export files (.zip, .tgz, .tar.gz, .tar, .dat) below
+  /// `directory`, and of the other files whose name `alsoWanted` accepts, sorted by path. What
+  /// cannot be read inside the folder (a link to a missing file, a FIFO named like an input, a
+  /// subfolder without permission) is a fault in `faults`, and the walk goes on: one bad entry
+  /// must not keep the rest of an export from being read.
+  /// - Throws: `SystemError` (exit 2) when `directory` itself cannot be read, or when it holds
+  ///   no export file and nothing in it was unreadable: a mistyped folder in a cron job would
+  ///   otherwise check, inspect or import nothing and report success.
   static func files(
-    below directory: String, faults: inout [InputFault], where wanted: (String) -> Bool
+    below directory: String, faults: inout [InputFault],
+    alsoWanted: (String) -> Bool = { _ in false }
+  ) throws -> [(path: String, size: Int64)] {
+    let faultsBefore = faults.count
+    let found = try walk(directory, faults: &faults) { kind(ofName: $0) != nil || alsoWanted($0) }
+    guard faults.count > faultsBefore || found.contains(where: { kind(ofName: $0.path) != nil })
+    else {
+      throw SystemError(
+        "no export file found in \(directory)", code: ENOENT,
+        reason: "neither it nor a folder below it holds a .zip, .tgz, .tar.gz, .tar or .dat file")
+    }
+    return found
+  }
+
+  private static func walk(
+    _ directory: String, faults: inout [InputFault], where wanted: (String) -> Bool
   ) throws -> [(path: String, size: Int64)] {
     var found: [(path: String, size: Int64)] = []
     var pending = [directory]

@@ -16,9 +16,9 @@ public enum HelpText {
         -h, --help    Show this help, or a command's help with 'arraytool <command> --help'.
         --version     Show the version.
 
-      EXIT STATUS: 0 success, 1 problems found or not everything delivered, 2 usage or unreadable
-      input, 130 interrupted (SIGINT or SIGTERM). See 'man arraytool' (or 'man -l man/arraytool.1')
-      for the full manual.
+      EXIT STATUS: 0 success, 1 problems found or not everything delivered, 2 usage, unreadable
+      input or a folder without export files, 130 interrupted (SIGINT or SIGTERM). See
+      'man arraytool' (or 'man -l man/arraytool.1') for the full manual.
 
       """
     return text

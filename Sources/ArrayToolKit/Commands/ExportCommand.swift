@@ -13,7 +13,8 @@ public enum ExportCommand: Command {
       sends it: VictoriaMetrics JSON lines (one series per line, at most 10,000 samples a line)
       or Prometheus exposition lines with millisecond timestamps. Damaged files are reported on
       stderr with their member and byte offset; the samples before the damage are written.
-      Inputs: .zip exports, folders, .tgz files, bare .dat files.
+      Inputs: .zip exports, folders, .tgz files, bare .dat files. Exit status 1 when a file is
+      damaged, 2 when an input cannot be read or a folder holds no export file.
       """,
     positionals: [PositionalSpec("INPUT", help: "Export .zip, folder, .tgz or .dat.", variadic: true)],
     options: [

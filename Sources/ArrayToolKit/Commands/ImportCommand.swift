@@ -47,8 +47,8 @@ public enum ImportCommand: Command {
       VictoriaMetrics, added up: a VictoriaMetrics --fallback-url serves as the query URL.
 
       Exit status: 0 all delivered (and landed, when checked), 1 some files or batches not
-      delivered or the landed check failed, 2 usage, unreadable input or STATE in use by
-      another run, 130 interrupted.
+      delivered or the landed check failed, 2 usage, unreadable input, a folder without export
+      files or STATE in use by another run, 130 interrupted.
       """,
     positionals: [
       PositionalSpec("INPUT", help: "Export .zip, folder, .tgz or .dat.", variadic: true, required: false)

@@ -11,7 +11,8 @@ public enum InspectCommand: Command {
       Decodes every .dat file of each input and reports its files, array serials and models,
       controllers, time range, sampling intervals, resource types with their element counts,
       metric ids (known and unknown to the catalogue), series and sample counts, and every
-      fault found. Nothing is sent anywhere. Exit status 1 when a fault was found.
+      fault found. Nothing is sent anywhere. Exit status 1 when a fault was found, 2 when an
+      input cannot be read or a folder holds no export file.
       """,
     positionals: [PositionalSpec("INPUT", help: "Export .zip, folder, .tgz or .dat.", variadic: true)],
     options: [OptionSpec("json", help: "Print one JSON object instead of text.")],

@@ -60,7 +60,7 @@ struct VerifyInputSet {
     let info = try PerfInput.status(of: path)
     if (info.st_mode & S_IFMT) == S_IFDIR {
       let found = try PerfInput.files(below: path, faults: &walkFaults) { name in
-        PerfInput.kind(ofName: name) != nil || ManifestFinder.manifestKind(name).isManifest
+        ManifestFinder.manifestKind(name).isManifest
       }
       for file in found { try addFile(file.path, sniff: false) }
     } else {

@@ -277,4 +277,23 @@ import Testing
         "\(root)/pipe.dat: unreadable at offset 0: not a regular file",
       ])
   }
+
+  @Test func aFolderWithoutExportFilesIsASystemErrorNamingIt() throws {
+    try scratch.write("typo/notes.txt", Array("not an export\n".utf8))
+    try scratch.write("typo/deeper/SHA256SUMS", Array("0000  x\n".utf8))
+    let folder = scratch.path + "/typo"
+    #expect(
+      throws: SystemError(
+        "no export file found in \(folder)", code: ENOENT,
+        reason: "neither it nor a folder below it holds a .zip, .tgz, .tar.gz, .tar or .dat file")
+    ) {
+      try PerfInput.units(for: [folder])
+    }
+    // A file named like an input that cannot be read is reported as such, not as no file.
+    try FileManager.default.createSymbolicLink(
+      atPath: folder + "/gone.zip", withDestinationPath: folder + "/missing.zip")
+    let listing = try PerfInput.units(for: [folder])
+    #expect(listing.units.isEmpty)
+    #expect(listing.faults.map(\.kind) == [.unreadable])
+  }
 }

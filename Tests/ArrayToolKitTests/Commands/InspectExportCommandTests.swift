@@ -69,6 +69,26 @@ import Testing
       ])
   }
 
+  @Test func anEmptyFolderIsAnErrorOfEveryCommandThatReadsExports() throws {
+    let scratch = try ScratchDirectory()
+    let folder = scratch.path + "/emptyd"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let message =
+      "arraytool: error: no export file found in \(folder): neither it nor a folder below it "
+      + "holds a .zip, .tgz, .tar.gz, .tar or .dat file\n"
+    for command in [["inspect"], ["export"], ["import", "--url", "http://127.0.0.1:9"]] {
+      let result = try BinaryRunner.run(command + [folder])
+      #expect(result.status == 2, "\(command)")
+      #expect(result.stdout == "", "\(command)")
+      #expect(result.stderr == message, "\(command)")
+    }
+    let verify = try BinaryRunner.run(["verify", folder])
+    #expect(verify.status == 2)
+    #expect(verify.stderr == message)
+    #expect(
+      verify.stdout == "0 files checked, 0 bytes read, 0 checksums matched: 1 unreadable input\n")
+  }
+
   @Test func sampleExportsEverySampleOnce() throws {
     let result = try BinaryRunner.run(["export", Self.sample])
     #expect(result.status == 0)

@@ -33,8 +33,9 @@ import Testing
     let result = try BinaryRunner.run(["--help"])
     #expect(result.status == 0)
     #expect(result.stdout.contains(
-      "EXIT STATUS: 0 success, 1 problems found or not everything delivered, 2 usage or unreadable\n"
-        + "input, 130 interrupted (SIGINT or SIGTERM). See 'man arraytool'"))
+      "EXIT STATUS: 0 success, 1 problems found or not everything delivered, 2 usage, unreadable\n"
+        + "input or a folder without export files, 130 interrupted (SIGINT or SIGTERM). See\n"
+        + "'man arraytool'"))
   }
 
   @Test func bashCompletionNamesTheCommands() throws {
