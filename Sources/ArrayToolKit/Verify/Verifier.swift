@@ -22,8 +22,8 @@ public enum Verifier {
     let plan = ChecksumPlan()
     var explicit: [String] = []
     for path in options.manifests {
-      if FileIdentity(path: path) == nil {
-        errors.append(SystemError("cannot read manifest \(path)", code: ENOENT))
+      if let error = unreadableManifest(path) {
+        errors.append(error)
       } else {
         explicit.append(path)
       }
@@ -83,6 +83,18 @@ public enum Verifier {
     result.checksumsMatched = verdict.matched
     result.manifestEntries = manifestEntries(options, inputs: inputs, plan: plan)
     return result
+  }
+
+  /// Why the manifest the user named at `path` cannot be read; nil when it is a regular file.
+  private static func unreadableManifest(_ path: String) -> SystemError? {
+    let context = "cannot read manifest \(path)"
+    var info = stat()
+    guard stat(path, &info) == 0 else { return SystemError(context, code: errno) }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return nil
+    case S_IFDIR: return SystemError(context, code: EISDIR)
+    default: return SystemError(context, code: EINVAL, reason: "not a regular file")
+    }
   }
 
   private static func check(

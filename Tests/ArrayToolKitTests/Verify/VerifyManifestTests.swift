@@ -178,4 +178,21 @@ import Testing
       ])
     #expect(result.exitStatus == .usage)
   }
+
+  @Test func aManifestNamedWithManifestThatIsAFolderOrAFifoSaysSo() throws {
+    let (path, _) = try export([])
+    let folder = fixture.scratch.path + "/sums"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let fifo = fixture.scratch.path + "/sums.fifo"
+    #expect(mkfifo(fifo, 0o600) == 0)
+    var options = VerifyOptions()
+    options.manifests = [folder, fifo]
+    let result = try fixture.verify([path], options: options)
+    #expect(
+      result.errors.map(\.userMessage) == [
+        "cannot read manifest \(folder): is a directory",
+        "cannot read manifest \(fifo): not a regular file",
+      ])
+    #expect(result.exitStatus == .usage)
+  }
 }
