@@ -44,7 +44,7 @@ public enum VerifyCommand: Command {
       OptionSpec("members", help: "With --write-manifest: lines for the members of the one zip."),
       OptionSpec(
         "output", short: "o", .value(placeholder: "FILE"),
-        help: "With --write-manifest: write it to FILE instead of stdout."),
+        help: "With --write-manifest: write it to FILE, names relative to FILE's folder."),
     ],
     examples: [
       "arraytool verify Storage_History_Performance_Files.zip",
@@ -76,10 +76,9 @@ public enum VerifyCommand: Command {
         console.error("no manifest written: the inputs have problems")
         return result.exitStatus
       }
-      let text = result.manifestEntries.map {
-        Manifest.coreutilsLine(digest: $0.digest, name: $0.name) + "\n"
-      }.joined()
-      try write(text, to: arguments.string("output"), console: console)
+      let output = arguments.string("output")
+      let text = try manifestText(result.manifestEntries, options: options, output: output)
+      try write(text, to: output, console: console)
     }
     return result.exitStatus
   }
@@ -124,6 +123,24 @@ public enum VerifyCommand: Command {
     guard let value = Int64(digits), value >= 0 else { return nil }
     let (bytes, overflow) = value.multipliedReportingOverflow(by: scale)
     return overflow ? nil : bytes
+  }
+
+  /// The lines of the manifest to write. One written to `output` names the inputs relative to
+  /// its own folder, as `sha256sum -c` run there and verify read it; on stdout, where that
+  /// folder is not known, they are named as given.
+  private static func manifestText(
+    _ entries: [ChecksumEntry], options: VerifyOptions, output: String?
+  ) throws -> String {
+    var entries = entries
+    if let output, !options.manifestOfMembers {
+      let folder = ManifestFinder.folder(of: output)
+      entries = try entries.map { entry in
+        var named = entry
+        named.name = try ManifestFinder.name(of: entry.name, inManifestFolder: folder)
+        return named
+      }
+    }
+    return entries.map { Manifest.coreutilsLine(digest: $0.digest, name: $0.name) + "\n" }.joined()
   }
 
   private static func write(_ text: String, to path: String?, console: Console) throws {

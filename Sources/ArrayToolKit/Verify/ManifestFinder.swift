@@ -240,6 +240,27 @@ struct ManifestFinder {
     return slash == path.startIndex ? "/" : String(path[..<slash])
   }
 
+  /// `path` as a manifest in `folder` names it: relative to that folder, which is how
+  /// `sha256sum -c` run there and verify look it up. Both folders are resolved first (symbolic
+  /// links, `..`); the file name itself is kept, so that a link is named as a link.
+  /// - Throws: `SystemError` when either folder cannot be resolved.
+  static func name(of path: String, inManifestFolder folder: String) throws -> String {
+    let from = try resolved(folder).split(separator: "/")
+    let to = try resolved(self.folder(of: path)).split(separator: "/")
+    let shared = zip(from, to).prefix { $0 == $1 }.count
+    let up = [Substring](repeating: "..", count: from.count - shared)
+    let file = path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? Substring(path)
+    return (up + to[shared...] + [file]).joined(separator: "/")
+  }
+
+  private static func resolved(_ folder: String) throws -> String {
+    guard let absolute = realpath(folder, nil) else {
+      throw SystemError("cannot resolve \(folder)", code: errno)
+    }
+    defer { free(absolute) }
+    return String(cString: absolute)
+  }
+
   /// `folder/name`, or just `name` when the folder is `.`.
   static func join(_ folder: String, _ name: String) -> String {
     if folder == "." { return name }

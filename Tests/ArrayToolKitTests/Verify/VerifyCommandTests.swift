@@ -137,11 +137,56 @@ import Testing
     #expect(result.stdout.hasSuffix("no problems\n"))
     let text = try String(contentsOfFile: manifest, encoding: .utf8)
     let exportBytes = Array(try Data(contentsOf: URL(fileURLWithPath: export)))
-    #expect(text.hasPrefix("\(Digest.hex(.sha256, of: exportBytes))  \(export)\n"))
+    #expect(text.hasPrefix("\(Digest.hex(.sha256, of: exportBytes))  export.zip\n"))
     #expect(text.contains("\n\\"))
     let (status, output) = try tool("/usr/bin/sha256sum", ["-c", manifest], in: scratch.path)
     #expect(status == 0)
-    #expect(output == "\(export): OK\n\(odd): OK\n")
+    #expect(output == "export.zip: OK\nodd\\dir/\(generator.baseName(0)).tgz: OK\n")
+  }
+
+  @Test func aManifestWrittenToAFileNamesTheInputsFromItsOwnFolder() throws {
+    var profile = ExportProfile()
+    profile.files = 2
+    for folder in ["sub", "sums"] {
+      try FileManager.default.createDirectory(
+        atPath: scratch.path + "/" + folder, withIntermediateDirectories: true)
+    }
+    let hash = try ExportGenerator(profile: profile).writeZip(to: scratch.path + "/sub/export.zip")
+    let here = URL(fileURLWithPath: scratch.path)
+    func written(_ output: String, _ inputs: [String]) throws -> String {
+      let result = try BinaryRunner.run(
+        ["verify", "--write-manifest", "sha256", "-o", output] + inputs, directory: here)
+      #expect(result.status == 0, "\(result.stderr)")
+      return try String(contentsOfFile: scratch.path + "/" + output, encoding: .utf8)
+    }
+
+    // Beside the export: the bare name, which the next verify of the export reads back.
+    #expect(try written("sub/export.zip.sha256", ["sub/export.zip"]) == "\(hash)  export.zip\n")
+    let again = try BinaryRunner.run(["verify", "sub/export.zip"], directory: here)
+    #expect(again.status == 0)
+    // The export's 2 .tgz against SHA256SUMS, and the zip against the new .sha256.
+    #expect(again.stdout.hasSuffix(" bytes read, 3 checksums matched: no problems\n"))
+    let (besideStatus, besideOutput) = try tool(
+      "/usr/bin/sha256sum", ["-c", "export.zip.sha256"], in: scratch.path + "/sub")
+    #expect(besideStatus == 0)
+    #expect(besideOutput == "export.zip: OK\n")
+
+    // Above it, and in a sibling folder.
+    #expect(try written("all.sha256", ["sub/export.zip"]) == "\(hash)  sub/export.zip\n")
+    let sibling = try written("sums/all.sha256", [scratch.path + "/sub/./export.zip"])
+    #expect(sibling == "\(hash)  ../sub/export.zip\n")
+    let (siblingStatus, siblingOutput) = try tool(
+      "/usr/bin/sha256sum", ["-c", "all.sha256"], in: scratch.path + "/sums")
+    #expect(siblingStatus == 0)
+    #expect(siblingOutput == "../sub/export.zip: OK\n")
+    let named = try BinaryRunner.run(
+      ["verify", "--manifest", "sums/all.sha256", "sub/export.zip"], directory: here)
+    #expect(named.status == 0)
+
+    // On stdout the folder the lines will be read in is not known: names as given.
+    let printed = try BinaryRunner.run(
+      ["verify", "--write-manifest", "sha256", "sub/export.zip"], directory: here)
+    #expect(printed.stdout == "\(hash)  sub/export.zip\n")
   }
 
   @Test func aWrittenManifestOfMembersPassesMd5sumOnTheExtractedFiles() throws {
