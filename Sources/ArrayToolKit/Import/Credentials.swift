@@ -31,7 +31,7 @@ public enum Credentials: Equatable, Sendable {
         return try String(contentsOfFile: path, encoding: .utf8)
           .trimmingCharacters(in: .whitespacesAndNewlines)
       } catch {
-        throw SystemError("cannot read credentials file \(path)", code: errno == 0 ? EIO : errno)
+        throw SystemError("cannot read credentials file \(path)", cause: error)
       }
     }
     func basic(_ text: String, source: String) throws -> Credentials {

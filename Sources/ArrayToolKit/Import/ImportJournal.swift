@@ -63,7 +63,7 @@ public final class ImportJournal: @unchecked Sendable {
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {
-      throw SystemError("cannot create journal folder \(directory)", code: EACCES)
+      throw SystemError("cannot create journal folder \(directory)", cause: error)
     }
   }
 

@@ -60,8 +60,13 @@ public final class ImportSpool: @unchecked Sendable {
     guard FileManager.default.fileExists(atPath: directory) else {
       throw SystemError("cannot read spool folder \(directory)", code: ENOENT)
     }
-    let names = try FileManager.default.contentsOfDirectory(atPath: directory)
-      .filter { $0.hasSuffix(".json") }.sorted()
+    let names: [String]
+    do {
+      names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        .filter { $0.hasSuffix(".json") }.sorted()
+    } catch {
+      throw SystemError("cannot read spool folder \(directory)", cause: error)
+    }
     return try names.map { name in
       let recordPath = directory + "/" + name
       let dataPath = String(recordPath.dropLast(".json".count)) + ".jsonl.gz"

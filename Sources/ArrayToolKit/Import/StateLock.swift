@@ -26,7 +26,7 @@ final class StateLock {
     do {
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     } catch {
-      throw SystemError("cannot create state folder \(folder)", code: EACCES)
+      throw SystemError("cannot create state folder \(folder)", cause: error)
     }
     let path = folder + "/" + fileName
     let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
