@@ -27,9 +27,10 @@ public enum ImportCommand: Command {
       Ctrl-C stops at the next block, finishes the batches in flight and flushes the journal; a
       second Ctrl-C spools what is still failing at once. A replay stops before its next
       batch the same way (a second Ctrl-C cancels the one in flight; it stays in the spool).
-      One import or replay at a time holds
-      STATE/lock; another run on the same STATE ends at once with status 2. STATE is
-      $ARRAYTOOL_STATE_DIR, else $XDG_STATE_HOME/arraytool, else ~/.local/state/arraytool.
+      A spool or journal folder that is a file or cannot be written is refused before anything
+      is sent (status 2). One import or replay at a time holds STATE/lock; another run on the
+      same STATE ends at once with status 2. STATE is $ARRAYTOOL_STATE_DIR, else
+      $XDG_STATE_HOME/arraytool, else ~/.local/state/arraytool.
 
       Failed requests are retried with exponential backoff and jitter on DNS failures, refused or
       reset connections, timeouts, 429 and 5xx; another 4xx stops that batch and the server's
@@ -98,6 +99,8 @@ public enum ImportCommand: Command {
     var configuration = try configure(arguments, environment: context.environment)
     let console = context.console
     let events = ConsoleImportEvents(console: console)
+    let replaying = arguments.string("replay") != nil
+    try checkFolders(configuration, arguments: arguments, spool: !replaying)
     if let folder = arguments.string("replay") {
       guard arguments.positionals.isEmpty else {
         throw UsageError("--replay takes no INPUT: it sends what is in the spool", command: "import")
@@ -225,6 +228,22 @@ public enum ImportCommand: Command {
   /// Takes the lock of the state folder for the run (see StateLock); none without a state folder.
   static func lockState(_ environment: [String: String]) throws -> StateLock? {
     try stateDirectory(environment).map { try StateLock.acquire(folder: $0) }
+  }
+
+  /// Refuses a spool (when `spool`) or journal folder that cannot be written, before anything is
+  /// sent: otherwise a spool in the way is found only when every batch that needs it fails.
+  static func checkFolders(
+    _ configuration: ImportConfiguration, arguments: ParsedArguments, spool: Bool
+  ) throws {
+    let folders = [
+      ("spool", spool ? configuration.spoolDirectory : nil),
+      ("journal", configuration.journalDirectory),
+    ]
+    for case let (option, folder?) in folders {
+      guard let problem = WritableFolder.problem(folder) else { continue }
+      let name = arguments.string(option) == nil ? "\(option) folder" : "--\(option)"
+      throw UsageError("\(name) \(folder): \(problem)", command: "import")
+    }
   }
 
   /// The VictoriaMetrics named to read from: --query-url or $ARRAYTOOL_VM_URL.

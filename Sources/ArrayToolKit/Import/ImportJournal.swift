@@ -60,11 +60,7 @@ public final class ImportJournal: @unchecked Sendable {
     self.directory = directory
     name = (directory as NSString).lastPathComponent
     files = FileWindowIndex(directory: directory)
-    do {
-      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    } catch {
-      throw SystemError("cannot create journal folder \(directory)", cause: error)
-    }
+    try WritableFolder.create(directory, what: "journal folder")
   }
 
   deinit {

@@ -40,7 +40,7 @@ public final class ImportSpool: @unchecked Sendable {
   /// - Returns: the path of the data file.
   @discardableResult
   public func write(body: UnsafeRawBufferPointer, record: SpoolRecord) throws -> String {
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    try WritableFolder.create(directory, what: "spool folder")
     lock.lock()
     sequence += 1
     let name = String(format: "%013lld-%d-%06d", Int64(Date().timeIntervalSince1970 * 1000),

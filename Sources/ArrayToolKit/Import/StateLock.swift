@@ -23,11 +23,7 @@ final class StateLock {
   /// Takes the lock of `folder` (creating it), or throws `StateFolderInUse` at once when another
   /// run holds it.
   static func acquire(folder: String) throws -> StateLock {
-    do {
-      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    } catch {
-      throw SystemError("cannot create state folder \(folder)", cause: error)
-    }
+    try WritableFolder.create(folder, what: "state folder")
     let path = folder + "/" + fileName
     let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else { throw SystemError("cannot open \(path)", code: errno) }

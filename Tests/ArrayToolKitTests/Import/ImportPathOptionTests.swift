@@ -43,3 +43,51 @@ import Testing
     #expect(result.stderr == "arraytool: error: cannot read spool folder \(file): not a directory\n")
   }
 }
+
+extension ImportPathOptionTests {
+  /// Before, a file given as --spool was found when the first batch failed to go there: every
+  /// batch "not delivered", each with Foundation's error dump.
+  @Test func aSpoolThatIsAFileIsRefusedBeforeAnythingIsSent() throws {
+    let scratch = try ScratchDirectory()
+    let file = try scratch.write("spool", Array("x".utf8))
+    let server = try LoopbackServer(status: 204, reason: "No Content", body: "")
+    let url = "http://127.0.0.1:\(server.port)"
+    let cases = [
+      (["--spool", file], "--spool \(file): is a file, not a directory"),
+      (["--spool", file + "/inner"],
+       "--spool \(file)/inner: cannot be created: \(file) is a file, not a directory"),
+      (["--journal", file], "--journal \(file): is a file, not a directory"),
+    ]
+    for (options, message) in cases {
+      let result = try BinaryRunner.run(["import", "--url", url] + options + [Self.sample])
+      #expect(result.status == 2)
+      #expect(result.stdout == "")
+      #expect(result.stderr
+        == "arraytool: error: \(message)\narraytool: hint: see 'arraytool import --help'\n")
+    }
+    // The default spool of a state folder that is a file is named as the folder it would be.
+    let inState = try BinaryRunner.run(
+      ["import", "--url", url, Self.sample], environment: ["ARRAYTOOL_STATE_DIR": file])
+    #expect(inState.status == 2)
+    #expect(inState.stderr.hasPrefix(
+      "arraytool: error: spool folder \(file)/spool: cannot be created: \(file) is a file, "
+        + "not a directory\n"))
+    #expect(server.requests.isEmpty)
+  }
+
+  /// What a batch that cannot be spooled says: the folder and a plain reason.
+  @Test func aSpoolWriteFailureNamesTheFolderAndTheReason() throws {
+    let scratch = try ScratchDirectory()
+    let file = try scratch.write("spool", Array("x".utf8))
+    let record = SpoolRecord(
+      target: "http://127.0.0.1:1", archive: "a.zip", archiveSHA256: "00", member: "", pieces: [],
+      samples: 0, lines: 0, reason: "test")
+    let failure = #expect(throws: SystemError.self) {
+      try [UInt8]("{}\n".utf8).withUnsafeBytes {
+        try ImportSpool(directory: file).write(body: $0, record: record)
+      }
+    }
+    #expect(failure?.userMessage
+      == "cannot create spool folder \(file): is a file, not a directory")
+  }
+}
