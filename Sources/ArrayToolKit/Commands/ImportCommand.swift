@@ -43,9 +43,11 @@ public enum ImportCommand: Command {
       every VictoriaMetrics samples may be stored in (--query-url, and each --url or
       --fallback-url that is a VictoriaMetrics, not a vmagent): samples older than the shortest
       retention, which it would drop silently, stop the import, as does any damaged input unless
-      --skip-corrupt is given. After sending, the landed check counts every series in
-      --query-url ($ARRAYTOOL_VM_URL), else in the targets and fallbacks that are a
-      VictoriaMetrics, added up: a VictoriaMetrics --fallback-url serves as the query URL.
+      --skip-corrupt is given; each of its requests waits --timeout, 5 s at most, and a signal
+      before sending ends the run at once (status 130, nothing sent). After sending, the
+      landed check counts every series in --query-url ($ARRAYTOOL_VM_URL), else in the targets
+      and fallbacks that are a VictoriaMetrics, added up: a VictoriaMetrics --fallback-url
+      serves as the query URL.
 
       Exit status: 0 all delivered (and landed, when checked), 1 some files or batches not
       delivered or the landed check failed, 2 usage, unreadable input, a folder without export
@@ -114,6 +116,14 @@ public enum ImportCommand: Command {
     }
     let lock = try lockState(context.environment)
     defer { lock?.release() }
+    // Until the pipeline starts nothing is sent and nothing needs finishing, while reading the
+    // inputs and waiting on servers may take a while: a signal ends the run at once.
+    let beforeSending = InterruptHandler {
+      events.say("interrupted before sending: nothing was sent")
+      // Nothing is buffered yet (stdout is written only at the end), and exit(3) would run
+      // the atexit handlers under the threads still working.
+      _exit(ExitStatus.interrupted.rawValue)
+    } again: {}
     let catalog = try SeriesCatalog.bundled()
     let listing = try PerfInput.units(for: arguments.positionals)
     // Read once here, the digests also key the journal.
@@ -132,6 +142,10 @@ public enum ImportCommand: Command {
     func queries() -> [ProbeEndpoint] { explicitQuery.map { [$0] } ?? stores() }
     var preflight: PreflightResult?
     if !arguments.flag("no-preflight") {
+      let servers = (configuration.targets + configuration.fallbackTargets)
+        .map(\.base.absoluteString) + (explicitQuery.map { [$0.url("")] } ?? [])
+      events.say("preflight: checking the inputs and \(servers.joined(separator: ", ")) (at most "
+        + "\(formatSeconds(configuration.checkTimeout)) a request)")
       var checked = stores()
       if let explicitQuery, !checked.contains(where: { $0.url("") == explicitQuery.url("") }) {
         checked.insert(explicitQuery, at: 0)
@@ -164,6 +178,7 @@ public enum ImportCommand: Command {
         events.say(forceWarning!)
       }
     }
+    beforeSending.cancel()
     let pipeline = try ImportPipeline(
       configuration: configuration, catalog: catalog, events: events, digests: digests)
     let interrupts = InterruptHandler(
@@ -268,7 +283,7 @@ public enum ImportCommand: Command {
     for target in configuration.targets + configuration.fallbackTargets {
       guard seen.insert(target.base.absoluteString).inserted,
         let endpoint = try? ProbeEndpoint(parsing: target.base.absoluteString),
-        VictoriaMetricsKind.detect(endpoint) == .victoriaMetrics
+        VictoriaMetricsKind.detect(endpoint, timeout: configuration.checkTimeout) == .victoriaMetrics
       else { continue }
       stores.append(endpoint)
     }

@@ -28,6 +28,10 @@ public struct ImportConfiguration: Sendable {
   public var retry = RetryPolicy()
   /// Seconds one request may take.
   public var timeout: Double = 30
+  /// Seconds one request of the checks around the import (what a target is, its health and
+  /// flags) may take: `timeout`, at most 5, so that a server that does not answer holds the
+  /// run up for seconds, not minutes.
+  public var checkTimeout: Double { min(5, timeout) }
   public var credentials: Credentials = .none
   /// Seconds the landed check may wait for queues and counts.
   public var landedTimeout: Double = 120

@@ -63,7 +63,7 @@ public struct Preflight {
     self.query = query
     self.stores = stores
     self.skipCorrupt = skipCorrupt
-    timeout = min(5, configuration.timeout)
+    timeout = configuration.checkTimeout
   }
 
   public func run(paths: [String], units: [DatUnit], catalog: SeriesCatalog) throws -> PreflightResult {
@@ -156,7 +156,8 @@ public struct Preflight {
   private func checkServers(
     units: [DatUnit], catalog: SeriesCatalog, into result: inout PreflightResult
   ) {
-    if let query, VictoriaMetricsKind.detect(query, resolver: resolver) == .vmagent {
+    if let query, VictoriaMetricsKind.detect(query, timeout: timeout, resolver: resolver) == .vmagent
+    {
       result.checks.append(PreflightCheck(
         name: "server flags", status: .failed,
         message: "\(query.url("")) is a vmagent, not a VictoriaMetrics: give the VictoriaMetrics "

@@ -49,3 +49,17 @@ public struct ProbeFailure: Error, Equatable, Sendable {
     self.message = message
   }
 }
+
+extension ProbeErrorKind {
+  /// Whether a failure of this kind means the server answered something: an HTTP status, a
+  /// page that says something else; false for failures to resolve, connect or hear back.
+  public var isAnswer: Bool {
+    switch self {
+    case .dnsTemporary, .dnsNotFound, .dnsFailed, .noAddress, .connectionRefused, .unreachable,
+      .timeout, .connectionFailed, .tls:
+      return false
+    case .httpStatus, .unhealthy, .queueBacklog, .droppingData, .badResponse, .writeTestFailed:
+      return true
+    }
+  }
+}
