@@ -47,7 +47,9 @@ public enum ImportCommand: Command {
       before sending ends the run at once (status 130, nothing sent). After sending, the
       landed check counts every series in --query-url ($ARRAYTOOL_VM_URL), else in the targets
       and fallbacks that are a VictoriaMetrics, added up: a VictoriaMetrics --fallback-url
-      serves as the query URL.
+      serves as the query URL. Through vmagent with no VictoriaMetrics known, neither retention
+      nor landing is checked, and the report says only that vmagent accepted the samples
+      (status 0 all the same): give --query-url to check them where they are stored.
 
       Exit status: 0 all delivered (and landed, when checked), 1 some files or batches not
       delivered or the landed check failed, 2 usage, unreadable input, a folder without export
@@ -132,11 +134,12 @@ public enum ImportCommand: Command {
     var units = unique
     // Asking the target what it is costs requests: only when a check needs the answer.
     let explicitQuery = try explicitQueryEndpoint(arguments, environment: context.environment)
-    var detectedStores: [ProbeEndpoint]?
-    func stores() -> [ProbeEndpoint] {
-      if detectedStores == nil { detectedStores = detectStores(configuration) }
-      return detectedStores!
+    var detectedKinds: [(endpoint: ProbeEndpoint, kind: VictoriaMetricsKind)]?
+    func kinds() -> [(endpoint: ProbeEndpoint, kind: VictoriaMetricsKind)] {
+      if detectedKinds == nil { detectedKinds = detectKinds(configuration) }
+      return detectedKinds!
     }
+    func stores() -> [ProbeEndpoint] { kinds().filter { $0.kind == .victoriaMetrics }.map(\.endpoint) }
     // Flags are read from every store a sample may land in; counts are read from --query-url
     // when given (the user named where the data ends up), else from those stores together.
     func queries() -> [ProbeEndpoint] { explicitQuery.map { [$0] } ?? stores() }
@@ -230,6 +233,14 @@ public enum ImportCommand: Command {
           + "importing through vmagent)")
       }
     }
+    // Delivered to a vmagent is not stored: without a VictoriaMetrics to check in, the report
+    // says only what is known.
+    if result.allDelivered, !result.interrupted, queries().isEmpty {
+      let agents = kinds().allSatisfy { $0.kind == .vmagent }
+      let takers = result.batchesByTarget.isEmpty
+        ? configuration.targets.map(\.base.absoluteString) : result.batchesByTarget.keys.sorted()
+      result.acceptedOnlyBy = agents ? "vmagent" : takers.joined(separator: ", ")
+    }
     if arguments.flag("json") {
       try console.print(try ImportReport.json(result, landed: landed))
     } else {
@@ -275,19 +286,20 @@ public enum ImportCommand: Command {
     return nil
   }
 
-  /// The targets and fallbacks that are a VictoriaMetrics rather than a vmagent, each once: the
-  /// servers samples may be stored in directly.
-  static func detectStores(_ configuration: ImportConfiguration) -> [ProbeEndpoint] {
+  /// What each target and fallback is, each once: those that are a VictoriaMetrics rather than
+  /// a vmagent are the servers samples may be stored in directly.
+  static func detectKinds(_ configuration: ImportConfiguration)
+    -> [(endpoint: ProbeEndpoint, kind: VictoriaMetricsKind)]
+  {
     var seen: Set<String> = []
-    var stores: [ProbeEndpoint] = []
+    var kinds: [(endpoint: ProbeEndpoint, kind: VictoriaMetricsKind)] = []
     for target in configuration.targets + configuration.fallbackTargets {
       guard seen.insert(target.base.absoluteString).inserted,
-        let endpoint = try? ProbeEndpoint(parsing: target.base.absoluteString),
-        VictoriaMetricsKind.detect(endpoint, timeout: configuration.checkTimeout) == .victoriaMetrics
+        let endpoint = try? ProbeEndpoint(parsing: target.base.absoluteString)
       else { continue }
-      stores.append(endpoint)
+      kinds.append((endpoint, VictoriaMetricsKind.detect(endpoint, timeout: configuration.checkTimeout)))
     }
-    return stores
+    return kinds
   }
 
   private static func replay(

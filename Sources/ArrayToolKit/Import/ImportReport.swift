@@ -7,18 +7,7 @@ public enum ImportReport {
   /// The text report, a line per fact, failures named one per line.
   public static func text(_ result: ImportResult, landed: LandedResult? = nil) -> String {
     let grouped = InspectReport.grouped
-    var lines: [String] = []
-    let verdict: String
-    if result.interrupted {
-      verdict = "interrupted; run the same command again to continue"
-    } else if !result.allDelivered {
-      verdict = "NOT everything was delivered"
-    } else if let landed, !landed.passed {
-      verdict = "the server accepted every batch, but the landed check did NOT pass"
-    } else {
-      verdict = "all samples delivered"
-    }
-    lines.append("import: \(verdict)")
+    var lines = ["import: \(verdict(result, landed: landed))"]
     func add(_ label: String, _ value: String) {
       lines.append("  " + (label + ":").padding(toLength: 13, withPad: " ", startingAt: 0) + value)
     }
@@ -71,6 +60,20 @@ public enum ImportReport {
       lines.append("    arraytool import --replay \(folder)")
     }
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// The outcome in one line: the headline of the text report, `verdict` of the JSON one.
+  static func verdict(_ result: ImportResult, landed: LandedResult?) -> String {
+    if result.interrupted { return "interrupted; run the same command again to continue" }
+    if !result.allDelivered { return "NOT everything was delivered" }
+    if let landed, !landed.passed {
+      return "the server accepted every batch, but the landed check did NOT pass"
+    }
+    if landed == nil, let acceptor = result.acceptedOnlyBy {
+      return "all samples accepted by \(acceptor), but neither retention nor landing was "
+        + "checked in VictoriaMetrics (give --query-url)"
+    }
+    return "all samples delivered"
   }
 
   /// Why a duplicate input was left out, in words.
@@ -236,6 +239,8 @@ public enum ImportReport {
     object["first_timestamp"] = result.firstTimestamp.map { $0 as Any } ?? NSNull()
     object["last_timestamp"] = result.lastTimestamp.map { $0 as Any } ?? NSNull()
     object["spool"] = result.spoolDirectory.map { $0 as Any } ?? NSNull()
+    object["verdict"] = verdict(result, landed: landed)
+    object["accepted_only_by"] = result.acceptedOnlyBy.map { $0 as Any } ?? NSNull()
     if let landed {
       object["landed"] = [
         "checked": landed.error == nil, "passed": landed.passed,

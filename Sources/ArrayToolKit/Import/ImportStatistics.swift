@@ -49,6 +49,10 @@ public struct ImportResult: Sendable {
   public var targets: [String] = []
   public var interrupted = false
   public var spoolDirectory: String?
+  /// What took the samples (`vmagent`, or the targets' URLs) when every one was delivered but no
+  /// VictoriaMetrics was known to read the retention from or count them in: nothing then says
+  /// that they were stored.
+  public var acceptedOnlyBy: String?
   /// Samples sent per series (for the landed check).
   public var samplesBySeries: [SeriesKey: Int] = [:]
 

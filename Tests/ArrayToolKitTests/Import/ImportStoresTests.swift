@@ -120,4 +120,42 @@ import Testing
       try Integration.expectStoredExactly(generator, files: [0, 1, 2, 3], in: storage, through: agent)
     }
   }
+
+  /// The new-user trial: vmagent in front of a VictoriaMetrics that keeps a day, the sample
+  /// export of 2025, no --query-url. vmagent takes every batch and VictoriaMetrics drops them
+  /// all; before, the report said "all samples delivered" and nothing else.
+  @Test func acceptedByVmagentWithNoVictoriaMetricsToCheckInIsNotCalledDelivered() throws {
+    try VictoriaMetricsServer.withVmagentAndVictoriaMetrics(retention: "1d") { agent, storage in
+      let path = SampleArchiveTests.fixtures + "/Storage_History_Performance_Files.zip"
+      let verdict = "all samples accepted by vmagent, but neither retention nor landing was "
+        + "checked in VictoriaMetrics (give --query-url)"
+      let json = try BinaryRunner.run(["import", "--url", agent.url, "--json", path])
+      let report = try Integration.expectReport(json, status: 0)
+      #expect(report["samples_sent"] as? Int == 67_200)
+      #expect(report["all_delivered"] as? Bool == true)
+      #expect(report["verdict"] as? String == verdict)
+      #expect(report["accepted_only_by"] as? String == "vmagent")
+      #expect(report["landed"] is NSNull)
+      #expect(json.stderr.contains("\n  warn server flags: no VictoriaMetrics to read flags from "))
+
+      let text = try BinaryRunner.run(["import", "--url", agent.url, path])
+      #expect(text.status == 0)
+      #expect(text.stdout.hasPrefix("import: \(verdict)\n  files:       8/8 processed, "))
+    }
+  }
+
+  /// Through vmagent with --query-url, flags and landing are checked: the headline is the
+  /// plain one, and names no acceptor.
+  @Test func aCheckedImportThroughVmagentIsCalledDelivered() throws {
+    try VictoriaMetricsServer.withVmagentAndVictoriaMetrics { agent, storage in
+      let scratch = try ScratchDirectory()
+      let (path, _) = try Integration.export(files: 1, start: 1_737_504_000, in: scratch)
+      let report = try Integration.expectReport(
+        BinaryRunner.run(["import", "--url", agent.url, "--query-url", storage.url, "--json", path]),
+        status: 0)
+      #expect(report["verdict"] as? String == "all samples delivered")
+      #expect(report["accepted_only_by"] is NSNull)
+      Integration.expectLanded(report, samples: 8_400, series: 280, in: storage)
+    }
+  }
 }

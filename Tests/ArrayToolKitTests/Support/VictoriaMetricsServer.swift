@@ -111,9 +111,10 @@ final class VictoriaMetricsServer: @unchecked Sendable {
 
   /// Runs `body` with VictoriaMetrics and a vmagent writing to it; stops both afterwards.
   static func withVmagentAndVictoriaMetrics<Result>(
+    retention: String = "100y",
     _ body: (_ vmagent: VictoriaMetricsServer, _ storage: VictoriaMetricsServer) throws -> Result
   ) throws -> Result {
-    let storage = try startVictoriaMetrics()
+    let storage = try startVictoriaMetrics(retention: retention)
     defer { storage.stop() }
     let agent = try startVmagent(forwardingTo: storage.url)
     defer { agent.stop() }
