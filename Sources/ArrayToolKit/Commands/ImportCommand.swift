@@ -139,7 +139,9 @@ public enum ImportCommand: Command {
       if detectedKinds == nil { detectedKinds = detectKinds(configuration) }
       return detectedKinds!
     }
-    func stores() -> [ProbeEndpoint] { kinds().filter { $0.kind == .victoriaMetrics }.map(\.endpoint) }
+    func stores() -> [ProbeEndpoint] {
+      kinds().filter { $0.kind == .victoriaMetrics }.map(\.endpoint)
+    }
     // Flags are read from every store a sample may land in; counts are read from --query-url
     // when given (the user named where the data ends up), else from those stores together.
     func queries() -> [ProbeEndpoint] { explicitQuery.map { [$0] } ?? stores() }
@@ -297,7 +299,8 @@ public enum ImportCommand: Command {
       guard seen.insert(target.base.absoluteString).inserted,
         let endpoint = try? ProbeEndpoint(parsing: target.base.absoluteString)
       else { continue }
-      kinds.append((endpoint, VictoriaMetricsKind.detect(endpoint, timeout: configuration.checkTimeout)))
+      let kind = VictoriaMetricsKind.detect(endpoint, timeout: configuration.checkTimeout)
+      kinds.append((endpoint, kind))
     }
     return kinds
   }

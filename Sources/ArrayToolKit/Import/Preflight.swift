@@ -156,7 +156,8 @@ public struct Preflight {
   private func checkServers(
     units: [DatUnit], catalog: SeriesCatalog, into result: inout PreflightResult
   ) {
-    if let query, VictoriaMetricsKind.detect(query, timeout: timeout, resolver: resolver) == .vmagent
+    if let query,
+      VictoriaMetricsKind.detect(query, timeout: timeout, resolver: resolver) == .vmagent
     {
       result.checks.append(PreflightCheck(
         name: "server flags", status: .failed,

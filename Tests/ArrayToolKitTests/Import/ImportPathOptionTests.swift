@@ -29,8 +29,9 @@ import Testing
         bearerFile: nil, basicFile: nil,
         environment: ["ARRAYTOOL_BEARER_TOKEN_FILE": scratch.path])
     }
-    #expect(throws: SystemError("cannot read credentials file \(scratch.path)/none", code: ENOENT)) {
-      try Credentials.load(bearerFile: scratch.path + "/none", basicFile: nil, environment: [:])
+    let missing = scratch.path + "/none"
+    #expect(throws: SystemError("cannot read credentials file \(missing)", code: ENOENT)) {
+      try Credentials.load(bearerFile: missing, basicFile: nil, environment: [:])
     }
   }
 
@@ -40,7 +41,8 @@ import Testing
     let file = try scratch.write("spool", Array("x".utf8))
     let result = try BinaryRunner.run(["import", "--replay", file])
     #expect(result.status == 2)
-    #expect(result.stderr == "arraytool: error: cannot read spool folder \(file): not a directory\n")
+    #expect(
+      result.stderr == "arraytool: error: cannot read spool folder \(file): not a directory\n")
   }
 }
 

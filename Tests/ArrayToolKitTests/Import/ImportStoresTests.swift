@@ -150,9 +150,8 @@ import Testing
     try VictoriaMetricsServer.withVmagentAndVictoriaMetrics { agent, storage in
       let scratch = try ScratchDirectory()
       let (path, _) = try Integration.export(files: 1, start: 1_737_504_000, in: scratch)
-      let report = try Integration.expectReport(
-        BinaryRunner.run(["import", "--url", agent.url, "--query-url", storage.url, "--json", path]),
-        status: 0)
+      let command = ["import", "--url", agent.url, "--query-url", storage.url, "--json", path]
+      let report = try Integration.expectReport(BinaryRunner.run(command), status: 0)
       #expect(report["verdict"] as? String == "all samples delivered")
       #expect(report["accepted_only_by"] is NSNull)
       Integration.expectLanded(report, samples: 8_400, series: 280, in: storage)
