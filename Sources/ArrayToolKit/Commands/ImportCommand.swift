@@ -130,7 +130,7 @@ public enum ImportCommand: Command {
     let listing = try PerfInput.units(for: arguments.positionals)
     // Read once here, the digests also key the journal.
     let digests = ArchiveDigests()
-    let (unique, duplicates) = DuplicateInputs.split(listing.units, digests: digests)
+    let (unique, duplicates, conflicts) = DuplicateInputs.split(listing.units, digests: digests)
     var units = unique
     // Asking the target what it is costs requests: only when a check needs the answer.
     let explicitQuery = try explicitQueryEndpoint(arguments, environment: context.environment)
@@ -169,6 +169,14 @@ public enum ImportCommand: Command {
       preflight = found
     } else {
       for fault in listing.faults { console.diagnostic(fault.line) }
+    }
+    // Sending both files of a conflict would store what they share twice, sending either would
+    // lose what only the other holds; one left out as damaged settles it.
+    let remaining = Set(units.map(\.location))
+    let standing = conflicts.filter { remaining.contains($0.location) && remaining.contains($0.other) }
+    if !standing.isEmpty {
+      for conflict in standing { console.error(conflict.message) }
+      return .problems
     }
     // --force sends what is in the spool as well: a later replay must know, or it duplicates it.
     var forceWarning: String?

@@ -19,11 +19,32 @@ public struct DuplicateInput: Equatable, Sendable {
   public var byName = false
 }
 
+/// Two performance files of one name (array, controller, time window) whose bytes differ: one
+/// is likely a copy cut short or an export made again. Both stay in the run until one is left
+/// out as damaged; the import does not choose between them.
+public struct NameConflict: Equatable, Sendable {
+  /// `path!member` or `path` of the later file, and of the earlier one.
+  public var location: String
+  public var other: String
+  /// The sizes of their stored bytes (the .tgz, .tar or .dat).
+  public var size: Int64
+  public var otherSize: Int64
+
+  /// What to tell the user.
+  public var message: String {
+    "\(location) and \(other) are named for the same array, controller and time window but "
+      + "hold different bytes (\(size) and \(otherSize) bytes): one of them is likely a copy cut "
+      + "short or an export made again. Check both with 'arraytool verify' and give only the right "
+      + "one; nothing was sent"
+  }
+}
+
 enum DuplicateInputs {
   /// `units` without those whose archive (by SHA-256) and member came earlier in the list, and
   /// the inputs so left out, in order. A file that cannot be read is kept: the import names why.
+  /// Files of one name whose bytes differ are all kept, and named as conflicts.
   static func split(_ units: [DatUnit], digests: ArchiveDigests)
-    -> (units: [DatUnit], duplicates: [DuplicateInput])
+    -> (units: [DatUnit], duplicates: [DuplicateInput], conflicts: [NameConflict])
   {
     // One file given once cannot repeat itself: no need to read it here.
     let several = Set(units.map(\.path)).count > 1
@@ -54,24 +75,46 @@ enum DuplicateInputs {
   /// holds them (the zip and its unpacked copy, one .tgz in two day folders). Names that are
   /// not of that pattern say nothing and are kept.
   private static func sameNames(_ units: [DatUnit], duplicates: [DuplicateInput])
-    -> (units: [DatUnit], duplicates: [DuplicateInput])
+    -> (units: [DatUnit], duplicates: [DuplicateInput], conflicts: [NameConflict])
   {
-    var first: [String: String] = [:]
+    // The files kept so far under each name, with their prints once read.
+    var byName: [String: [(unit: DatUnit, print: ContainerPrint?)]] = [:]
     var kept: [DatUnit] = []
     var duplicates = duplicates
+    var conflicts: [NameConflict] = []
     for unit in units {
       guard let key = PerfFileName(unit.name)?.windowKey else {
         kept.append(unit)
         continue
       }
-      if let earlier = first[key] {
-        duplicates.append(
-          DuplicateInput(path: unit.location, sameAs: earlier, files: 1, byName: true))
-      } else {
-        first[key] = unit.location
+      guard var earlier = byName[key] else {
+        byName[key] = [(unit, nil)]
         kept.append(unit)
+        continue
       }
+      // A file that cannot be read is neither the same nor another: it is kept, and fails.
+      guard let print = try? unit.containerPrint() else {
+        kept.append(unit)
+        continue
+      }
+      for index in earlier.indices where earlier[index].print == nil {
+        earlier[index].print = try? earlier[index].unit.containerPrint()
+      }
+      byName[key] = earlier
+      if let same = earlier.first(where: { $0.print == print }) {
+        duplicates.append(
+          DuplicateInput(path: unit.location, sameAs: same.unit.location, files: 1, byName: true))
+        continue
+      }
+      if let other = earlier.first(where: { $0.print != nil }) {
+        conflicts.append(
+          NameConflict(
+            location: unit.location, other: other.unit.location,
+            size: print.size, otherSize: other.print!.size))
+      }
+      byName[key]!.append((unit, print))
+      kept.append(unit)
     }
-    return (kept, duplicates)
+    return (kept, duplicates, conflicts)
   }
 }

@@ -2,7 +2,8 @@
 // sequence and time), whatever archive held them: an export imported unpacked in one run and as
 // its zip in the next is then not sent twice. A line per complete file names the archive's
 // SHA-256 and the member it was complete as, so that the records of that member still decide
-// (a `--force` that reset them makes the line count for nothing).
+// (a `--force` that reset them makes the line count for nothing), and the size and CRC-32 of the
+// bytes it was stored as, so that another file of the same name is not taken for it.
 
 import Foundation
 
@@ -12,6 +13,8 @@ final class FileWindowIndex: @unchecked Sendable {
     var window: String
     var archive: String
     var member: String
+    /// Absent in lines written before prints were kept.
+    var print: ContainerPrint? = nil
   }
 
   private let path: String

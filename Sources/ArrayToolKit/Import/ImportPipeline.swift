@@ -74,7 +74,8 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
       let targets = acceptedBy.removeValue(forKey: index) ?? []
       acceptedLock.unlock()
       try? journal.recordComplete(
-        archive: digest, member: unit.member ?? "", file: unit.name, acceptedBy: targets)
+        archive: digest, member: unit.member ?? "", file: unit.name,
+        print: try? unit.containerPrint(), acceptedBy: targets)
     }
     let queue = BlockingQueue<ImportBatch>(capacity: configuration.concurrency)
     let sequence = AtomicCounter()
@@ -170,12 +171,22 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
           var waiting = journal.samplesWaitingInSpool(archive: key.archive, member: key.member)
           // The member itself complete, or else a copy of its file from another archive.
           var complete = journal.isComplete(archive: key.archive, member: key.member)
-          if !complete,
-            let copy = journal.earlierCopy(
-              ofFile: unit.name, archive: key.archive, member: key.member)
-          {
-            waiting += journal.samplesWaitingInSpool(archive: copy.archive, member: copy.member)
-            complete = true
+          if !complete {
+            switch journal.earlierFile(
+              named: unit.name, archive: key.archive, member: key.member,
+              print: { try? unit.containerPrint() })
+            {
+            case .copy(let archive, let member):
+              waiting += journal.samplesWaitingInSpool(archive: archive, member: member)
+              complete = true
+            case .other(let member, let print):
+              tally.unitUnreadable(
+                index, path: unit.path, member: unit.member,
+                reason: Self.otherFileReason(unit, earlier: member, print: print))
+              return
+            case nil:
+              break
+            }
           }
           if waiting > 0 {
             tally.waitingInSpool(index, unit: unit, samples: waiting,
@@ -279,6 +290,18 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
     ship()
     if let fault = summary.fault { events?.fileFault(fault) }
     tally.unitDecoded(index, summary: summary, skippedSamples: skipped)
+  }
+
+  /// Why a file is not sent when another of its name, with other bytes, was imported before.
+  static func otherFileReason(_ unit: DatUnit, earlier member: String, print: ContainerPrint)
+    -> String
+  {
+    let own = (try? unit.containerPrint()).map { ", \($0.size) now" } ?? ""
+    let earlier = member.isEmpty ? "" : " as \(member)"
+    return "not sent: a file of this name (array, controller and time window) was imported "
+      + "before\(earlier) with other bytes (\(print.size) bytes then\(own)), so one of the two "
+      + "is likely a copy cut short or an export made again; sending this one would store what "
+      + "both hold twice. Check which is right; --force sends this one anyway"
   }
 
   /// Counts the samples of a file an earlier run delivered, so that the landed check expects

@@ -40,22 +40,37 @@ final class TargetJournals: @unchecked Sendable {
     journals.contains { $0.isComplete(archive: archive, member: member, within: names) }
   }
 
-  /// The archive and member of another copy of the performance file `name` (the same array,
-  /// controller and time) whose every sample the run's targets got before; nil when there is
-  /// none or the name is not a performance file's.
-  func earlierCopy(ofFile name: String, archive: String, member: String)
-    -> (archive: String, member: String)?
-  {
+  /// What the run's targets got before of the performance file `name` (the same array,
+  /// controller and time) from another archive or member.
+  enum EarlierFile: Equatable {
+    /// A copy with the same bytes (or recorded before prints were kept), every sample got.
+    case copy(archive: String, member: String)
+    /// A file of the same name whose bytes differ from these, every sample got.
+    case other(member: String, print: ContainerPrint)
+  }
+
+  /// The earlier file of the name `name`; nil when there is none or the name is not a
+  /// performance file's. `print` gives this file's print, asked for only when needed.
+  func earlierFile(
+    named name: String, archive: String, member: String, print: () -> ContainerPrint?
+  ) -> EarlierFile? {
     guard let window = PerfFileName(name)?.windowKey else { return nil }
+    var mine: ContainerPrint??
+    var differing: EarlierFile?
     for journal in journals {
       for entry in journal.files.entries(window: window)
       where (entry.archive, entry.member) != (archive, member)
         && isComplete(archive: entry.archive, member: entry.member)
       {
-        return (entry.archive, entry.member)
+        guard let theirs = entry.print else { return .copy(archive: entry.archive, member: entry.member) }
+        if mine == nil { mine = .some(print()) }
+        // A file that cannot be read here fails when it is decoded: it is no copy of anything.
+        guard let own = mine! else { return nil }
+        if own == theirs { return .copy(archive: entry.archive, member: entry.member) }
+        differing = differing ?? .other(member: entry.member, print: theirs)
       }
     }
-    return nil
+    return differing
   }
 
   /// The pieces of `member` any of the run's targets accepted, or that are spooled for one.
@@ -77,9 +92,10 @@ final class TargetJournals: @unchecked Sendable {
 
   /// Records that every sample of `member` is now accepted or spooled, by the targets that
   /// accepted some of it in this run and those that have any of it on record from before.
-  func recordComplete(archive: String, member: String, file name: String, acceptedBy: Set<String>)
-    throws
-  {
+  func recordComplete(
+    archive: String, member: String, file name: String, print: ContainerPrint?,
+    acceptedBy: Set<String>
+  ) throws {
     var holders = journals.filter {
       acceptedBy.contains($0.name) || !$0.pieces(archive: archive, member: member).isEmpty
     }
@@ -89,7 +105,8 @@ final class TargetJournals: @unchecked Sendable {
     for journal in holders {
       try journal.record(.complete, archive: archive, member: member, pieces: [], targets: targets)
       if let window {
-        try journal.files.add(.init(window: window, archive: archive, member: member))
+        try journal.files.add(
+          .init(window: window, archive: archive, member: member, print: print))
       }
     }
   }

@@ -123,4 +123,115 @@ import Testing
       #expect(stored.distinctCount == 67_200)
     }
   }
+
+  /// The first file of a one-file export with `seed` and `rows` rows per block, written as a
+  /// loose .tgz to `folder` in `scratch`: two seeds give one name and other bytes.
+  static func looseFile(
+    _ folder: String, seed: UInt64, rows: Int = 15, in scratch: ScratchDirectory
+  ) throws -> String {
+    var profile = ExportProfile()
+    profile.files = 1
+    profile.seed = seed
+    profile.rowsPerBlock = rows
+    let generator = ExportGenerator(profile: profile)
+    return try scratch.write(folder + "/" + generator.baseName(0) + ".tgz", generator.tgz(0))
+  }
+
+  /// Two files of one name with other bytes in one run: the import sends neither, and says why.
+  @Test func twoFilesOfOneNameWithOtherBytesAreAConflictAndNothingIsSent() throws {
+    try VictoriaMetricsServer.withVictoriaMetrics { storage in
+      let scratch = try ScratchDirectory()
+      let first = try Self.looseFile("a", seed: 1, in: scratch)
+      let second = try Self.looseFile("b", seed: 2, rows: 20, in: scratch)
+      let sizes = try [second, first].map {
+        try FileManager.default.attributesOfItem(atPath: $0)[.size] as! Int
+      }
+      let state = ["ARRAYTOOL_STATE_DIR": scratch.path + "/state"]
+      for preflight in [[], ["--no-preflight"]] {
+        let result = try BinaryRunner.run(
+          ["import", "--url", storage.url] + preflight + [scratch.path + "/a", scratch.path + "/b"],
+          environment: state)
+        #expect(result.status == 1)
+        #expect(
+          result.stderr.hasSuffix(
+            "arraytool: error: \(second) and \(first) are named for the same array, controller "
+              + "and time window but hold different bytes (\(sizes[0]) and \(sizes[1]) bytes): one of "
+              + "them is likely a copy cut short or an export made again. Check both with "
+              + "'arraytool verify' and give only the right one; nothing was sent\n"))
+      }
+      let stored = try StoredSamples.read(
+        serial: "2102350TST10KA000042", from: storage, expecting: 0, timeout: 0)
+      #expect(stored.count == 0)
+    }
+  }
+
+  /// A damaged copy named first and the intact one after it, with --skip-corrupt: the damaged
+  /// one is left out by the preflight and the intact one is sent, every sample of it.
+  @Test func theIntactFileOfTwoOfOneNameIsSentWhenTheOtherIsLeftOutAsDamaged() throws {
+    try VictoriaMetricsServer.withVictoriaMetrics { storage in
+      let scratch = try ScratchDirectory()
+      let intact = try Self.looseFile("b", seed: 1, in: scratch)
+      let bytes = try Data(contentsOf: URL(fileURLWithPath: intact))
+      let damaged = try scratch.write(
+        "a/" + (intact as NSString).lastPathComponent, Array(bytes.prefix(bytes.count - 20)))
+      let state = ["ARRAYTOOL_STATE_DIR": scratch.path + "/state"]
+      let report = try ImportIntegrationTests.expectReport(
+        BinaryRunner.run(
+          ["import", "--url", storage.url, "--json", "--skip-corrupt", scratch.path + "/a",
+           scratch.path + "/b"], environment: state),
+        status: 1)
+      #expect(report["samples_sent"] as? Int == 8_400)
+      #expect(report["files_ok"] as? Int == 1)
+      #expect(report["files_failed"] as? Int == 1)
+      #expect(report["files_duplicate"] as? Int == 0)
+      let failures = report["failures"] as? [[String: Any]] ?? []
+      #expect(failures.map { $0["file"] as? String } == [damaged])
+      let stored = try StoredSamples.read(
+        serial: "2102350TST10KA000042", from: storage, expecting: 8_400)
+      #expect(stored.count == 8_400)
+      #expect(stored.distinctCount == 8_400)
+    }
+  }
+
+  /// A file imported in one run, then another of its name with other bytes in the next: the
+  /// second is not taken for the first, nor sent over it; it is reported as not sent.
+  @Test func aFileOfANameImportedBeforeWithOtherBytesIsReportedNotSent() throws {
+    try VictoriaMetricsServer.withVictoriaMetrics { storage in
+      let scratch = try ScratchDirectory()
+      let first = try Self.looseFile("a", seed: 1, in: scratch)
+      let second = try Self.looseFile("b", seed: 2, rows: 20, in: scratch)
+      let sizes = try [first, second].map {
+        try FileManager.default.attributesOfItem(atPath: $0)[.size] as! Int
+      }
+      let state = ["ARRAYTOOL_STATE_DIR": scratch.path + "/state"]
+      func run(_ input: String, status: Int32) throws -> [String: Any] {
+        try ImportIntegrationTests.expectReport(
+          BinaryRunner.run(["import", "--url", storage.url, "--json", input], environment: state),
+          status: status)
+      }
+      #expect(try run(first, status: 0)["samples_sent"] as? Int == 8_400)
+      let later = try run(second, status: 1)
+      #expect(later["samples_sent"] as? Int == 0)
+      #expect(later["files_skipped"] as? Int == 0)
+      #expect(later["files_failed"] as? Int == 1)
+      let failures = later["failures"] as? [[String: Any]] ?? []
+      #expect(failures.map { $0["file"] as? String } == [second])
+      #expect(failures.map { $0["reason"] as? String } == [
+        "not sent: a file of this name (array, controller and time window) was imported before "
+          + "with other bytes (\(sizes[0]) bytes then, \(sizes[1]) now), so one of the two is "
+          + "likely a copy cut short or an export made again; sending this one would store what "
+          + "both hold twice. Check which is right; --force sends this one anyway"
+      ])
+      // The same bytes again under another folder are the file imported before.
+      let copy = try scratch.write(
+        "c/" + (first as NSString).lastPathComponent,
+        Array(try Data(contentsOf: URL(fileURLWithPath: first))))
+      let again = try run(copy, status: 0)
+      #expect(again["samples_sent"] as? Int == 0)
+      #expect(again["files_skipped"] as? Int == 1)
+      let stored = try StoredSamples.read(
+        serial: "2102350TST10KA000042", from: storage, expecting: 8_400)
+      #expect(stored.count == 8_400)
+    }
+  }
 }
