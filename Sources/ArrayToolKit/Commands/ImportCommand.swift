@@ -236,8 +236,9 @@ public enum ImportCommand: Command {
         var check = LandedCheck(queries: queries, agents: agents,
                                 timeout: configuration.landedTimeout)
         check.shouldStop = { interrupts.count > 0 }
-        landed = check.run(expected: result.samplesBySeries, first: result.firstTimestamp ?? 0,
-                           last: result.lastTimestamp ?? 0)
+        landed = check.run(
+          expected: result.expectedBySeries(deduplicated: preflight?.storesDeduplicate ?? false),
+          first: result.firstTimestamp ?? 0, last: result.lastTimestamp ?? 0)
       } else if result.samplesSent > 0 {
         events.say("landed check skipped: no VictoriaMetrics to count in (give --query-url when "
           + "importing through vmagent)")

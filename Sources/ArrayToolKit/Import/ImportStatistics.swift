@@ -55,6 +55,20 @@ public struct ImportResult: Sendable {
   public var acceptedOnlyBy: String?
   /// Samples sent per series (for the landed check).
   public var samplesBySeries: [SeriesKey: Int] = [:]
+  /// Series that several metric ids of one element map to, with how many: each timestamp of
+  /// such a series was sent that many times.
+  public var collidingSeries: [SeriesKey: Int] = [:]
+
+  /// What the landed check should find per series: what was sent, except that a store that
+  /// deduplicates keeps one sample per timestamp of a series several metric ids were sent to.
+  public func expectedBySeries(deduplicated: Bool) -> [SeriesKey: Int] {
+    guard deduplicated, !collidingSeries.isEmpty else { return samplesBySeries }
+    var expected = samplesBySeries
+    for (key, ids) in collidingSeries {
+      if let sent = expected[key] { expected[key] = sent / ids }
+    }
+    return expected
+  }
 
   /// Samples per second over the whole run.
   public var throughput: Double { seconds > 0 ? Double(samplesSent) / seconds : 0 }
@@ -119,6 +133,12 @@ final class ImportTally: @unchecked Sendable {
     withLock {
       guard layoutsSeen.insert(layout.id).inserted else { return }
       serials.insert(layout.serial)
+      guard !layout.collisions.isEmpty else { return }
+      var positions: [SeriesKey: Int] = [:]
+      for position in 0..<layout.count { positions[layout.key(at: position), default: 0] += 1 }
+      for (key, count) in positions where count > 1 {
+        result.collidingSeries[key] = max(result.collidingSeries[key] ?? 0, count)
+      }
     }
   }
 

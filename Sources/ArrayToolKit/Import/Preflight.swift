@@ -27,6 +27,9 @@ public struct PreflightResult: Sendable {
   public var corrupt: Set<String> = []
   /// Most samples per line the server accepts, when smaller than the default.
   public var lineSamples: Int?
+  /// Whether every store whose flags were read deduplicates (-dedup.minScrapeInterval): two
+  /// samples of one series and timestamp are then stored once.
+  public var storesDeduplicate = false
 
   public var passed: Bool { !checks.contains { $0.status == .failed } }
 
@@ -216,6 +219,7 @@ public struct Preflight {
           + "twice stores them twice; the journal prevents that for imports from this machine to "
           + "the same target, --force does not"))
     } else if !read.isEmpty {
+      result.storesDeduplicate = true
       let intervals = read.map {
         "-dedup.minScrapeInterval=\($0.flags.value("dedup.minScrapeInterval") ?? "?")\(at($0.store))"
       }

@@ -234,4 +234,29 @@ import Testing
       #expect(stored.count == 8_400)
     }
   }
+
+  /// Two metric ids of one element that map to one series name (236 and 801 are both
+  /// huawei_bandwidth_kb_s) send two samples per timestamp of that series: a store that
+  /// deduplicates keeps one, and the landed check expects one, instead of waiting its whole
+  /// timeout for a second that never comes.
+  @Test func aSeriesTwoMetricIdsMapToIsCheckedOncePerTimestampInADeduplicatingStore() throws {
+    let scratch = try ScratchDirectory()
+    var profile = ExportProfile()
+    profile.files = 1
+    profile.resources = [
+      GeneratedResource(typeID: 207, namePrefix: "CTE0.", count: 1, metricIDs: [236, 801, 5])
+    ]
+    let zip = scratch.path + "/collide.zip"
+    _ = try ExportGenerator(profile: profile).writeZip(to: zip)
+    let storage = try VictoriaMetricsServer.startVictoriaMetrics(
+      flags: ["-dedup.minScrapeInterval=1ms"])
+    defer { storage.stop() }
+    let report = try ImportIntegrationTests.expectReport(
+      BinaryRunner.run(
+        ["import", "--url", storage.url, "--json", "--landed-timeout", "20", zip],
+        environment: ["ARRAYTOOL_STATE_DIR": scratch.path + "/state"]),
+      status: 0)
+    #expect(report["samples_sent"] as? Int == 90)
+    ImportIntegrationTests.expectLanded(report, samples: 60, series: 2, in: storage)
+  }
 }
