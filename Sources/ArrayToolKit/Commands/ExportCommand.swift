@@ -43,6 +43,14 @@ public enum ExportCommand: Command {
     let listing = try PerfInput.units(for: arguments.positionals)
     let console = context.console
     var faults = listing.faults
+    // The files import would send: a repeat of an earlier input or file is left out, and two
+    // files of one name with other bytes are refused, as import refuses them.
+    let (units, duplicates, conflicts) = DuplicateInputs.split(
+      listing.units, digests: ArchiveDigests())
+    if !conflicts.isEmpty {
+      for conflict in conflicts { console.error(conflict.message) }
+      return .problems
+    }
 
     let out: OutputStream
     if let path = arguments.string("output") {
@@ -54,8 +62,12 @@ public enum ExportCommand: Command {
     }
 
     for fault in listing.faults { console.diagnostic(fault.line) }
+    for duplicate in duplicates {
+      console.diagnostic(
+        "note: \(duplicate.path): " + ImportReport.duplicateReason(duplicate, done: "written"))
+    }
     let export = ParallelExport(catalog: catalog, format: format, jobs: jobs)
-    let summaries = try export.run(units: listing.units, output: out) { summary in
+    let summaries = try export.run(units: units, output: out) { summary in
       for warning in summary.warnings { console.warning(warning.line) }
       for collision in summary.collisions.sorted(by: { $0.message < $1.message }) {
         console.warning("\(summary.location): \(collision.message)")

@@ -76,17 +76,18 @@ public enum ImportReport {
     return "all samples delivered"
   }
 
-  /// Why a duplicate input was left out, in words.
-  static func duplicateReason(_ duplicate: DuplicateInput) -> String {
+  /// Why a duplicate input was left out, in words; `done` is what became of the first
+  /// (`sent`, `written`).
+  static func duplicateReason(_ duplicate: DuplicateInput, done: String = "sent") -> String {
     let files = "\(duplicate.files) file\(duplicate.files == 1 ? "" : "s")"
     if duplicate.byName {
       return "the same performance file (array, controller and time in its name) as "
-        + "\(duplicate.sameAs); sent once, from there"
+        + "\(duplicate.sameAs); \(done) once, from there"
     }
     if duplicate.path == duplicate.sameAs {
-      return "given more than once; its \(files) were sent once"
+      return "given more than once; its \(files) were \(done) once"
     }
-    return "the same content (SHA-256) as \(duplicate.sameAs); its \(files) were sent once, "
+    return "the same content (SHA-256) as \(duplicate.sameAs); its \(files) were \(done) once, "
       + "from \(duplicate.sameAs)"
   }
 

@@ -125,6 +125,30 @@ import Testing
           + "SN=\"2102350TST10KA000042\",scrape_interval=\"60\"} 5348 1758758400000"))
   }
 
+  /// What import leaves out, export leaves out: the sample given twice and a loose copy of one
+  /// of its files are written once, each named on stderr; two files of one name with other
+  /// bytes are refused.
+  @Test func exportWritesWhatImportWouldSendOfRepeatsAndCopies() throws {
+    let scratch = try ScratchDirectory()
+    let (_, entry, loose) = try ImportDuplicateInputTests.looseCopyOfFirstFile(in: scratch)
+    let result = try BinaryRunner.run(
+      ["export", "--format", "prometheus", loose, Self.sample, Self.sample])
+    #expect(result.status == 0)
+    #expect(result.stdout.split(separator: "\n").count == 67_200)
+    #expect(
+      result.stderr
+        == "arraytool: note: \(Self.sample): given more than once; its 8 files were written once\n"
+        + "arraytool: note: \(Self.sample)!\(entry.name): the same performance file (array, "
+        + "controller and time in its name) as \(loose); written once, from there\n")
+
+    let first = try ImportDuplicateInputTests.looseFile("a", seed: 1, in: scratch)
+    let second = try ImportDuplicateInputTests.looseFile("b", seed: 2, rows: 20, in: scratch)
+    let refused = try BinaryRunner.run(["export", first, second])
+    #expect(refused.status == 1)
+    #expect(refused.stdout == "")
+    #expect(refused.stderr.hasPrefix("arraytool: error: \(second) and \(first) are named for the same "))
+  }
+
   @Test func parallelExportKeepsTheOrderOfOneJob() throws {
     let one = try BinaryRunner.run(["export", "-j", "1", Self.sample])
     let four = try BinaryRunner.run(["export", "-j", "4", Self.sample])
