@@ -16,7 +16,7 @@ public enum ExportCommand: Command {
       Inputs: .zip exports, folders, .tgz files, bare .dat files. Exit status 1 when a file is
       damaged, 2 when an input cannot be read or a folder holds no export file.
       """,
-    positionals: [PositionalSpec("INPUT", help: "Export .zip, folder, .tgz or .dat.", variadic: true)],
+    positionals: [PositionalSpec("INPUT", help: "Export .zip, .tgz, .tar, .dat or folder.", variadic: true)],
     options: [
       OptionSpec(
         "format", short: "f", .value(placeholder: "FORMAT"),

@@ -14,7 +14,7 @@ public enum InspectCommand: Command {
       fault found. Nothing is sent anywhere. Exit status 1 when a fault was found, 2 when an
       input cannot be read or a folder holds no export file.
       """,
-    positionals: [PositionalSpec("INPUT", help: "Export .zip, folder, .tgz or .dat.", variadic: true)],
+    positionals: [PositionalSpec("INPUT", help: "Export .zip, .tgz, .tar, .dat or folder.", variadic: true)],
     options: [OptionSpec("json", help: "Print one JSON object instead of text.")],
     examples: [
       "arraytool inspect Storage_History_Performance_Files.zip",
