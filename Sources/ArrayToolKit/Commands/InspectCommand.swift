@@ -29,11 +29,31 @@ public enum InspectCommand: Command {
     let reader = PerfUnitReader(catalog: catalog)
     var perInput: [(String, ExportInventory)] = []
     var total = ExportInventory()
-    for input in arguments.positionals {
-      let listing = try PerfInput.units(for: [input])
+    let listings = try arguments.positionals.map { try PerfInput.units(for: [$0]) }
+    // What import would leave out or refuse across all the inputs, told with the input it is in.
+    let (_, repeats, conflicts) = DuplicateInputs.split(
+      listings.flatMap(\.units), digests: ArchiveDigests())
+    total.repeats = repeats
+    total.conflicts = conflicts
+    // Each is told once: a repeated input with the last input that holds it (the one given
+    // again), a file repeated by name with the first (the one the repeats by content left).
+    var first: [String: Int] = [:]
+    var last: [String: Int] = [:]
+    for (index, listing) in listings.enumerated() {
+      for unit in listing.units {
+        first[unit.location] = first[unit.location] ?? index
+        last[unit.path] = index
+      }
+    }
+    func owner(_ repeated: DuplicateInput) -> Int? {
+      repeated.byName ? first[repeated.path] : last[repeated.path]
+    }
+    for (index, (input, listing)) in zip(arguments.positionals, listings).enumerated() {
       var inventory = ExportInventory()
       inventory.faults = listing.faults
       inventory.notes = listing.notes
+      inventory.repeats = repeats.filter { owner($0) == index }
+      inventory.conflicts = conflicts.filter { first[$0.location] == index }
       for unit in listing.units {
         var lastLayout: SeriesLayout?
         let summary = try reader.read(unit) { _, layout in
@@ -57,6 +77,6 @@ public enum InspectCommand: Command {
         try context.console.out.write(InspectReport.text(input: input, inventory, catalog: catalog))
       }
     }
-    return total.faults.isEmpty ? .success : .problems
+    return total.faults.isEmpty && total.conflicts.isEmpty ? .success : .problems
   }
 }

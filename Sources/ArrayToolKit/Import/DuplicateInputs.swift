@@ -30,12 +30,16 @@ public struct NameConflict: Equatable, Sendable {
   public var size: Int64
   public var otherSize: Int64
 
-  /// What to tell the user.
-  public var message: String {
+  /// What was found.
+  public var finding: String {
     "\(location) and \(other) are named for the same array, controller and time window but "
       + "hold different bytes (\(size) and \(otherSize) bytes): one of them is likely a copy cut "
-      + "short or an export made again. Check both with 'arraytool verify' and give only the right "
-      + "one; nothing was sent"
+      + "short or an export made again"
+  }
+
+  /// What to tell the user when the conflict stops a run.
+  public var message: String {
+    finding + ". Check both with 'arraytool verify' and give only the right one; nothing was sent"
   }
 }
 

@@ -22,6 +22,10 @@ public struct ExportInventory {
   public var faults: [InputFault] = []
   public var warnings: [InputFault] = []
   public var notes: [InputNote] = []
+  /// Files import sends once because an earlier input or file is the same.
+  public var repeats: [DuplicateInput] = []
+  /// Files of one name with other bytes, which import refuses.
+  public var conflicts: [NameConflict] = []
   private var distinct = DistinctSeries()
   private var seenLayouts: Set<Int> = []
 

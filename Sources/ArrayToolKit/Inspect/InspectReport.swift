@@ -39,6 +39,13 @@ public enum InspectReport {
     }
     for warning in inventory.warnings { lines.append("  warning: \(warning.line)") }
     for note in inventory.notes { lines.append("  note: \(note.line)") }
+    for repeated in inventory.repeats {
+      lines.append(
+        "  repeat: \(repeated.path): " + ImportReport.duplicateReason(repeated, done: "imported"))
+    }
+    for conflict in inventory.conflicts {
+      lines.append("  conflict: \(conflict.finding); import refuses both")
+    }
     if inventory.faults.isEmpty {
       add("faults", "none")
     } else {
@@ -87,6 +94,14 @@ public enum InspectReport {
       "faults": inventory.faults.map(faultObject),
       "warnings": inventory.warnings.map(faultObject),
       "notes": inventory.notes.map(noteObject),
+      "repeats": inventory.repeats.map {
+        ["file": $0.path, "same_as": $0.sameAs, "files": $0.files,
+         "reason": ImportReport.duplicateReason($0, done: "imported")] as [String: Any]
+      },
+      "conflicts": inventory.conflicts.map {
+        ["file": $0.location, "other": $0.other, "size": $0.size, "other_size": $0.otherSize]
+          as [String: Any]
+      },
     ]
   }
 

@@ -125,6 +125,41 @@ import Testing
           + "SN=\"2102350TST10KA000042\",scrape_interval=\"60\"} 5348 1758758400000"))
   }
 
+  /// Inspect counts what the inputs hold and names what import would send once or refuse.
+  @Test func inspectNamesRepeatsAndConflicts() throws {
+    let scratch = try ScratchDirectory()
+    let (_, entry, loose) = try ImportDuplicateInputTests.looseCopyOfFirstFile(in: scratch)
+    let result = try BinaryRunner.run(["inspect", loose, Self.sample, Self.sample])
+    #expect(result.status == 0)
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    // Each under its input: the zip's copy of the loose file under the zip given first, the zip
+    // given again under the last.
+    let blocks = result.stdout.components(separatedBy: "\n\(Self.sample):\n")
+    #expect(blocks.count == 3)
+    #expect(blocks.map { $0.split(separator: "\n").filter { $0.hasPrefix("  repeat: ") } } == [
+      [],
+      [
+        "  repeat: \(Self.sample)!\(entry.name): the same performance file (array, controller and "
+          + "time in its name) as \(loose); imported once, from there"
+      ],
+      ["  repeat: \(Self.sample): given more than once; its 8 files were imported once"],
+    ])
+    #expect(lines.filter { $0.hasPrefix("  samples:") } == [
+      "  samples:        8,400", "  samples:        67,200", "  samples:        67,200",
+    ])
+
+    let first = try ImportDuplicateInputTests.looseFile("a", seed: 1, in: scratch)
+    let second = try ImportDuplicateInputTests.looseFile("b", seed: 2, rows: 20, in: scratch)
+    let refused = try BinaryRunner.run(["inspect", "--json", first, second])
+    #expect(refused.status == 1)
+    let report = try #require(
+      try JSONSerialization.jsonObject(with: Data(refused.stdout.utf8)) as? [String: Any])
+    let conflicts = report["conflicts"] as? [[String: Any]] ?? []
+    #expect(conflicts.map { $0["file"] as? String } == [second])
+    #expect(conflicts.map { $0["other"] as? String } == [first])
+    #expect((report["repeats"] as? [Any])?.isEmpty == true)
+  }
+
   /// What import leaves out, export leaves out: the sample given twice and a loose copy of one
   /// of its files are written once, each named on stderr; two files of one name with other
   /// bytes are refused.
