@@ -25,7 +25,8 @@ public enum ImportCommand: Command {
       --url or --fallback-url of a run has on record is not sent again (--force sends it all).
       An input with the same SHA-256 as an earlier one of the run is sent once and named.
       Ctrl-C stops at the next block, finishes the batches in flight and flushes the journal; a
-      second Ctrl-C spools what is still failing at once. A replay stops before its next
+      second Ctrl-C cancels the requests in flight and spools their batches and those not sent
+      yet, without waiting on the server. A replay stops before its next
       batch the same way (a second Ctrl-C cancels the one in flight; it stays in the spool).
       A spool or journal folder that is a file or cannot be written is refused before anything
       is sent (status 2). One import or replay at a time holds STATE/lock; another run on the

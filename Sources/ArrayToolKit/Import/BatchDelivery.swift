@@ -21,7 +21,8 @@ final class BatchDelivery: @unchecked Sendable {
   weak var events: ImportEvents?
   let spool: ImportSpool?
   var jitter: @Sendable () -> Double = { Double.random(in: 0...1) }
-  /// Set on a second interrupt: no more waiting between attempts, failures go to the spool.
+  /// Set on a second interrupt: no more attempts nor waiting between them; what is not
+  /// delivered goes to the spool.
   private let abandonLock = NSCondition()
   private var abandoned = false
 
@@ -82,6 +83,12 @@ final class BatchDelivery: @unchecked Sendable {
       let down = isDown(groupIndex)
       let attempts = down ? 1 : max(1, configuration.retry.attempts)
       for attempt in 1...attempts {
+        // After a second interrupt nothing more is sent: waiting on a server that does not
+        // answer would hold the run for a --timeout per batch still queued.
+        if isAbandoned {
+          lastFailure = HTTPSender.cancelledFailure
+          break
+        }
         let target = targets[(batch.sequence + attempt - 1) % targets.count]
         let compress = configuration.compresses(target)
         if compress && gzipped == nil { gzipped = Data(Gzip.compress(batch.body.bytes)) }

@@ -15,6 +15,11 @@ public final class HTTPSender: @unchecked Sendable {
   private let timeout: Double
   /// Tells a missing name from a resolver that did not answer when a request failed on DNS.
   private let resolveCheck: (String) -> DeliveryFailure.Kind
+  /// The requests started and not finished yet, and whether `cancelAll()` was called: a request
+  /// that would start after it does not.
+  private let flightLock = NSLock()
+  private var inFlight: [Int: URLSessionTask] = [:]
+  private var cancelled = false
 
   public init(
     timeout: Double, connections: Int, credentials: Credentials,
@@ -34,11 +39,18 @@ public final class HTTPSender: @unchecked Sendable {
 
   deinit { session.invalidateAndCancel() }
 
-  /// Cancels every request in flight; each ends as a failure of kind `other`.
+  /// The failure of a request cancelled by `cancelAll()`, or not started because of it.
+  public static let cancelledFailure = DeliveryFailure(
+    .other, "cancelled: the run was interrupted a second time")
+
+  /// Cancels every request in flight, each ending as `cancelledFailure`, and refuses the
+  /// requests after it the same way without sending them.
   public func cancelAll() {
-    session.getAllTasks { tasks in
-      for task in tasks { task.cancel() }
-    }
+    flightLock.lock()
+    cancelled = true
+    let tasks = Array(inFlight.values)
+    flightLock.unlock()
+    for task in tasks { task.cancel() }
   }
 
   /// Posts `body` to `url`; returns nil on a 2xx answer, the failure otherwise.
@@ -56,6 +68,13 @@ public final class HTTPSender: @unchecked Sendable {
     let outcome = Outcome()
     let done = DispatchSemaphore(value: 0)
     request.httpBody = body
+    // Made and registered under the lock that cancelAll() takes: a request is either reached
+    // by it or never started.
+    flightLock.lock()
+    guard !cancelled else {
+      flightLock.unlock()
+      return Self.cancelledFailure
+    }
     let task = session.dataTask(with: request)
     collector.expect(task) { data, response, error in
       outcome.data = data
@@ -63,9 +82,16 @@ public final class HTTPSender: @unchecked Sendable {
       outcome.error = error
       done.signal()
     }
+    inFlight[task.taskIdentifier] = task
+    flightLock.unlock()
     task.resume()
     done.wait()
+    flightLock.lock()
+    inFlight[task.taskIdentifier] = nil
+    let wasCancelled = cancelled
+    flightLock.unlock()
     if let error = outcome.error {
+      if wasCancelled, (error as? URLError)?.code == .cancelled { return Self.cancelledFailure }
       return classify(error, url: url)
     }
     guard let http = outcome.response as? HTTPURLResponse else {

@@ -77,6 +77,25 @@ final class LoopbackServer: @unchecked Sendable {
     return received
   }
 
+  /// The connections a silent server holds open so far.
+  var heldConnections: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return held.count
+  }
+
+  /// Waits until a silent server holds `count` connections; throws after `timeout` seconds.
+  func waitForHeldConnections(_ count: Int, timeout: Double = 30) throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while heldConnections < count {
+      guard Date() < deadline else {
+        throw LoopbackSocket.Failure(
+          description: "\(heldConnections) connections held, not \(count), after \(timeout) s")
+      }
+      usleep(10_000)
+    }
+  }
+
   /// Stops accepting and closes every connection; waits for the serving thread to end.
   func stop() {
     guard stopping.claim() else { return }
