@@ -20,7 +20,10 @@ public enum ImportCommand: Command {
       Nothing is lost: a batch that still fails after its retries goes to --fallback-url when
       given, else to the spool (gzip JSON lines, written durably) for 'arraytool import --replay
       DIR', which delivers the same way and leaves out what a target it sends to has on record
-      as accepted meanwhile (removing such a batch from the spool unsent). A journal per target (STATE/journal/HOST_PORT/), keyed
+      as accepted meanwhile (removing such a batch from the spool unsent). A batch whose record
+      or data file is damaged, or a data file without its record, is named with what is wrong
+      and left in the spool, and the other batches are still sent (status 1). A journal per
+      target (STATE/journal/HOST_PORT/), keyed
       by each archive's SHA-256, member and block, records what that target accepted; what any
       --url or --fallback-url of a run has on record is not sent again (--force sends it all).
       An input with the same SHA-256 as an earlier one of the run is sent once and named.

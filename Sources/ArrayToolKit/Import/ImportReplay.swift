@@ -8,8 +8,18 @@ public struct ReplayResult: Sendable {
   public var batchesTotal = 0
   public var batchesSent = 0
   public var samplesSent = 0
+  /// Every batch still in the spool after the run, for one of the reasons counted below.
   public var batchesLeft = 0
+  /// The samples of those batches, as far as their records tell.
   public var samplesLeft = 0
+  /// Left because no target took them.
+  public var batchesNotDelivered = 0
+  /// Left because the run was stopped before they were tried.
+  public var batchesNotTried = 0
+  /// Left because their record file or data file is damaged.
+  public var batchesDamaged = 0
+  /// Data files left because their record file is missing.
+  public var dataFilesWithoutRecord = 0
   /// Spooled batches a target of the replay already had on record as accepted: removed from
   /// the spool without being sent.
   public var batchesAlreadyAccepted = 0
@@ -110,13 +120,30 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
     // by the next.
     var deliveries: [String: BatchDelivery] = [:]
     var result = ReplayResult()
-    let entries = try spool.entries()
-    result.batchesTotal = entries.count
+    let contents = try spool.contents()
+    let entries = contents.entries
+    result.batchesTotal = entries.count + contents.problems.count
+    // A batch that cannot be read is left as it is, and the others are still sent.
+    func leave(_ problem: SpoolProblem, samples: Int?) {
+      result.batchesLeft += 1
+      result.samplesLeft += samples ?? 0
+      if problem.kind == .missingRecord {
+        result.dataFilesWithoutRecord += 1
+      } else {
+        result.batchesDamaged += 1
+      }
+      let what = samples.map { "\($0) samples left in the spool" } ?? "left in the spool"
+      let line = "\(problem.path): \(what), \(problem.kind.label): \(problem.reason)"
+      log(line)
+      result.failures.append(line)
+    }
+    for problem in contents.problems { leave(problem, samples: nil) }
     for (index, entry) in entries.enumerated() {
       // Stopped: what is not tried stays in the spool, as it was.
       if isStopped {
         result.interrupted = true
         result.batchesLeft += entries.count - index
+        result.batchesNotTried += entries.count - index
         result.samplesLeft += entries[index...].reduce(0) { $0 + $1.record.samples }
         break
       }
@@ -127,7 +154,17 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
       let delivery = deliveries[key]
         ?? watched(BatchDelivery(configuration: settings, sender: sender, events: events, spool: nil))
       deliveries[key] = delivery
-      var body = try ImportSpool.readBody(entry.dataPath)
+      var body: [UInt8]
+      do {
+        body = try ImportSpool.readBody(entry.dataPath)
+      } catch {
+        let reason = (error as? InputFault).map {
+          "\($0.kind.rawValue) at offset \($0.offset): \($0.message)"
+        } ?? (error as? UserFacingError)?.userMessage ?? "\(error)"
+        leave(SpoolProblem(kind: .damagedData, path: entry.dataPath, reason: reason),
+              samples: entry.record.samples)
+        continue
+      }
       let name = (entry.dataPath as NSString).lastPathComponent
       var pieces = entry.record.pieces
       var samples = entry.record.samples
@@ -144,6 +181,7 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
       if held.contains(where: { $0 != nil }) {
         guard let kept = Self.keep(body, record: entry.record, unless: held) else {
           result.batchesLeft += 1
+          result.batchesNotDelivered += 1
           result.samplesLeft += entry.record.samples
           result.failures.append(
             "\(name): \(entry.record.samples) samples left in the spool: its lines do not match "
@@ -178,6 +216,7 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
         var why = "not sent"
         if case .failed(_, let failure) = outcome { why = failure.message }
         result.batchesLeft += 1
+        result.batchesNotDelivered += 1
         result.samplesLeft += entry.record.samples
         result.failures.append("\(name): \(entry.record.samples) samples still not delivered: \(why)")
         continue

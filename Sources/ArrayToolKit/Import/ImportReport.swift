@@ -178,6 +178,16 @@ public enum ImportReport {
       lines.append("    \(batches) batch\(batches == 1 ? " was" : "es were") already accepted by "
         + "\(target): removed from the spool, not sent")
     }
+    if result.batchesLeft > 0 {
+      let reasons = [
+        (result.batchesNotDelivered, "not delivered"), (result.batchesNotTried, "not tried"),
+        (result.batchesDamaged, "damaged"),
+        (result.dataFilesWithoutRecord, "data file\(result.dataFilesWithoutRecord == 1 ? "" : "s") "
+          + "without a record"),
+      ].filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+      lines.append("  left:        \(result.batchesLeft) batch\(result.batchesLeft == 1 ? "" : "es") "
+        + "(\(grouped(result.samplesLeft)) samples on record): \(reasons.joined(separator: ", "))")
+    }
     lines.append(String(format: "  elapsed:     %.2f s", result.seconds))
     for failure in result.failures { lines.append("    \(failure)") }
     return lines.joined(separator: "\n") + "\n"
@@ -189,6 +199,9 @@ public enum ImportReport {
       "batches_total": result.batchesTotal, "batches_sent": result.batchesSent,
       "samples_sent": result.samplesSent, "batches_left": result.batchesLeft,
       "samples_left": result.samplesLeft, "failures": result.failures,
+      "batches_not_delivered": result.batchesNotDelivered,
+      "batches_not_tried": result.batchesNotTried, "batches_damaged": result.batchesDamaged,
+      "data_files_without_record": result.dataFilesWithoutRecord,
       "interrupted": result.interrupted,
       "batches_already_accepted": result.batchesAlreadyAccepted,
       "samples_already_accepted": result.samplesAlreadyAccepted,

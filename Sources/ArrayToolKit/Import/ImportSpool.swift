@@ -55,34 +55,54 @@ public final class ImportSpool: @unchecked Sendable {
     return base + ".jsonl.gz"
   }
 
-  /// The spooled batches, oldest first: (record file, data file, record).
-  public func entries() throws -> [(recordPath: String, dataPath: String, record: SpoolRecord)] {
+  /// The spooled batches, oldest first, and those that cannot be sent as they are: a record
+  /// file that cannot be read, a data file without a record.
+  /// - Throws: `SystemError` when the folder cannot be listed.
+  public func contents() throws -> SpoolContents {
     guard FileManager.default.fileExists(atPath: directory) else {
       throw SystemError("cannot read spool folder \(directory)", code: ENOENT)
     }
-    let names: [String]
+    let names: Set<String>
     do {
-      names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        .filter { $0.hasSuffix(".json") }.sorted()
+      names = Set(try FileManager.default.contentsOfDirectory(atPath: directory))
     } catch {
       throw SystemError("cannot read spool folder \(directory)", cause: error)
     }
-    return try names.map { name in
-      let recordPath = directory + "/" + name
-      let dataPath = String(recordPath.dropLast(".json".count)) + ".jsonl.gz"
-      guard let data = FileManager.default.contents(atPath: recordPath),
-        let record = try? JSONDecoder().decode(SpoolRecord.self, from: data)
-      else {
-        throw SystemError("cannot read spool record \(recordPath)", code: EIO, reason: "malformed")
+    var contents = SpoolContents()
+    for name in names.sorted() {
+      let path = directory + "/" + name
+      if name.hasSuffix(".jsonl.gz") {
+        let recordName = String(name.dropLast(".jsonl.gz".count)) + ".json"
+        guard !names.contains(recordName) else { continue }
+        // TODO(spool): rebuild the record from the journal; its spooled pieces name no spool
+        // file, and a data file left by a crash before its record was written has none at all.
+        contents.problems.append(SpoolProblem(
+          kind: .missingRecord, path: path,
+          reason: "its record file \(recordName) is missing, so what it holds and where it goes "
+            + "are not known"))
+        continue
       }
-      return (recordPath, dataPath, record)
+      guard name.hasSuffix(".json") else { continue }
+      let dataPath = String(path.dropLast(".json".count)) + ".jsonl.gz"
+      do {
+        guard let data = FileManager.default.contents(atPath: path) else {
+          throw SpoolRecordDamage(reason: "it cannot be read")
+        }
+        contents.entries.append(
+          SpoolEntry(recordPath: path, dataPath: dataPath, record: try SpoolRecord.decode(data)))
+      } catch let damage as SpoolRecordDamage {
+        contents.problems.append(SpoolProblem(kind: .damagedRecord, path: path, reason: damage.reason))
+      }
     }
+    return contents
   }
 
   /// The spooled samples of the archives with these SHA-256 digests, and the batches holding
   /// them; none when the folder does not exist or cannot be read.
   public func waiting(archives: Set<String>) -> (batches: Int, samples: Int) {
-    let found = ((try? entries()) ?? []).filter { archives.contains($0.record.archiveSHA256) }
+    let found = ((try? contents().entries) ?? []).filter {
+      archives.contains($0.record.archiveSHA256)
+    }
     return (found.count, found.reduce(0) { $0 + $1.record.samples })
   }
 
@@ -130,15 +150,21 @@ public final class ImportSpool: @unchecked Sendable {
   }
 
   /// Decompresses a spooled data file.
+  /// - Throws: `InputFault` placed in `path` (truncated, not gzip, at which offset), or
+  ///   `SystemError` when it cannot be opened.
   public static func readBody(_ path: String) throws -> [UInt8] {
     let file = try InputFile(path: path)
     let reader = GzipReader(file.stream())
     var body: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-      let count = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
-      if count == 0 { break }
-      body += buffer[0..<count]
+    do {
+      while true {
+        let count = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
+        if count == 0 { break }
+        body += buffer[0..<count]
+      }
+    } catch let fault as InputFault {
+      throw fault.located(path: path, member: nil)
     }
     return body
   }

@@ -43,7 +43,8 @@ import Testing
     #expect(server.heldConnections == 2)
 
     // Every batch is in the spool, and on record in the target's journal as spooled there.
-    let entries = try ImportSpool(directory: spool).entries()
+    let entries = try ImportSpool(directory: spool).contents().entries
+    #expect(try ImportSpool(directory: spool).contents().problems == [])
     #expect(report["batches_spooled"] as? Int == inFlight.count + queued.count)
     #expect(entries.count == inFlight.count + queued.count)
     #expect(report["samples_spooled"] as? Int == entries.reduce(0) { $0 + $1.record.samples })
