@@ -17,24 +17,25 @@ public enum ImportCommand: Command {
       (http://host:8428) or a cluster vminsert prefix (http://host:8480/insert/0/prometheus).
       Give --url several times to spread batches over several nodes.
 
-      Nothing is lost: a batch that still fails after its retries goes to --fallback-url when
-      given, else to the spool (gzip JSON lines, written durably) for 'arraytool import --replay
-      DIR', which delivers the same way and leaves out what a target it sends to has on record
-      as accepted meanwhile (removing such a batch from the spool unsent). A batch whose record
-      or data file is damaged, or a data file without its record, is named with what is wrong
-      and left in the spool, and the other batches are still sent (status 1). A journal per
-      target (STATE/journal/HOST_PORT/), keyed
-      by each archive's SHA-256, member and block, records what that target accepted; what any
-      --url or --fallback-url of a run has on record is not sent again (--force sends it all).
-      An input with the same SHA-256 as an earlier one of the run is sent once and named.
-      Ctrl-C stops at the next block, finishes the batches in flight and flushes the journal; a
-      second Ctrl-C cancels the requests in flight and spools their batches and those not sent
-      yet, without waiting on the server. A replay stops before its next
-      batch the same way (a second Ctrl-C cancels the one in flight; it stays in the spool).
-      A spool or journal folder that is a file or cannot be written is refused before anything
-      is sent (status 2). One import or replay at a time holds STATE/lock; another run on the
-      same STATE ends at once with status 2. STATE is $ARRAYTOOL_STATE_DIR, else
-      $XDG_STATE_HOME/arraytool, else ~/.local/state/arraytool.
+      Nothing is lost: a batch that still fails after its retries goes to --fallback-url
+      when given, else to the spool (gzip JSON lines, written durably) for 'arraytool import
+      --replay DIR', which delivers the same way and leaves out what a target it sends to
+      has on record as accepted meanwhile (removing such a batch from the spool unsent). A
+      batch whose record or data file is damaged, or a data file without its record, is
+      named with what is wrong and left in the spool, and the other batches are still sent
+      (status 1). A journal per target (STATE/journal/HOST_PORT/), keyed by each archive's
+      SHA-256, member and block, records what that target accepted; what any --url or
+      --fallback-url of a run has on record is not sent again (--force sends it all). An
+      input with the same SHA-256 as an earlier one of the run is sent once and named, and
+      so is a performance file of an earlier file's name and bytes; two files of one name
+      with other bytes are refused (status 1). Ctrl-C stops at the next block, finishes the
+      batches in flight and flushes the journal; a second Ctrl-C cancels the requests in
+      flight and spools their batches and those not sent yet, without waiting on the server.
+      A replay stops before its next batch the same way (a second Ctrl-C cancels the one in
+      flight; it stays in the spool). A spool or journal folder that is a file or cannot be
+      written is refused before anything is sent (status 2). One import or replay at a time
+      holds STATE/lock; another run on the same STATE ends at once with status 2. STATE is
+      $ARRAYTOOL_STATE_DIR, else $XDG_STATE_HOME/arraytool, else ~/.local/state/arraytool.
 
       Failed requests are retried with exponential backoff and jitter on DNS failures, refused or
       reset connections, timeouts, 429 and 5xx; another 4xx stops that batch and the server's
