@@ -7,11 +7,16 @@ import Foundation
   import Glibc
 #endif
 
-/// Watches SIGINT and SIGTERM while it lives.
+/// Watches SIGINT and SIGTERM while it lives. One handler serves a whole run, its actions
+/// changed as the run goes on (`handle(first:again:)`): a second handler made after the first
+/// was cancelled may never see a signal, as libdispatch can leave the signal ignored and
+/// unblocked once the first one's sources are gone.
 public final class InterruptHandler {
   private var sources: [DispatchSourceSignal] = []
   private let lock = NSLock()
   private var received = 0
+  private var first: () -> Void
+  private var again: () -> Void
 
   /// Signals received so far.
   public var count: Int {
@@ -24,6 +29,8 @@ public final class InterruptHandler {
   ///   - first: called on the first signal.
   ///   - again: called on every later signal.
   public init(first: @escaping () -> Void, again: @escaping () -> Void) {
+    self.first = first
+    self.again = again
     let queue = DispatchQueue(label: "arraytool.signals")
     for number in [SIGINT, SIGTERM] {
       signal(number, SIG_IGN)
@@ -32,12 +39,21 @@ public final class InterruptHandler {
         lock.lock()
         received += 1
         let number = received
+        let action = number == 1 ? self.first : self.again
         lock.unlock()
-        if number == 1 { first() } else { again() }
+        action()
       }
       source.resume()
       sources.append(source)
     }
+  }
+
+  /// From now on calls `first` on the first signal and `again` on every later one.
+  public func handle(first: @escaping () -> Void, again: @escaping () -> Void) {
+    lock.lock()
+    self.first = first
+    self.again = again
+    lock.unlock()
   }
 
   /// Stops watching and restores the default actions.
@@ -64,7 +80,13 @@ extension InterruptHandler {
   public convenience init(
     stopping run: Interruptible, say: @escaping (String) -> Void, message: String
   ) {
-    self.init {
+    self.init(first: {}, again: {})
+    handle(stopping: run, say: say, message: message)
+  }
+
+  /// From now on stops `run` on the first signal, saying `message`, and its retries on the next.
+  public func handle(stopping run: Interruptible, say: @escaping (String) -> Void, message: String) {
+    handle {
       run.stop()
       say(message)
     } again: {

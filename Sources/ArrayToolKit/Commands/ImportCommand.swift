@@ -124,8 +124,9 @@ public enum ImportCommand: Command {
     let lock = try lockState(context.environment)
     defer { lock?.release() }
     // Until the pipeline starts nothing is sent and nothing needs finishing, while reading the
-    // inputs and waiting on servers may take a while: a signal ends the run at once.
-    let beforeSending = InterruptHandler {
+    // inputs and waiting on servers may take a while: a signal ends the run at once. The same
+    // handler then stops the pipeline.
+    let interrupts = InterruptHandler {
       events.say("interrupted before sending: nothing was sent")
       // Nothing is buffered yet (stdout is written only at the end), and exit(3) would run
       // the atexit handlers under the threads still working.
@@ -196,10 +197,9 @@ public enum ImportCommand: Command {
         events.say(forceWarning!)
       }
     }
-    beforeSending.cancel()
     let pipeline = try ImportPipeline(
       configuration: configuration, catalog: catalog, events: events, digests: digests)
-    let interrupts = InterruptHandler(
+    interrupts.handle(
       stopping: pipeline, say: events.say,
       message: "interrupted: finishing the batches in flight; press Ctrl-C again to spool them now")
     let tick: ((ImportProgress) -> Void)? =

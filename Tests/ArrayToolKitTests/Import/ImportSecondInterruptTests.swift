@@ -8,6 +8,15 @@ import Testing
 @testable import ArrayToolKit
 
 @Suite(.serialized) struct ImportSecondInterruptTests {
+  /// Starts the binary with no signal blocked, as a shell starts it: the test runner's threads
+  /// block signals, and a child would inherit that mask, under which a signal lost to an
+  /// ignored disposition is kept pending instead.
+  static let unblockedSignals = [
+    "/usr/bin/python3", "-c",
+    "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
+      + "os.execv(sys.argv[1], sys.argv[1:])",
+  ]
+
   @Test func aSecondInterruptSpoolsTheQueuedBatchesWithoutSendingThem() throws {
     let server = try LoopbackServer(.silent)
     defer { server.stop() }
@@ -18,7 +27,7 @@ import Testing
     let running = try BinaryRunner.start(
       ["import", "--no-preflight", "--url", server.url, "--timeout", "10", "--concurrency", "2",
        "--jobs", "1", "--batch-samples", "1000", "--json", path],
-      environment: state)
+      environment: state, launcher: Self.unblockedSignals)
     // Both requests wait on the server; the queue behind them is full.
     try server.waitForHeldConnections(2)
     running.interrupt()
