@@ -110,11 +110,15 @@ enum DuplicateInputs {
           DuplicateInput(path: unit.location, sameAs: same.unit.location, files: 1, byName: true))
         continue
       }
-      if let other = earlier.first(where: { $0.print != nil }) {
+      // One conflict with each earlier print: with any of them left out as damaged, the
+      // others still conflict.
+      var prints: Set<ContainerPrint> = []
+      for other in earlier {
+        guard let theirs = other.print, prints.insert(theirs).inserted else { continue }
         conflicts.append(
           NameConflict(
             location: unit.location, other: other.unit.location,
-            size: print.size, otherSize: other.print!.size))
+            size: print.size, otherSize: theirs.size))
       }
       byName[key]!.append((unit, print))
       kept.append(unit)

@@ -193,6 +193,29 @@ import Testing
     }
   }
 
+  /// Three files of one name, the first damaged and the other two intact but different: with
+  /// the damaged one left out, the two others still conflict, and nothing is sent.
+  @Test func twoIntactFilesOfOneNameStillConflictWhenADamagedThirdIsLeftOut() throws {
+    try VictoriaMetricsServer.withVictoriaMetrics { storage in
+      let scratch = try ScratchDirectory()
+      let intact = try Self.looseFile("b", seed: 1, in: scratch)
+      let other = try Self.looseFile("c", seed: 2, in: scratch)
+      let bytes = try Data(contentsOf: URL(fileURLWithPath: intact))
+      _ = try scratch.write(
+        "a/" + (intact as NSString).lastPathComponent, Array(bytes.prefix(bytes.count - 20)))
+      let result = try BinaryRunner.run(
+        ["import", "--url", storage.url, "--skip-corrupt"]
+          + ["a", "b", "c"].map { scratch.path + "/" + $0 },
+        environment: ["ARRAYTOOL_STATE_DIR": scratch.path + "/state"])
+      #expect(result.status == 1)
+      #expect(result.stderr.contains("arraytool: error: \(other) and \(intact) are named for the same "))
+      #expect(!result.stdout.contains("samples:"))
+      let stored = try StoredSamples.read(
+        serial: "2102350TST10KA000042", from: storage, expecting: 0, timeout: 0)
+      #expect(stored.count == 0)
+    }
+  }
+
   /// A file imported in one run, then another of its name with other bytes in the next: the
   /// second is not taken for the first, nor sent over it; it is reported as not sent.
   @Test func aFileOfANameImportedBeforeWithOtherBytesIsReportedNotSent() throws {
