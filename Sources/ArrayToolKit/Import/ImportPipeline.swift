@@ -293,11 +293,17 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
   }
 
   /// Why a file is not sent when another of its name, with other bytes, was imported before.
-  static func otherFileReason(_ unit: DatUnit, earlier member: String, print: ContainerPrint)
+  static func otherFileReason(_ unit: DatUnit, earlier member: String, print: ContainerPrint?)
     -> String
   {
-    let own = (try? unit.containerPrint()).map { ", \($0.size) now" } ?? ""
     let earlier = member.isEmpty ? "" : " as \(member)"
+    guard let print else {
+      return "not sent: a file of this name (array, controller and time window) was imported "
+        + "before\(earlier) by a version that kept no record of its bytes, so whether this is "
+        + "the same file cannot be told; sending it could store what both hold twice. If it is "
+        + "another file, --force sends it"
+    }
+    let own = (try? unit.containerPrint()).map { ", \($0.size) now" } ?? ""
     return "not sent: a file of this name (array, controller and time window) was imported "
       + "before\(earlier) with other bytes (\(print.size) bytes then\(own)), so one of the two "
       + "is likely a copy cut short or an export made again; sending this one would store what "

@@ -43,10 +43,11 @@ final class TargetJournals: @unchecked Sendable {
   /// What the run's targets got before of the performance file `name` (the same array,
   /// controller and time) from another archive or member.
   enum EarlierFile: Equatable {
-    /// A copy with the same bytes (or recorded before prints were kept), every sample got.
+    /// A copy with the same bytes, every sample got.
     case copy(archive: String, member: String)
-    /// A file of the same name whose bytes differ from these, every sample got.
-    case other(member: String, print: ContainerPrint)
+    /// A file of the same name whose bytes differ from these, or are not known (recorded
+    /// before prints were kept), every sample got.
+    case other(member: String, print: ContainerPrint?)
   }
 
   /// The earlier file of the name `name`; nil when there is none or the name is not a
@@ -62,7 +63,12 @@ final class TargetJournals: @unchecked Sendable {
       where (entry.archive, entry.member) != (archive, member)
         && isComplete(archive: entry.archive, member: entry.member)
       {
-        guard let theirs = entry.print else { return .copy(archive: entry.archive, member: entry.member) }
+        // Without a print the earlier bytes are not known: taking this file for that one could
+        // lose what only this one holds, so it is not sent and is named.
+        guard let theirs = entry.print else {
+          differing = differing ?? .other(member: entry.member, print: nil)
+          continue
+        }
         if mine == nil { mine = .some(print()) }
         // A file that cannot be read here fails when it is decoded: it is no copy of anything.
         guard let own = mine! else { return nil }

@@ -245,6 +245,27 @@ import Testing
           + "likely a copy cut short or an export made again; sending this one would store what "
           + "both hold twice. Check which is right; --force sends this one anyway"
       ])
+      // A line of the index kept no print before prints were kept: such a file is not taken
+      // for this one either, and the reason says why.
+      let index = scratch.path + "/state/journal/"
+        + ImportJournal.folderName(for: try ImportTarget(base: storage.url)) + "/files.index"
+      let lines = try String(contentsOfFile: index, encoding: .utf8).split(separator: "\n")
+      #expect(lines.count == 1)
+      var entry = try #require(
+        try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+      #expect(entry["print"] != nil)
+      entry["print"] = nil
+      try (JSONSerialization.data(withJSONObject: entry) + Data("\n".utf8))
+        .write(to: URL(fileURLWithPath: index))
+      let unknown = try run(second, status: 1)
+      #expect(unknown["samples_sent"] as? Int == 0)
+      #expect((unknown["failures"] as? [[String: Any]] ?? []).map { $0["reason"] as? String } == [
+        "not sent: a file of this name (array, controller and time window) was imported before "
+          + "by a version that kept no record of its bytes, so whether this is the same file "
+          + "cannot be told; sending it could store what both hold twice. If it is another file, "
+          + "--force sends it"
+      ])
+      try (lines[0] + "\n").write(toFile: index, atomically: true, encoding: .utf8)
       // The same bytes again under another folder are the file imported before.
       let copy = try scratch.write(
         "c/" + (first as NSString).lastPathComponent,
