@@ -55,17 +55,17 @@ public struct ImportResult: Sendable {
   public var acceptedOnlyBy: String?
   /// Samples sent per series (for the landed check).
   public var samplesBySeries: [SeriesKey: Int] = [:]
-  /// Series that several metric ids of one element map to, with how many: each timestamp of
-  /// such a series was sent that many times.
-  public var collidingSeries: [SeriesKey: Int] = [:]
+  /// For series that several metric ids of one element map to in some file: the samples sent
+  /// beyond one per timestamp (a file whose element has two such ids sent each timestamp twice).
+  public var collidingExcess: [SeriesKey: Int] = [:]
 
   /// What the landed check should find per series: what was sent, except that a store that
   /// deduplicates keeps one sample per timestamp of a series several metric ids were sent to.
   public func expectedBySeries(deduplicated: Bool) -> [SeriesKey: Int] {
-    guard deduplicated, !collidingSeries.isEmpty else { return samplesBySeries }
+    guard deduplicated, !collidingExcess.isEmpty else { return samplesBySeries }
     var expected = samplesBySeries
-    for (key, ids) in collidingSeries {
-      if let sent = expected[key] { expected[key] = sent / ids }
+    for (key, excess) in collidingExcess {
+      if let sent = expected[key] { expected[key] = sent - excess }
     }
     return expected
   }
@@ -85,6 +85,9 @@ final class ImportTally: @unchecked Sendable {
   private let lock = NSLock()
   private var result = ImportResult()
   private var layoutsSeen: Set<Int> = []
+  /// For each layout with collisions, the value positions of each series several of its
+  /// metric ids map to.
+  private var collidingPositions: [Int: [[Int]]] = [:]
   private var serials: Set<String> = []
   /// Per unit: batches not yet settled, whether decoding ended, whether anything failed.
   private var pending: [Int] = []
@@ -134,11 +137,9 @@ final class ImportTally: @unchecked Sendable {
       guard layoutsSeen.insert(layout.id).inserted else { return }
       serials.insert(layout.serial)
       guard !layout.collisions.isEmpty else { return }
-      var positions: [SeriesKey: Int] = [:]
-      for position in 0..<layout.count { positions[layout.key(at: position), default: 0] += 1 }
-      for (key, count) in positions where count > 1 {
-        result.collidingSeries[key] = max(result.collidingSeries[key] ?? 0, count)
-      }
+      var positions: [SeriesKey: [Int]] = [:]
+      for position in 0..<layout.count { positions[layout.key(at: position), default: []].append(position) }
+      collidingPositions[layout.id] = positions.values.filter { $0.count > 1 }
     }
   }
 
@@ -148,6 +149,14 @@ final class ImportTally: @unchecked Sendable {
       for (layout, perPosition) in counts {
         for (position, count) in perPosition.enumerated() where count > 0 {
           result.samplesBySeries[layout.key(at: position), default: 0] += count
+        }
+        // The positions of one series hold the same rows: one of them is what a store that
+        // deduplicates keeps.
+        for positions in collidingPositions[layout.id] ?? [] {
+          let sent = positions.map { perPosition[$0] }
+          guard let kept = sent.max(), kept > 0 else { continue }
+          result.collidingExcess[layout.key(at: positions[0]), default: 0] +=
+            sent.reduce(0, +) - kept
         }
       }
     }

@@ -285,22 +285,27 @@ import Testing
   /// timeout for a second that never comes.
   @Test func aSeriesTwoMetricIdsMapToIsCheckedOncePerTimestampInADeduplicatingStore() throws {
     let scratch = try ScratchDirectory()
-    var profile = ExportProfile()
-    profile.files = 1
-    profile.resources = [
-      GeneratedResource(typeID: 207, namePrefix: "CTE0.", count: 1, metricIDs: [236, 801, 5])
-    ]
-    let zip = scratch.path + "/collide.zip"
-    _ = try ExportGenerator(profile: profile).writeZip(to: zip)
+    // The first file's controller has both ids; the next file's, half an hour later, only one.
+    for (start, metrics) in [(Int64(1_758_758_400), [236, 801, 5]), (1_758_760_200, [236, 5])] {
+      var profile = ExportProfile()
+      profile.files = 1
+      profile.start = start
+      profile.resources = [
+        GeneratedResource(typeID: 207, namePrefix: "CTE0.", count: 1, metricIDs: metrics)
+      ]
+      let generator = ExportGenerator(profile: profile)
+      _ = try scratch.write("export/" + generator.baseName(0) + ".tgz", generator.tgz(0))
+    }
     let storage = try VictoriaMetricsServer.startVictoriaMetrics(
       flags: ["-dedup.minScrapeInterval=1ms"])
     defer { storage.stop() }
     let report = try ImportIntegrationTests.expectReport(
       BinaryRunner.run(
-        ["import", "--url", storage.url, "--json", "--landed-timeout", "20", zip],
+        ["import", "--url", storage.url, "--json", "--landed-timeout", "20",
+         scratch.path + "/export"],
         environment: ["ARRAYTOOL_STATE_DIR": scratch.path + "/state"]),
       status: 0)
-    #expect(report["samples_sent"] as? Int == 90)
-    ImportIntegrationTests.expectLanded(report, samples: 60, series: 2, in: storage)
+    #expect(report["samples_sent"] as? Int == 150)
+    ImportIntegrationTests.expectLanded(report, samples: 120, series: 2, in: storage)
   }
 }
