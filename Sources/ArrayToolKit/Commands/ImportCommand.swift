@@ -136,7 +136,8 @@ public enum ImportCommand: Command {
     let listing = try PerfInput.units(for: arguments.positionals)
     // Read once here, the digests also key the journal.
     let digests = ArchiveDigests()
-    let (unique, duplicates, conflicts) = DuplicateInputs.split(listing.units, digests: digests)
+    let (unique, found, conflicts) = DuplicateInputs.split(listing.units, digests: digests)
+    var duplicates = found
     var units = unique
     // Asking the target what it is costs requests: only when a check needs the answer.
     let explicitQuery = try explicitQueryEndpoint(arguments, environment: context.environment)
@@ -171,6 +172,21 @@ public enum ImportCommand: Command {
         return .problems
       }
       if let lineSamples = found.lineSamples { configuration.lineSamples = lineSamples }
+      // A file left out for its name's sake is sent after all when the one kept in its place is
+      // left out as damaged: a zip entry's directory CRC says what its bytes should be, not
+      // what they are.
+      var sentInstead: Set<String> = []
+      for duplicate in duplicates where duplicate.byName && !sentInstead.contains(duplicate.sameAs) {
+        guard let kept = units.first(where: { $0.location == duplicate.sameAs }),
+          found.isCorrupt(kept),
+          let copy = listing.units.first(where: { $0.location == duplicate.path }),
+          !found.isCorrupt(copy)
+        else { continue }
+        units.append(copy)
+        sentInstead.insert(duplicate.sameAs)
+        sentInstead.insert(duplicate.path)
+      }
+      duplicates.removeAll { $0.byName && sentInstead.contains($0.path) }
       units = units.filter { !found.isCorrupt($0) }
       preflight = found
     } else {

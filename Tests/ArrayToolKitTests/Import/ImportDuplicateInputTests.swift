@@ -193,6 +193,37 @@ import Testing
     }
   }
 
+  /// A zip whose one member is damaged, given before an intact loose copy of that file: the
+  /// directory's CRC matches the copy, so the copy was left out for the member's sake and
+  /// nothing of the file was sent. With the member left out as damaged, the copy is sent.
+  @Test func anIntactCopyIsSentWhenTheFileKeptInItsPlaceIsLeftOutAsDamaged() throws {
+    try VictoriaMetricsServer.withVictoriaMetrics { storage in
+      let scratch = try ScratchDirectory()
+      let loose = try Self.looseFile("loose", seed: 1, in: scratch)
+      var profile = ExportProfile()
+      profile.files = 1
+      let zip = scratch.path + "/damaged.zip"
+      _ = try ExportGenerator(profile: profile).writeZip(to: zip, manifest: false)
+      var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: zip)))
+      bytes[bytes.count / 3] ^= 0xFF
+      try Data(bytes).write(to: URL(fileURLWithPath: zip))
+      let report = try ImportIntegrationTests.expectReport(
+        BinaryRunner.run(
+          ["import", "--url", storage.url, "--json", "--skip-corrupt", zip, loose],
+          environment: ["ARRAYTOOL_STATE_DIR": scratch.path + "/state"]),
+        status: 1)
+      #expect(report["samples_sent"] as? Int == 8_400)
+      #expect(report["files_duplicate"] as? Int == 0)
+      #expect((report["duplicates"] as? [Any])?.isEmpty == true)
+      // Each problem the preflight found in the member is a line of its own.
+      let failed = (report["failures"] as? [[String: Any]] ?? []).compactMap { $0["file"] as? String }
+      #expect(!failed.isEmpty && Set(failed) == [zip])
+      let stored = try StoredSamples.read(
+        serial: "2102350TST10KA000042", from: storage, expecting: 8_400)
+      #expect(stored.count == 8_400)
+    }
+  }
+
   /// Three files of one name, the first damaged and the other two intact but different: with
   /// the damaged one left out, the two others still conflict, and nothing is sent.
   @Test func twoIntactFilesOfOneNameStillConflictWhenADamagedThirdIsLeftOut() throws {
