@@ -79,11 +79,14 @@ public enum ArgumentParser {
             throw fail("unknown option -\(letter)")
           }
           guard option.takesValue else {
+            if letters.hasPrefix("=") { throw fail("option -\(letter) takes no value") }
             try record(option, inlineValue: nil, spelled: "-\(letter)")
             continue
           }
-          let rest = letters.hasPrefix("=") ? letters.dropFirst() : letters
-          try record(option, inlineValue: rest.isEmpty ? nil : String(rest), spelled: "-\(letter)")
+          // `-j=` gives an empty value, as `--jobs=` does; `-j` alone takes the next word.
+          let inline = letters.hasPrefix("=") ? String(letters.dropFirst())
+            : letters.isEmpty ? nil : String(letters)
+          try record(option, inlineValue: inline, spelled: "-\(letter)")
           break
         }
       }

@@ -48,7 +48,7 @@ public enum ExportCommand: Command {
     let (units, duplicates, conflicts) = DuplicateInputs.split(
       listing.units, digests: ArchiveDigests())
     if !conflicts.isEmpty {
-      for conflict in conflicts { console.error(conflict.message) }
+      for conflict in conflicts { console.error(conflict.message(done: "written")) }
       return .problems
     }
 

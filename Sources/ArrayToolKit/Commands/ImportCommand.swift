@@ -197,7 +197,7 @@ public enum ImportCommand: Command {
     let remaining = Set(units.map(\.location))
     let standing = conflicts.filter { remaining.contains($0.location) && remaining.contains($0.other) }
     if !standing.isEmpty {
-      for conflict in standing { console.error(conflict.message) }
+      for conflict in standing { console.error(conflict.message()) }
       return .problems
     }
     // --force sends what is in the spool as well: a later replay must know, or it duplicates it.

@@ -20,7 +20,7 @@ public struct DuplicateInput: Equatable, Sendable {
 }
 
 /// Two performance files of one name (array, controller, time window) whose bytes differ: one
-/// is likely a copy cut short or an export made again. Both stay in the run until one is left
+/// may be a copy cut short or an export made again. Both stay in the run until one is left
 /// out as damaged; the import does not choose between them.
 public struct NameConflict: Equatable, Sendable {
   /// `path!member` or `path` of the later file, and of the earlier one.
@@ -33,13 +33,15 @@ public struct NameConflict: Equatable, Sendable {
   /// What was found.
   public var finding: String {
     "\(location) and \(other) are named for the same array, controller and time window but "
-      + "hold different bytes (\(size) and \(otherSize) bytes): one of them is likely a copy cut "
-      + "short or an export made again"
+      + "hold different bytes (\(size) and \(otherSize) bytes): one of them may be a copy cut "
+      + "short, an export made again, or the same data packed another way"
   }
 
-  /// What to tell the user when the conflict stops a run.
-  public var message: String {
-    finding + ". Check both with 'arraytool verify' and give only the right one; nothing was sent"
+  /// What to tell the user when the conflict stops a run that would have `done` (sent,
+  /// written) their samples.
+  public func message(done: String = "sent") -> String {
+    finding + ". See which is right ('arraytool inspect' shows what each holds) and give only "
+      + "that one; nothing was \(done)"
   }
 }
 

@@ -305,9 +305,10 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
     }
     let own = (try? unit.containerPrint()).map { ", \($0.size) now" } ?? ""
     return "not sent: a file of this name (array, controller and time window) was imported "
-      + "before\(earlier) with other bytes (\(print.size) bytes then\(own)), so one of the two "
-      + "is likely a copy cut short or an export made again; sending this one would store what "
-      + "both hold twice. Check which is right; --force sends this one anyway"
+      + "before\(earlier) with other bytes (\(print.size) bytes then\(own)): one of the two "
+      + "may be a copy cut short, an export made again, or the same data packed another way, "
+      + "and sending this one would store what both hold twice. If this one is the right one, "
+      + "--force sends it"
   }
 
   /// Counts the samples of a file an earlier run delivered, so that the landed check expects

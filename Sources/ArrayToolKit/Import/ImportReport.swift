@@ -84,11 +84,12 @@ public enum ImportReport {
       return "the same performance file (array, controller and time in its name) as "
         + "\(duplicate.sameAs); \(done) once, from there"
     }
+    let were = duplicate.files == 1 ? "was" : "were"
     if duplicate.path == duplicate.sameAs {
-      return "given more than once; its \(files) were \(done) once"
+      return "given more than once; its \(files) \(were) \(done) once"
     }
-    return "the same content (SHA-256) as \(duplicate.sameAs); its \(files) were \(done) once, "
-      + "from \(duplicate.sameAs)"
+    return "the same content (SHA-256) as \(duplicate.sameAs); its \(files) \(were) \(done) "
+      + "once, from \(duplicate.sameAs)"
   }
 
   /// What the landed check found, as report lines.

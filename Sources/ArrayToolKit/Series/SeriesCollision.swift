@@ -15,9 +15,12 @@ public struct SeriesCollision: Equatable, Sendable, Hashable {
   static let shownElementBytes = 120
 
   public var message: String {
-    "metrics \(metricIDs.map(String.init).joined(separator: " and ")) of \(resource) "
-      + "'\(Self.shortened(element))' both map to \(seriesName); their samples would be stored "
-      + "as one series"
+    let ids = metricIDs.map(String.init)
+    let named = ids.count > 2
+      ? ids.dropLast().joined(separator: ", ") + " and " + ids.last! : ids.joined(separator: " and ")
+    return "metrics \(named) of \(resource) '\(Self.shortened(element))' "
+      + (ids.count > 2 ? "all" : "both") + " map to \(seriesName); their samples would be "
+      + "stored as one series"
   }
 
   /// `text` cut to about `shownElementBytes` bytes on a character boundary, its length told.

@@ -51,6 +51,12 @@ import Testing
     #expect(throws: UsageError("unknown option -x", command: "demo")) {
       try ArgumentParser.parse(["-qx", "a"], spec: grouped)
     }
+    #expect(throws: UsageError("option -q takes no value", command: "demo")) {
+      try ArgumentParser.parse(["-q=", "a"], spec: grouped)
+    }
+    let empty = try ArgumentParser.parse(["-o=", "a", "b"], spec: grouped)
+    #expect(empty.string("output") == "")
+    #expect(empty.positionals == ["a", "b"])
   }
 
   @Test func doubleDashEndsOptions() throws {

@@ -156,8 +156,9 @@ import Testing
           result.stderr.hasSuffix(
             "arraytool: error: \(second) and \(first) are named for the same array, controller "
               + "and time window but hold different bytes (\(sizes[0]) and \(sizes[1]) bytes): one of "
-              + "them is likely a copy cut short or an export made again. Check both with "
-              + "'arraytool verify' and give only the right one; nothing was sent\n"))
+              + "them may be a copy cut short, an export made again, or the same data packed "
+              + "another way. See which is right ('arraytool inspect' shows what each holds) and "
+              + "give only that one; nothing was sent\n"))
       }
       let stored = try StoredSamples.read(
         serial: "2102350TST10KA000042", from: storage, expecting: 0, timeout: 0)
@@ -272,9 +273,10 @@ import Testing
       #expect(failures.map { $0["file"] as? String } == [second])
       #expect(failures.map { $0["reason"] as? String } == [
         "not sent: a file of this name (array, controller and time window) was imported before "
-          + "with other bytes (\(sizes[0]) bytes then, \(sizes[1]) now), so one of the two is "
-          + "likely a copy cut short or an export made again; sending this one would store what "
-          + "both hold twice. Check which is right; --force sends this one anyway"
+          + "with other bytes (\(sizes[0]) bytes then, \(sizes[1]) now): one of the two may be a "
+          + "copy cut short, an export made again, or the same data packed another way, and "
+          + "sending this one would store what both hold twice. If this one is the right one, "
+          + "--force sends it"
       ])
       // A line of the index kept no print before prints were kept: such a file is not taken
       // for this one either, and the reason says why.
