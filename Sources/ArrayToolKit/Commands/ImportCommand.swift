@@ -257,8 +257,13 @@ public enum ImportCommand: Command {
         var check = LandedCheck(queries: queries, agents: agents,
                                 timeout: configuration.landedTimeout)
         check.shouldStop = { interrupts.count > 0 }
+        // Without a preflight the flags are read here, and only when a series needs them.
+        let deduplicated =
+          preflight?.storesDeduplicate
+          ?? (!result.collidingExcess.isEmpty
+            && Self.deduplicate(queries, timeout: configuration.checkTimeout))
         landed = check.run(
-          expected: result.expectedBySeries(deduplicated: preflight?.storesDeduplicate ?? false),
+          expected: result.expectedBySeries(deduplicated: deduplicated),
           first: result.firstTimestamp ?? 0, last: result.lastTimestamp ?? 0)
       } else if result.samplesSent > 0 {
         events.say("landed check skipped: no VictoriaMetrics to count in (give --query-url when "
@@ -316,6 +321,18 @@ public enum ImportCommand: Command {
       }
     }
     return nil
+  }
+
+  /// Whether every one of `stores` deduplicates (-dedup.minScrapeInterval), as its /flags say;
+  /// false when one cannot be read.
+  static func deduplicate(_ stores: [ProbeEndpoint], timeout: Double) -> Bool {
+    stores.allSatisfy { store in
+      let client = HTTPClient(endpoint: store, resolver: SystemResolver())
+      guard case .victoriaMetrics(let flags)? = try? ServerFacts.read(
+        .victoriametrics, client: client, deadline: Deadline(seconds: timeout))
+      else { return false }
+      return (flags.dedupIntervalSeconds ?? 0) > 0
+    }
   }
 
   /// What each target and fallback is, each once: those that are a VictoriaMetrics rather than

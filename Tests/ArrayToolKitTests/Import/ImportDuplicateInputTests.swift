@@ -340,5 +340,14 @@ import Testing
       status: 0)
     #expect(report["samples_sent"] as? Int == 150)
     ImportIntegrationTests.expectLanded(report, samples: 120, series: 2, in: storage)
+    // Without the preflight the landed check reads the flags itself.
+    let unchecked = try ImportIntegrationTests.expectReport(
+      BinaryRunner.run(
+        ["import", "--url", storage.url, "--json", "--landed-timeout", "20", "--no-preflight",
+         scratch.path + "/export"],
+        environment: ["ARRAYTOOL_STATE_DIR": scratch.path + "/other-state"]),
+      status: 0)
+    #expect(unchecked["samples_sent"] as? Int == 150)
+    ImportIntegrationTests.expectLanded(unchecked, samples: 120, series: 2, in: storage)
   }
 }
