@@ -124,6 +124,18 @@ import Testing
     }
   }
 
+  /// Reads the sample array's samples back from `storage` and expects `count` of them, each
+  /// stored once.
+  static func expectStoredOnce(
+    _ count: Int, in storage: VictoriaMetricsServer,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
+    let stored = try StoredSamples.read(
+      serial: "2102350TST10KA000042", from: storage, expecting: count, timeout: count == 0 ? 0 : 90)
+    #expect(stored.count == count, sourceLocation: sourceLocation)
+    #expect(stored.distinctCount == count, sourceLocation: sourceLocation)
+  }
+
   /// The first file of a one-file export with `seed` and `rows` rows per block, written as a
   /// loose .tgz to `folder` in `scratch`: two seeds give one name and other bytes.
   static func looseFile(
@@ -160,9 +172,7 @@ import Testing
               + "another way. See which is right ('arraytool inspect' shows what each holds) and "
               + "give only that one; nothing was sent\n"))
       }
-      let stored = try StoredSamples.read(
-        serial: "2102350TST10KA000042", from: storage, expecting: 0, timeout: 0)
-      #expect(stored.count == 0)
+      try Self.expectStoredOnce(0, in: storage)
     }
   }
 
@@ -187,10 +197,7 @@ import Testing
       #expect(report["files_duplicate"] as? Int == 0)
       let failures = report["failures"] as? [[String: Any]] ?? []
       #expect(failures.map { $0["file"] as? String } == [damaged])
-      let stored = try StoredSamples.read(
-        serial: "2102350TST10KA000042", from: storage, expecting: 8_400)
-      #expect(stored.count == 8_400)
-      #expect(stored.distinctCount == 8_400)
+      try Self.expectStoredOnce(8_400, in: storage)
     }
   }
 
@@ -219,9 +226,7 @@ import Testing
       // Each problem the preflight found in the member is a line of its own.
       let failed = (report["failures"] as? [[String: Any]] ?? []).compactMap { $0["file"] as? String }
       #expect(!failed.isEmpty && Set(failed) == [zip])
-      let stored = try StoredSamples.read(
-        serial: "2102350TST10KA000042", from: storage, expecting: 8_400)
-      #expect(stored.count == 8_400)
+      try Self.expectStoredOnce(8_400, in: storage)
     }
   }
 
@@ -242,9 +247,7 @@ import Testing
       #expect(result.status == 1)
       #expect(result.stderr.contains("arraytool: error: \(other) and \(intact) are named for the same "))
       #expect(!result.stdout.contains("samples:"))
-      let stored = try StoredSamples.read(
-        serial: "2102350TST10KA000042", from: storage, expecting: 0, timeout: 0)
-      #expect(stored.count == 0)
+      try Self.expectStoredOnce(0, in: storage)
     }
   }
 
@@ -306,9 +309,7 @@ import Testing
       let again = try run(copy, status: 0)
       #expect(again["samples_sent"] as? Int == 0)
       #expect(again["files_skipped"] as? Int == 1)
-      let stored = try StoredSamples.read(
-        serial: "2102350TST10KA000042", from: storage, expecting: 8_400)
-      #expect(stored.count == 8_400)
+      try Self.expectStoredOnce(8_400, in: storage)
     }
   }
 
