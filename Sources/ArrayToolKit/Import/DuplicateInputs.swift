@@ -6,16 +6,17 @@
 import Foundation
 
 /// An input left out because an earlier input of the run holds the same bytes, or a performance
-/// file left out because an earlier one of the run has its name.
+/// file left out because an earlier one of the run has its name and stored bytes.
 public struct DuplicateInput: Equatable, Sendable {
   /// The input left out (`path!member` for a file inside a zip left out by its name).
   public var path: String
   /// The earlier input with the same SHA-256 (the same path when it was given twice), or the
-  /// earlier file of the same name.
+  /// earlier file of the same name and print.
   public var sameAs: String
   /// Its .dat files, none of which was sent.
   public var files: Int
-  /// Whether it was left out for its file name rather than its bytes.
+  /// Whether it was left out as a file of an earlier file's name (and print) rather than as a
+  /// whole input.
   public var byName = false
 }
 
@@ -76,10 +77,11 @@ enum DuplicateInputs {
     return sameNames(kept, duplicates: duplicates)
   }
 
-  /// `units` without those whose performance file name came earlier: the name says array,
-  /// controller and time window, so two files of one name hold the same samples, whatever
-  /// holds them (the zip and its unpacked copy, one .tgz in two day folders). Names that are
-  /// not of that pattern say nothing and are kept.
+  /// `units` without those whose performance file name and stored bytes came earlier: the name
+  /// says array, controller and time window, and with the same bytes two files are one, whatever
+  /// holds them (the zip and its unpacked copy, one .tgz in two day folders). Files of one name
+  /// with other bytes are all kept and named as conflicts. Names that are not of that pattern
+  /// say nothing and are kept.
   private static func sameNames(_ units: [DatUnit], duplicates: [DuplicateInput])
     -> (units: [DatUnit], duplicates: [DuplicateInput], conflicts: [NameConflict])
   {
