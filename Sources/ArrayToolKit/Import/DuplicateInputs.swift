@@ -53,14 +53,23 @@ enum DuplicateInputs {
   static func split(_ units: [DatUnit], digests: ArchiveDigests)
     -> (units: [DatUnit], duplicates: [DuplicateInput], conflicts: [NameConflict])
   {
-    // One file given once cannot repeat itself: no need to read it here.
-    let several = Set(units.map(\.path)).count > 1
+    // Only files of one size can hold the same bytes: the others are known by their path and
+    // not read here (export and inspect would otherwise read every file twice).
+    var sizes: [String: Int64] = [:]
+    var paths: [Int64: Int] = [:]
+    for path in Set(units.map(\.path)) {
+      var info = stat()
+      guard stat(path, &info) == 0 else { continue }
+      sizes[path] = Int64(info.st_size)
+      paths[Int64(info.st_size), default: 0] += 1
+    }
     var owner: [String: String] = [:]
     var seen: Set<[String]> = []
     var kept: [DatUnit] = []
     var duplicates: [DuplicateInput] = []
     for unit in units {
-      guard let digest = several ? try? digests.sha256(of: unit.path) : unit.path else {
+      let alone = sizes[unit.path].map { paths[$0] == 1 } ?? true
+      guard let digest = alone ? unit.path : try? digests.sha256(of: unit.path) else {
         kept.append(unit)
         continue
       }

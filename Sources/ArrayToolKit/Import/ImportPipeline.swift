@@ -75,7 +75,7 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
       acceptedLock.unlock()
       try? journal.recordComplete(
         archive: digest, member: unit.member ?? "", file: unit.name,
-        print: try? unit.containerPrint(), acceptedBy: targets)
+        print: { try? unit.containerPrint() }, acceptedBy: targets)
     }
     let queue = BlockingQueue<ImportBatch>(capacity: configuration.concurrency)
     let sequence = AtomicCounter()

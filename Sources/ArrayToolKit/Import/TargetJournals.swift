@@ -99,7 +99,7 @@ final class TargetJournals: @unchecked Sendable {
   /// Records that every sample of `member` is now accepted or spooled, by the targets that
   /// accepted some of it in this run and those that have any of it on record from before.
   func recordComplete(
-    archive: String, member: String, file name: String, print: ContainerPrint?,
+    archive: String, member: String, file name: String, print: () -> ContainerPrint?,
     acceptedBy: Set<String>
   ) throws {
     var holders = journals.filter {
@@ -108,6 +108,8 @@ final class TargetJournals: @unchecked Sendable {
     if holders.isEmpty { holders = [primary] }
     let targets = holders.map(\.name).sorted()
     let window = PerfFileName(name)?.windowKey
+    // Read only for a file the index keeps: a loose file's print means reading it once more.
+    let print = window == nil ? nil : print()
     for journal in holders {
       try journal.record(.complete, archive: archive, member: member, pieces: [], targets: targets)
       if let window {
