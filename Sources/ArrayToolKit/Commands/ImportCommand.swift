@@ -61,7 +61,8 @@ public enum ImportCommand: Command {
       files or STATE in use by another run, 130 interrupted.
       """,
     positionals: [
-      PositionalSpec("INPUT", help: "Export .zip, folder, .tgz or .dat.", variadic: true, required: false)
+      PositionalSpec(
+        "INPUT", help: "Export .zip, .tgz, .tar, .dat or folder.", variadic: true, required: false)
     ],
     options: [
       OptionSpec("url", .repeated(placeholder: "URL"), help: "Target base URL; repeat to spread batches."),
