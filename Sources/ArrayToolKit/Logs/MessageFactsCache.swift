@@ -2,12 +2,18 @@
 // thousands of times with only an object address changing (`object at 0x7fd51b1815`), so a new
 // message is first compared with the remembered ones, treating such hex runs as equal; only a
 // message unlike all of them is classified from scratch. Digits that are not hex runs must match
-// exactly, because ports, statuses and file names are read from them.
+// exactly, because ports, statuses and file names are read from them. A remembered message
+// knows where its own hex runs are, so comparing it with a new one is a `memcmp` of the stretches
+// between them and a look at the runs of the new message at the same places.
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// A small cache of `MessageFacts` keyed by message text up to hex runs.
 struct MessageFactsCache {
   private struct Entry {
-    var text: [UInt8]
+    var message: RememberedMessage
     var status: Int
     var facts: MessageFacts
   }
@@ -39,7 +45,7 @@ struct MessageFactsCache {
     }
     misses += 1
     let facts = ErrorClassifier.facts(of: text, accessStatus: accessStatus, templated: templated)
-    let entry = Entry(text: Array(text), status: accessStatus, facts: facts)
+    let entry = Entry(message: RememberedMessage(text), status: accessStatus, facts: facts)
     previousHit = lastHit
     if entries.count < capacity {
       entries.append(entry)
@@ -64,8 +70,7 @@ struct MessageFactsCache {
   }
 
   private func matches(_ index: Int, _ text: UnsafeBufferPointer<UInt8>, _ status: Int) -> Bool {
-    entries[index].status == status
-      && entries[index].text.withUnsafeBufferPointer { Self.sameUpToHex($0, text) }
+    entries[index].status == status && entries[index].message.matches(text)
   }
 
   private mutating func hit(_ index: Int) -> MessageFacts {
@@ -132,12 +137,12 @@ struct MessageFactsCache {
   }
 
   @inline(__always)
-  private static func isHexByte(_ byte: UInt8) -> Bool {
+  static func isHexByte(_ byte: UInt8) -> Bool {
     byte &- 0x30 <= 9 || (byte | 0x20) &- 0x61 <= 5 || byte == 0x78 || byte == 0x58
   }
 
   /// Whether `text[start..<end]` is a hex run standing alone (not part of a longer word).
-  private static func isHexRun(_ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool
+  static func isHexRun(_ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool
   {
     guard end > start else { return false }
     if start > 0 {
@@ -148,13 +153,17 @@ struct MessageFactsCache {
       let after = text[end]
       if (after | 0x20) &- 0x61 <= 25 || after == 0x5F { return false }
     }
-    let run = text[start..<end]
-    if run.count > 2 && run[start] == 0x30 && run[start + 1] | 0x20 == 0x78 {
-      return run.dropFirst(2).allSatisfy { $0 &- 0x30 <= 9 || ($0 | 0x20) &- 0x61 <= 5 }
+    if end - start > 2 && text[start] == 0x30 && text[start + 1] | 0x20 == 0x78 {
+      for index in (start + 2)..<end {
+        let byte = text[index]
+        if !(byte &- 0x30 <= 9 || (byte | 0x20) &- 0x61 <= 5) { return false }
+      }
+      return true
     }
     var digits = false
     var letters = false
-    for byte in run {
+    for index in start..<end {
+      let byte = text[index]
       if byte &- 0x30 <= 9 {
         digits = true
       } else if (byte | 0x20) &- 0x61 <= 5 {
@@ -163,6 +172,65 @@ struct MessageFactsCache {
         return false
       }
     }
-    return run.count >= 8 && digits && letters
+    return end - start >= 8 && digits && letters
+  }
+}
+
+/// A message kept by the cache, with the places of its hex runs, compared with new messages as
+/// `MessageFactsCache.sameUpToHex` would compare them.
+struct RememberedMessage {
+  let text: [UInt8]
+  /// The hex runs of `text` (maximal runs of hex bytes that `isHexRun` accepts), in order.
+  let runs: [Range<Int>]
+
+  init(_ text: UnsafeBufferPointer<UInt8>) {
+    self.text = Array(text)
+    var runs: [Range<Int>] = []
+    var index = 0
+    while index < text.count {
+      guard MessageFactsCache.isHexByte(text[index]) else {
+        index += 1
+        continue
+      }
+      let start = index
+      while index < text.count && MessageFactsCache.isHexByte(text[index]) { index += 1 }
+      if MessageFactsCache.isHexRun(text, start, index) { runs.append(start..<index) }
+    }
+    self.runs = runs
+  }
+
+  /// Whether `other` equals this message once each hex run counts as equal to any other. The
+  /// stretches between this message's runs must be equal byte for byte, and where this message
+  /// has a run, `other` must have the same run or another one that stands alone.
+  func matches(_ other: UnsafeBufferPointer<UInt8>) -> Bool {
+    text.withUnsafeBufferPointer { own in
+      guard let ownBase = own.baseAddress, let otherBase = other.baseAddress else {
+        return own.count == other.count
+      }
+      var ownIndex = 0
+      var otherIndex = 0
+      for run in runs {
+        // The stretch before the run; a run is preceded by a byte that is no hex byte, so the
+        // same byte in `other` ends any run there too.
+        let stretch = run.lowerBound - ownIndex
+        guard otherIndex + stretch <= other.count,
+          memcmp(ownBase + ownIndex, otherBase + otherIndex, stretch) == 0
+        else { return false }
+        otherIndex += stretch
+        var otherEnd = otherIndex
+        while otherEnd < other.count && MessageFactsCache.isHexByte(other[otherEnd]) {
+          otherEnd += 1
+        }
+        let sameRun =
+          otherEnd - otherIndex == run.count
+          && memcmp(ownBase + run.lowerBound, otherBase + otherIndex, run.count) == 0
+        if !sameRun && !MessageFactsCache.isHexRun(other, otherIndex, otherEnd) { return false }
+        ownIndex = run.upperBound
+        otherIndex = otherEnd
+      }
+      let rest = own.count - ownIndex
+      return other.count - otherIndex == rest
+        && memcmp(ownBase + ownIndex, otherBase + otherIndex, rest) == 0
+    }
   }
 }
