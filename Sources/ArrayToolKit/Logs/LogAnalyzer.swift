@@ -93,7 +93,7 @@ public final class LogAnalyzer {
 
   /// Takes the next record in time order.
   public func add(_ record: LogRecord) {
-    record.text.withUnsafeBufferPointer { add(record, text: $0) }
+    add(record, text: record.textBuffer.bytes)
   }
 
   /// Takes the next record, whose text is `text` rather than its own: the analysis reads

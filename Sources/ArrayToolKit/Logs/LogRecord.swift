@@ -16,7 +16,9 @@ public final class LogRecord {
   /// A worker number given as a field (JSON `worker`); message tags are read later.
   @exclusivity(unchecked) public var workerField: Int?
   /// The message, then each kept continuation line after a newline.
-  @exclusivity(unchecked) public var text: [UInt8] = []
+  public var text: [UInt8] { Array(textBuffer.bytes) }
+  /// Where `text` is kept.
+  let textBuffer = RecordText()
   /// The last continuation line once `text` is full.
   @exclusivity(unchecked) var tail: [UInt8] = []
   /// Whether continuation lines are kept (only for records that may be classified).
@@ -34,9 +36,7 @@ public final class LogRecord {
   static let textLimit = 16 * 1024
   static let tailLimit = 1024
 
-  init() {
-    text.reserveCapacity(512)
-  }
+  init() {}
 
   /// Whether the analysis treats it as an error: its level, a 5xx or 429 answer, or a traceback
   /// nobody logged.
@@ -60,7 +60,7 @@ public final class LogRecord {
     self.line = line
     status = 0
     workerField = nil
-    if !text.isEmpty { text.removeAll(keepingCapacity: true) }
+    textBuffer.removeAll()
     if !tail.isEmpty { tail.removeAll(keepingCapacity: true) }
     keepsContinuation = false
     isBareTraceback = false
@@ -71,9 +71,9 @@ public final class LogRecord {
   func appendContinuation(_ bytes: UnsafeBufferPointer<UInt8>) {
     continuationLines += 1
     guard keepsContinuation else { return }
-    if text.count + bytes.count + 1 <= LogRecord.textLimit {
-      text.append(0x0A)
-      text.append(contentsOf: bytes)
+    if textBuffer.count + bytes.count + 1 <= LogRecord.textLimit {
+      textBuffer.append(0x0A)
+      textBuffer.append(bytes)
     } else {
       tail.removeAll(keepingCapacity: true)
       tail.append(contentsOf: bytes.prefix(LogRecord.tailLimit))
@@ -83,14 +83,14 @@ public final class LogRecord {
   /// Puts the kept last line in place once no more continuation lines can come.
   func finish() {
     guard !tail.isEmpty else { return }
-    text.append(0x0A)
-    text.append(contentsOf: tail)
+    textBuffer.append(0x0A)
+    tail.withUnsafeBufferPointer { textBuffer.append($0) }
     tail.removeAll(keepingCapacity: true)
   }
 
   /// The message as a string (the first line of `text`).
   public var message: String {
-    text.withUnsafeBufferPointer { LogRecord.message(of: $0) }
+    LogRecord.message(of: textBuffer.bytes)
   }
 
   /// The first line of a record's text, as a string.
@@ -113,7 +113,7 @@ public final class LogRecord {
     level = other.level
     status = other.status
     workerField = other.workerField
-    text = other.text
+    textBuffer.assign(other.textBuffer)
     tail = other.tail
     keepsContinuation = other.keepsContinuation
     isBareTraceback = other.isBareTraceback

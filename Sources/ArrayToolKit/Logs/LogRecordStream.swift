@@ -128,14 +128,16 @@ final class LogRecordStream {
       return
     }
     if shape.messageIsJSON {
-      JSONLogLine.decodeString(line, shape.message, into: &record.text)
+      record.textBuffer.append { JSONLogLine.decodeString(line, shape.message, into: &$0) }
     } else {
-      record.text.append(contentsOf: UnsafeBufferPointer(rebasing: line[shape.message]))
+      record.textBuffer.append(UnsafeBufferPointer(rebasing: line[shape.message]))
     }
     record.keepsContinuation =
       record.level >= .warning || record.level == .unknown || record.status >= 400
     if record.keepsContinuation, let object = shape.jsonObject, !shape.embeddedLine {
-      JSONLogLine.appendOtherFields(jsonLine, from: object, into: &record.text, limit: 4096)
+      record.textBuffer.append {
+        JSONLogLine.appendOtherFields(jsonLine, from: object, into: &$0, limit: 4096)
+      }
     }
   }
 

@@ -57,9 +57,10 @@ final class RecordBatch {
   func append(_ record: LogRecord) {
     let start = arenaCount
     if LogRecord.analysisReadsText(
-      isError: record.isError, level: record.level, firstByte: record.text.first)
+      isError: record.isError, level: record.level, firstByte: record.textBuffer.first)
     {
-      record.text.withUnsafeBufferPointer { text in
+      do {
+        let text = record.textBuffer.bytes
         if arenaCount + text.count > arena.count {
           // A record's first line may be as long as a read buffer: room is made for it.
           let larger = UnsafeMutableBufferPointer<UInt8>.allocate(
