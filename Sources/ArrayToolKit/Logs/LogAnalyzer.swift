@@ -93,7 +93,7 @@ public final class LogAnalyzer {
 
   /// Takes the next record in time order.
   public func add(_ record: LogRecord) {
-    add(record, text: record.textBuffer.bytes)
+    add(record, text: record.textBuffer.contents)
   }
 
   /// Takes the next record, whose text is `text` rather than its own: the analysis reads

@@ -16,9 +16,10 @@ public final class LogRecord {
   /// A worker number given as a field (JSON `worker`); message tags are read later.
   @exclusivity(unchecked) public var workerField: Int?
   /// The message, then each kept continuation line after a newline.
-  public var text: [UInt8] { Array(textBuffer.bytes) }
-  /// Where `text` is kept.
-  let textBuffer = RecordText()
+  public var text: [UInt8] { textBuffer.array }
+  /// Where `text` is kept: a record is filled a line at a time, and an array's generic append
+  /// and remove-all cost the reading thread more than the bytes they copy.
+  let textBuffer = ByteBuffer(capacity: 512)
   /// The last continuation line once `text` is full.
   @exclusivity(unchecked) var tail: [UInt8] = []
   /// Whether continuation lines are kept (only for records that may be classified).
@@ -84,13 +85,13 @@ public final class LogRecord {
   func finish() {
     guard !tail.isEmpty else { return }
     textBuffer.append(0x0A)
-    tail.withUnsafeBufferPointer { textBuffer.append($0) }
+    textBuffer.append(tail)
     tail.removeAll(keepingCapacity: true)
   }
 
   /// The message as a string (the first line of `text`).
   public var message: String {
-    LogRecord.message(of: textBuffer.bytes)
+    LogRecord.message(of: textBuffer.contents)
   }
 
   /// The first line of a record's text, as a string.
@@ -113,7 +114,8 @@ public final class LogRecord {
     level = other.level
     status = other.status
     workerField = other.workerField
-    textBuffer.assign(other.textBuffer)
+    textBuffer.removeAll()
+    textBuffer.append(other.textBuffer.bytes)
     tail = other.tail
     keepsContinuation = other.keepsContinuation
     isBareTraceback = other.isBareTraceback

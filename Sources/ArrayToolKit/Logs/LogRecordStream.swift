@@ -128,16 +128,18 @@ final class LogRecordStream {
       return
     }
     if shape.messageIsJSON {
-      record.textBuffer.append { JSONLogLine.decodeString(line, shape.message, into: &$0) }
+      record.textBuffer.append(decoding: {
+        JSONLogLine.decodeString(line, shape.message, into: &$0)
+      })
     } else {
       record.textBuffer.append(UnsafeBufferPointer(rebasing: line[shape.message]))
     }
     record.keepsContinuation =
       record.level >= .warning || record.level == .unknown || record.status >= 400
     if record.keepsContinuation, let object = shape.jsonObject, !shape.embeddedLine {
-      record.textBuffer.append {
+      record.textBuffer.append(decoding: {
         JSONLogLine.appendOtherFields(jsonLine, from: object, into: &$0, limit: 4096)
-      }
+      })
     }
   }
 
@@ -199,5 +201,15 @@ final class LogRecordStream {
     nextWaiting = 0
     handingOutWaiting = false
     return false
+  }
+}
+
+extension ByteBuffer {
+  /// Appends what `decode` writes into an array: the JSON decoders write into one, and only
+  /// JSON logs pay for it.
+  fileprivate func append(decoding decode: (inout [UInt8]) -> Void) {
+    var decoded: [UInt8] = []
+    decode(&decoded)
+    append(decoded)
   }
 }

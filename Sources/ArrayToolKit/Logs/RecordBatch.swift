@@ -60,7 +60,7 @@ final class RecordBatch {
       isError: record.isError, level: record.level, firstByte: record.textBuffer.first)
     {
       do {
-        let text = record.textBuffer.bytes
+        let text = record.textBuffer.contents
         if arenaCount + text.count > arena.count {
           // A record's first line may be as long as a read buffer: room is made for it.
           let larger = UnsafeMutableBufferPointer<UInt8>.allocate(

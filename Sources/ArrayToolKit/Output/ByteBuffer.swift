@@ -33,6 +33,14 @@ public final class ByteBuffer: @unchecked Sendable {
     })
   }
 
+  /// The bytes written so far as `UInt8`s; valid until the buffer is changed.
+  public var contents: UnsafeBufferPointer<UInt8> {
+    UnsafeBufferPointer(start: storage, count: count)
+  }
+
+  /// The first byte, `nil` when the buffer is empty.
+  public var first: UInt8? { count > 0 ? storage[0] : nil }
+
   /// A copy of the bytes as an array.
   public var array: [UInt8] { Array(bytes) }
 
@@ -63,6 +71,18 @@ public final class ByteBuffer: @unchecked Sendable {
       (storage + count).update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
     }
     count += bytes.count
+  }
+
+  @inline(__always)
+  public func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+    append(UnsafeRawBufferPointer(bytes))
+  }
+
+  /// Appends one byte.
+  @inline(__always)
+  public func append(_ byte: UInt8) {
+    reserve(1)
+    appendUnchecked(byte)
   }
 
   @inline(__always)
