@@ -16,6 +16,36 @@ import Testing
     #expect(records.map(\.level) == [.error, .info])
   }
 
+  @Test func coloursAreFoundWhereverTheBufferIsRefilled() throws {
+    // A buffer of 128 bytes is refilled every few lines, and the 300-byte line is cut at it:
+    // coloured and plain lines must come out the same on either side of every refill.
+    var log = ""
+    var messages: [String] = []
+    var levels: [LogLevel] = []
+    for index in 0..<60 {
+      let second = String(format: "%02d", index)
+      let text = "m\(index)" + String(repeating: "x", count: index * 7 % 50)
+      if index == 30 {
+        log += "2025-10-07 01:00:\(second),000 - \u{1B}[31mERROR\u{1B}[0m - "
+        log += String(repeating: "y", count: 300) + "\n"
+        // 43 bytes before the message, 4 of them escapes' and 5 the colour's: 85 bytes fit.
+        messages.append(String(repeating: "y", count: 85))
+        levels.append(.error)
+      } else if index % 3 == 0 {
+        log += "2025-10-07 01:00:\(second),000 - \u{1B}[31mERROR\u{1B}[0m - \(text)\n"
+        messages.append(text)
+        levels.append(.error)
+      } else {
+        log += "2025-10-07 01:00:\(second),000 - INFO - \(text)\n"
+        messages.append(text)
+        levels.append(.info)
+      }
+    }
+    let records = try LogTestSupport.records(log, bufferSize: 128)
+    #expect(records.map(\.message) == messages)
+    #expect(records.map(\.level) == levels)
+  }
+
   @Test func linesWithoutTimeTakeThePreviousTimeAndLeadingOnesTheFirst() throws {
     let log = """
       INFO:     early access line
