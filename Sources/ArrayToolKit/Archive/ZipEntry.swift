@@ -33,16 +33,7 @@ public struct ZipEntry: Equatable, Sendable {
   public var hasDataDescriptor: Bool { flags & 0x0008 != 0 }
 
   /// Why the name is unsafe to use as a path (absolute, drive letter, `..`); nil when it is safe.
-  public var unsafeNameReason: String? {
-    if name.hasPrefix("/") || name.hasPrefix("\\") { return "the name is an absolute path" }
-    let scalars = Array(name.unicodeScalars.prefix(2))
-    if scalars.count == 2, scalars[1] == ":", scalars[0].properties.isAlphabetic {
-      return "the name starts with a drive letter"
-    }
-    let parts = name.split(whereSeparator: { $0 == "/" || $0 == "\\" })
-    if parts.contains("..") { return "the name climbs out of the archive with '..'" }
-    return nil
-  }
+  public var unsafeNameReason: String? { MemberName.unsafeReason(name) }
 
   /// Decodes a stored name: UTF-8 when `utf8` (flag bit 11), code page 437 otherwise. Plain
   /// ASCII, by far the most common, reads the same either way.
