@@ -7,6 +7,11 @@
 ///
 /// Faults are `InputFault`s with offsets in the tar stream and without a path; callers place them
 /// with `located(path:member:)`. Errors of the underlying source pass through unchanged.
+///
+/// A member whose name is unsafe as a path (`MemberName.unsafeReason`, the rule zip entries are
+/// held to) is refused with `unsafe_name` rather than handed out, as `ZipArchive.open` refuses
+/// such an entry: the name checked is the one in use, from a GNU long-name record or a PAX
+/// `path` when there is one.
 public final class TarReader {
   /// Extension headers (long names, PAX records) larger than this are refused, not allocated.
   static let extensionLimit: Int64 = 1 << 20
@@ -78,6 +83,9 @@ public final class TarReader {
     var longName: String?
     var longLink: String?
     var pax: PaxRecords?
+    // Where the last GNU long-name record and PAX header before this member were, by type flag,
+    // so that a refused name can be traced to the record that gave it.
+    var extensionOffsets: [UInt8: Int64] = [:]
     var sawZeroBlock = false
     while true {
       let headerOffset = position
@@ -112,6 +120,9 @@ public final class TarReader {
         throw InputFault(.badHeader, at: headerOffset + Int64(error.offsetInBlock), error.message)
       }
 
+      if header.typeFlag == UInt8(ascii: "L") || header.typeFlag == UInt8(ascii: "x") {
+        extensionOffsets[header.typeFlag] = headerOffset
+      }
       switch header.typeFlag {
       case UInt8(ascii: "L"):
         longName = TarHeader.text(try readExtension(size: size, at: headerOffset)[...])
@@ -144,6 +155,18 @@ public final class TarReader {
         size = paxSize
       }
       let name = pax?.path ?? longName ?? header.name
+      if let reason = MemberName.unsafeReason(name) {
+        let source =
+          if pax?.path != nil, let offset = extensionOffsets[UInt8(ascii: "x")] {
+            " (named by the PAX header at offset \(offset))"
+          } else if longName != nil, let offset = extensionOffsets[UInt8(ascii: "L")] {
+            " (named by the GNU long-name record at offset \(offset))"
+          } else {
+            ""
+          }
+        throw InputFault(
+          .unsafeName, at: headerOffset, "the member \(name)\(source) is refused: \(reason)")
+      }
       currentName = name
       remainingData = size
       remainingPadding = TarReader.padding(size)

@@ -67,6 +67,52 @@ import Testing
     #expect(read.map(\.1) == [[1, 2], [3]])
   }
 
+  @Test func unsafeNamesAreRefusedAtTheMembersHeader() {
+    var climbing = TarBuilder()
+    climbing.file("a.dat", [1])
+    climbing.file("day/../../b.dat", [2])
+    var absolute = TarBuilder()
+    absolute.file("x.dat", [1], prefix: "/var/tmp")
+    var drive = TarBuilder()
+    drive.file("C:x.dat", [1])
+    #expect(
+      [climbing, absolute, drive].map { fault($0.build()) } == [
+        InputFault(
+          .unsafeName, at: 1024,
+          "the member day/../../b.dat is refused: the name climbs out of the archive with '..'"),
+        InputFault(
+          .unsafeName, at: 0, "the member /var/tmp/x.dat is refused: the name is an absolute path"),
+        InputFault(
+          .unsafeName, at: 0, "the member C:x.dat is refused: the name starts with a drive letter"),
+      ])
+  }
+
+  /// The name checked is the one a reader would use: a long name that climbs out behind a short
+  /// name that does not is refused, a short name the PAX path replaces does not matter.
+  @Test func theNameInUseIsCheckedAfterLongNamesAndPAXPaths() throws {
+    let long = String(repeating: "PerfData_", count: 12) + "/../../x.dat"
+    var gnu = TarBuilder()
+    gnu.fileWithGNULongName(long, [1])
+    var pax = TarBuilder()
+    pax.file("a.dat", [1])
+    pax.fileWithPAXPath("/etc/x.dat", shortName: "x.dat", [2])
+    #expect(
+      [gnu, pax].map { fault($0.build()) } == [
+        InputFault(
+          .unsafeName, at: 1024,
+          "the member \(long) (named by the GNU long-name record at offset 0) is refused: the "
+            + "name climbs out of the archive with '..'"),
+        InputFault(
+          .unsafeName, at: 2048,
+          "the member /etc/x.dat (named by the PAX header at offset 1024) is refused: the name "
+            + "is an absolute path"),
+      ])
+
+    var replaced = TarBuilder()
+    replaced.fileWithPAXPath("day/x.dat", shortName: "../x.dat", [3])
+    #expect(try members(replaced.build()).map(\.0.name) == ["day/x.dat"])
+  }
+
   @Test func base256SizesAreRead() throws {
     var tar = TarBuilder()
     tar.file("big.dat", sampleBytes(700), sizeEncoding: .base256)

@@ -184,6 +184,60 @@ import Testing
     #expect(refused.stderr.hasPrefix("arraytool: error: \(second) and \(first) are named for the same "))
   }
 
+  /// An unsafe tar member name is refused by every command as an unsafe zip entry name is: a
+  /// fault with exit status 1, the member's data not read, the other files read on.
+  @Test func unsafeTarAndZipMemberNamesAreRefusedAlikeByEveryCommand() throws {
+    let scratch = try ScratchDirectory()
+    let dat = DatBuilder.file([DatBuilder.controllerBlock])
+    let good = tgz(datName: DatBuilder.name(), dat: dat)
+    var zip = ZipBuilder()
+    zip.add(ZipBuilder.Entry("../escape.tgz", good, method: 0))
+    zip.add(ZipBuilder.Entry("2025-09-25/" + DatBuilder.name(suffix: ".tgz"), good, method: 0))
+    let built = zip.build()
+    let zipPath = try scratch.write("export.zip", built.bytes)
+    let climbing = tgz(datName: "../" + DatBuilder.name(sp: 1), dat: dat)
+    let loose = try scratch.write(DatBuilder.name(sp: 1, suffix: ".tgz"), climbing)
+    let faults = [
+      "\(zipPath)!../escape.tgz: unsafe_name at offset \(built.centralHeaderOffsets[0]): the name "
+        + "climbs out of the archive with '..'",
+      "\(loose): unsafe_name at offset 0: the member ../\(DatBuilder.name(sp: 1)) is refused: "
+        + "the name climbs out of the archive with '..'",
+    ]
+    let inputs = [zipPath, loose]
+
+    let verify = try BinaryRunner.run(["verify"] + inputs)
+    #expect(verify.status == 1)
+    #expect(
+      verify.stdout
+        == faults.map { $0 + "\n" }.joined()
+        + "3 files checked, \(good.count + climbing.count) bytes read, 0 checksums matched: "
+        + "2 problems\n")
+
+    let inspect = try BinaryRunner.run(["inspect", "--json"] + inputs)
+    #expect(inspect.status == 1)
+    let report = try #require(
+      try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as? [String: Any])
+    let listed = try #require(report["faults"] as? [[String: Any]])
+    #expect(listed.map { $0["kind"] as? String } == ["unsafe_name", "unsafe_name"])
+    #expect(listed.map { $0["member"] as? String } == ["../escape.tgz", nil])
+    #expect(report["files"] as? Int == 2)
+    #expect(report["files_with_faults"] as? Int == 1)
+    #expect(report["samples"] as? Int == 6)
+
+    let export = try BinaryRunner.run(["export", "--format", "prometheus"] + inputs)
+    #expect(export.status == 1)
+    #expect(export.stderr == faults.map { "arraytool: \($0)\n" }.joined())
+    #expect(export.stdout.split(separator: "\n").count == 6)
+
+    let (placeholder, closedPort) = try LoopbackSocket.bound()
+    defer { close(placeholder) }
+    let importRun = try BinaryRunner.run(
+      ["import", "--url", "http://127.0.0.1:\(closedPort)"] + inputs)
+    #expect(importRun.status == 1)
+    #expect(faults.allSatisfy { importRun.stderr.contains("\n    \($0)\n") })
+    #expect(importRun.stderr.hasSuffix("arraytool: error: preflight failed: nothing was sent\n"))
+  }
+
   @Test func parallelExportKeepsTheOrderOfOneJob() throws {
     let one = try BinaryRunner.run(["export", "-j", "1", Self.sample])
     let four = try BinaryRunner.run(["export", "-j", "4", Self.sample])

@@ -132,6 +132,39 @@ import Testing
       ])
   }
 
+  /// A tar member that would land outside the folder it is unpacked into is the same fault as
+  /// such a zip entry, with the same exit status; the offset is the tar member's header.
+  @Test func anUnsafeTarMemberNameIsUnsafeNameAsAZipEntrysIs() throws {
+    let climbing = tgz(datName: "../" + fixture.datName, dat: fixture.dat)
+    let loose = try fixture.write(fixture.tgzName, climbing)
+    var longName = TarBuilder()
+    let long = "/" + String(repeating: "day/", count: 30) + fixture.datName
+    longName.fileWithGNULongName(long, fixture.dat)
+    let tar = try fixture.write("t/" + DatBuilder.name(suffix: ".tar"), longName.build())
+    let member = "2025-09-25/" + fixture.tgzName
+    let (zip, built) = try fixture.zip(
+      "export.zip",
+      [
+        ZipBuilder.Entry("../escape.tgz", fixture.tgz, method: 0),
+        ZipBuilder.Entry(member, climbing, method: 0),
+      ])
+    let climbs = "is refused: the name climbs out of the archive with '..'"
+
+    let result = try fixture.verify([loose, tar, zip])
+    #expect(
+      result.problems.map(\.line) == [
+        "\(loose): unsafe_name at offset 0: the member ../\(fixture.datName) \(climbs)",
+        "\(tar): unsafe_name at offset 1024: the member \(long) (named by the GNU long-name "
+          + "record at offset 0) is refused: the name is an absolute path",
+        "\(zip)!../escape.tgz: unsafe_name at offset \(built.centralHeaderOffsets[0]): the name "
+          + "climbs out of the archive with '..'",
+        "\(zip)!\(member): unsafe_name at offset 0: the member ../\(fixture.datName) \(climbs)",
+      ])
+    #expect(result.problems.map(\.member) == [nil, nil, "../escape.tgz", member])
+    #expect(result.exitStatus == .problems)
+    #expect(try fixture.verify([loose]).exitStatus == .problems)
+  }
+
   @Test func aDatNamedOtherThanItsTgzIsUnexpected() throws {
     let path = try fixture.write(fixture.tgzName, tgz(datName: "other.dat", dat: fixture.dat))
     #expect(
