@@ -12,6 +12,10 @@
 /// held to) is refused with `unsafe_name` rather than handed out, as `ZipArchive.open` refuses
 /// such an entry: the name checked is the one in use, from a GNU long-name record or a PAX
 /// `path` when there is one.
+///
+/// Each kind of extension header (GNU long name, GNU long link, PAX, PAX global) may come once
+/// before a member; a second is `bad_header`. No writer makes such a chain, and without the
+/// limit one would be read for as long as the stream lasts, a gzip bomb's worth of it.
 public final class TarReader {
   /// Extension headers (long names, PAX records) larger than this are refused, not allocated.
   static let extensionLimit: Int64 = 1 << 20
@@ -83,8 +87,8 @@ public final class TarReader {
     var longName: String?
     var longLink: String?
     var pax: PaxRecords?
-    // Where the last GNU long-name record and PAX header before this member were, by type flag,
-    // so that a refused name can be traced to the record that gave it.
+    // Where each kind of extension header before this member was, by type flag: each may come
+    // once, so that a chain of them cannot keep the reader busy without a member.
     var extensionOffsets: [UInt8: Int64] = [:]
     var sawZeroBlock = false
     while true {
@@ -120,7 +124,12 @@ public final class TarReader {
         throw InputFault(.badHeader, at: headerOffset + Int64(error.offsetInBlock), error.message)
       }
 
-      if header.typeFlag == UInt8(ascii: "L") || header.typeFlag == UInt8(ascii: "x") {
+      if let kind = TarReader.extensionKind(header.typeFlag) {
+        if let first = extensionOffsets[header.typeFlag] {
+          throw InputFault(
+            .badHeader, at: headerOffset,
+            "a second \(kind) follows the one at offset \(first) with no member between them")
+        }
         extensionOffsets[header.typeFlag] = headerOffset
       }
       switch header.typeFlag {
@@ -174,6 +183,17 @@ public final class TarReader {
         name: name, size: size, kind: TarMember.Kind(typeFlag: header.typeFlag),
         linkName: pax?.linkPath ?? longLink ?? header.linkName, headerOffset: headerOffset,
         data: TarMemberData(reader: self, generation: generation))
+    }
+  }
+
+  /// What the extension header of `typeFlag` is called in messages; nil for a member's header.
+  private static func extensionKind(_ typeFlag: UInt8) -> String? {
+    switch typeFlag {
+    case UInt8(ascii: "L"): return "GNU long-name record"
+    case UInt8(ascii: "K"): return "GNU long-link record"
+    case UInt8(ascii: "x"): return "PAX header"
+    case UInt8(ascii: "g"): return "PAX global header"
+    default: return nil
     }
   }
 

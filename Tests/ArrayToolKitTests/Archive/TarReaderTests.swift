@@ -113,6 +113,37 @@ import Testing
     #expect(try members(replaced.build()).map(\.0.name) == ["day/x.dat"])
   }
 
+  /// No writer puts two extension headers of one kind before a member; a chain of them (a
+  /// long-name record after a long-name record, over and over) would keep a reader busy for as
+  /// long as the stream lasts without a member, so the second is a bad header.
+  @Test func aSecondExtensionHeaderOfAKindBeforeAMemberIsABadHeader() throws {
+    var chain = TarBuilder()
+    for _ in 0..<100 { chain.raw(chain.gnuLongName("day/x.dat")) }
+    chain.file("x.dat", [1])
+    var globals = TarBuilder()
+    globals.file("a.dat", [1])
+    globals.globalPAX("comment", "first")
+    globals.globalPAX("comment", "second")
+    globals.file("b.dat", [2])
+    #expect(
+      [chain, globals].map { fault($0.build()) } == [
+        InputFault(
+          .badHeader, at: 1024,
+          "a second GNU long-name record follows the one at offset 0 with no member between them"),
+        InputFault(
+          .badHeader, at: 2048,
+          "a second PAX global header follows the one at offset 1024 with no member between them"),
+      ])
+
+    // One of each kind is what GNU tar and PAX writers may put there.
+    var oneOfEach = TarBuilder()
+    oneOfEach.globalPAX("comment", "export")
+    oneOfEach.raw(oneOfEach.gnuLongName("day/ignored.dat"))
+    oneOfEach.fileWithPAXPath("day/x.dat", shortName: "x.dat", [3])
+    oneOfEach.fileWithGNULongName("day/y.dat", [4])
+    #expect(try members(oneOfEach.build()).map(\.0.name) == ["day/x.dat", "day/y.dat"])
+  }
+
   @Test func base256SizesAreRead() throws {
     var tar = TarBuilder()
     tar.file("big.dat", sampleBytes(700), sizeEncoding: .base256)

@@ -238,6 +238,49 @@ import Testing
     #expect(importRun.stderr.hasSuffix("arraytool: error: preflight failed: nothing was sent\n"))
   }
 
+  /// A .tgz whose tar repeats a GNU long-name record before its .dat, deflated in a zip: verify
+  /// used to stop such a chain as ratio_limit once it expanded past --max-ratio (as this one
+  /// does) and pass it otherwise, while inspect and export read all of it; every command now
+  /// stops at the second record with the same fault.
+  @Test func aChainOfLongNameRecordsIsOneBadHeaderInEveryCommand() throws {
+    let scratch = try ScratchDirectory()
+    var tar = TarBuilder()
+    let record = tar.gnuLongName("2025-09-25/" + DatBuilder.name())
+    for _ in 0..<2000 { tar.raw(record) }
+    tar.file(DatBuilder.name(), DatBuilder.file([DatBuilder.controllerBlock]))
+    let chained = Gzip.compress(tar.build(), level: 9)
+    let member = "2025-09-25/" + DatBuilder.name(suffix: ".tgz")
+    var zip = ZipBuilder()
+    zip.add(ZipBuilder.Entry(member, chained))
+    let path = try scratch.write("export.zip", zip.build().bytes)
+    let fault =
+      "\(path)!\(member): bad_header at offset 1024: a second GNU long-name record follows the "
+      + "one at offset 0 with no member between them"
+
+    let verify = try BinaryRunner.run(["verify", path])
+    #expect(verify.status == 1)
+    let lines = verify.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.count == 2)
+    #expect(lines.first == fault)
+    #expect(lines.last?.hasSuffix(" 0 checksums matched: 1 problem") == true)
+
+    let inspect = try BinaryRunner.run(["inspect", path])
+    #expect(inspect.status == 1)
+    #expect(inspect.stdout.hasSuffix("  faults:         1\n    \(fault)\n"))
+
+    let export = try BinaryRunner.run(["export", path])
+    #expect(export.status == 1)
+    #expect(export.stdout == "")
+    #expect(export.stderr == "arraytool: \(fault)\n")
+
+    let (placeholder, closedPort) = try LoopbackSocket.bound()
+    defer { close(placeholder) }
+    let importRun = try BinaryRunner.run(
+      ["import", "--no-preflight", "--url", "http://127.0.0.1:\(closedPort)", path])
+    #expect(importRun.status == 1)
+    #expect(importRun.stderr.hasPrefix("arraytool: \(fault)\n"))
+  }
+
   @Test func parallelExportKeepsTheOrderOfOneJob() throws {
     let one = try BinaryRunner.run(["export", "-j", "1", Self.sample])
     let four = try BinaryRunner.run(["export", "-j", "4", Self.sample])

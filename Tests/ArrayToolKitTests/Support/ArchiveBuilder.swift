@@ -65,11 +65,16 @@ struct TarBuilder {
   /// A regular file whose name is carried by a GNU `L` header before it (the member's own header
   /// gets the first 100 bytes of the name).
   mutating func fileWithGNULongName(_ name: String, _ data: [UInt8]) {
-    let nameData = Array(name.utf8) + [0]
-    bytes += header(
-      name: "././@LongLink", size: nameData.count, typeFlag: UInt8(ascii: "L"))
-    bytes += TarBuilder.padded(nameData)
+    bytes += gnuLongName(name)
     file(String(decoding: name.utf8.prefix(100), as: UTF8.self), data)
+  }
+
+  /// A GNU `L` record carrying `name` for the member that follows it: a header and the name's
+  /// bytes with a NUL, padded.
+  func gnuLongName(_ name: String) -> [UInt8] {
+    let nameData = Array(name.utf8) + [0]
+    return header(name: "././@LongLink", size: nameData.count, typeFlag: UInt8(ascii: "L"))
+      + TarBuilder.padded(nameData)
   }
 
   /// A regular file whose name is carried by a PAX `x` header (`path` record) before it; the
