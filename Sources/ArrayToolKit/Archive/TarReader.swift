@@ -11,11 +11,13 @@
 /// A member whose name is unsafe as a path (`MemberName.unsafeReason`, the rule zip entries are
 /// held to) is refused with `unsafe_name` rather than handed out, as `ZipArchive.open` refuses
 /// such an entry: the name checked is the one in use, from a GNU long-name record or a PAX
-/// `path` when there is one.
+/// `path` when there is one. A long name that a PAX path overrides is checked too, as some
+/// readers take it instead, and so is a `path` in a PAX global header.
 ///
 /// Each kind of extension header (GNU long name, GNU long link, PAX, PAX global) may come once
 /// before a member; a second is `bad_header`. No writer makes such a chain, and without the
-/// limit one would be read for as long as the stream lasts, a gzip bomb's worth of it.
+/// limit one would be read for as long as the stream lasts, a gzip bomb's worth of it. One the
+/// end of the archive follows, with no member after it, is `bad_header` too.
 public final class TarReader {
   /// Extension headers (long names, PAX records) larger than this are refused, not allocated.
   static let extensionLimit: Int64 = 1 << 20
@@ -94,7 +96,7 @@ public final class TarReader {
     while true {
       let headerOffset = position
       guard let header = try readHeaderBlock(afterZeroBlock: sawZeroBlock) else {
-        if longName != nil || pax != nil {
+        if TarReader.memberless(extensionOffsets) != nil {
           throw InputFault(
             .truncated, at: position, "the tar stream ends after an extension header")
         }
@@ -103,6 +105,14 @@ public final class TarReader {
       }
       if header.isZero {
         if sawZeroBlock {
+          // A name record the end of the archive follows names nothing that is read here, but
+          // a reader that takes the end blocks for a lone zero block gives it to what follows.
+          if let (typeFlag, offset) = TarReader.memberless(extensionOffsets) {
+            throw InputFault(
+              .badHeader, at: offset,
+              "the \(TarReader.extensionKind(typeFlag) ?? "extension header") is followed by "
+                + "the end of the archive, not by a member")
+          }
           ended = true
           return nil
         }
@@ -140,18 +150,18 @@ public final class TarReader {
         longLink = TarHeader.text(try readExtension(size: size, at: headerOffset)[...])
         continue
       case UInt8(ascii: "x"):
-        let data = try readExtension(size: size, at: headerOffset)
-        do {
-          pax = try PaxRecords(data)
-        } catch let error as TarHeader.FieldError {
-          throw InputFault(
-            .badHeader, at: headerOffset + 512 + Int64(error.offsetInBlock),
-            error.message)
-        }
+        pax = try readPaxRecords(size: size, at: headerOffset)
         continue
       case UInt8(ascii: "g"):
-        // Global PAX records set defaults (times, owners) that say nothing about our members.
-        try skip(size + TarReader.padding(size))
+        // Global PAX records set defaults (times, owners) that say nothing about our members,
+        // but a `path` among them is the name of every member after it for GNU tar.
+        let global = try readPaxRecords(size: size, at: headerOffset)
+        if let path = global.path, let reason = MemberName.unsafeReason(path) {
+          throw InputFault(
+            .unsafeName, at: headerOffset,
+            "the path \(path) of the PAX global header, which names the members after it, is "
+              + "refused: \(reason)")
+        }
         continue
       default:
         break
@@ -176,6 +186,16 @@ public final class TarReader {
         throw InputFault(
           .unsafeName, at: headerOffset, "the member \(name)\(source) is refused: \(reason)")
       }
+      // GNU tar takes the PAX path over a long-name record before it, Python's tarfile takes
+      // the long name: both must be safe.
+      if pax?.path != nil, let longName, let reason = MemberName.unsafeReason(longName),
+        let offset = extensionOffsets[UInt8(ascii: "L")]
+      {
+        throw InputFault(
+          .unsafeName, at: headerOffset,
+          "the member \(longName) (named by the GNU long-name record at offset \(offset), which "
+            + "some readers take over the PAX path \(name)) is refused: \(reason)")
+      }
       currentName = name
       remainingData = size
       remainingPadding = TarReader.padding(size)
@@ -184,6 +204,13 @@ public final class TarReader {
         linkName: pax?.linkPath ?? longLink ?? header.linkName, headerOffset: headerOffset,
         data: TarMemberData(reader: self, generation: generation))
     }
+  }
+
+  /// The first of the extension headers in `offsets` that would name or describe the member
+  /// after them (long names, long links, PAX headers; not global headers), with its offset.
+  private static func memberless(_ offsets: [UInt8: Int64]) -> (UInt8, Int64)? {
+    offsets.filter { $0.key != UInt8(ascii: "g") }.min { $0.value < $1.value }
+      .map { ($0.key, $0.value) }
   }
 
   /// What the extension header of `typeFlag` is called in messages; nil for a member's header.
@@ -244,6 +271,17 @@ public final class TarReader {
     }
     try skip(TarReader.padding(size))
     return data
+  }
+
+  /// Reads and parses the records of a PAX header (`x` or `g`).
+  private func readPaxRecords(size: Int64, at headerOffset: Int64) throws -> PaxRecords {
+    let data = try readExtension(size: size, at: headerOffset)
+    do {
+      return try PaxRecords(data)
+    } catch let error as TarHeader.FieldError {
+      throw InputFault(
+        .badHeader, at: headerOffset + 512 + Int64(error.offsetInBlock), error.message)
+    }
   }
 
   // MARK: - Data

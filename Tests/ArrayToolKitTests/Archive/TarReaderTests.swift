@@ -144,6 +144,64 @@ import Testing
     #expect(try members(oneOfEach.build()).map(\.0.name) == ["day/x.dat", "day/y.dat"])
   }
 
+  /// A long name, long link or PAX header with the end of the archive after it names nothing
+  /// here, but the same bytes in front of a member name it: it is a bad header whether the
+  /// stream then ends or the end blocks come first.
+  @Test func anExtensionHeaderWithNoMemberAfterItIsAFault() {
+    var longName = TarBuilder()
+    longName.file("a.dat", [1])
+    longName.raw(longName.gnuLongName("../x.dat"))
+    var longLink = TarBuilder()
+    longLink.file("a.dat", [1])
+    longLink.raw(
+      longLink.header(name: "././@LongLink", size: 6, typeFlag: UInt8(ascii: "K"))
+        + TarBuilder.padded(Array("/etc\0\0".utf8)))
+    var pax = TarBuilder()
+    pax.file("a.dat", [1])
+    let records = TarBuilder.paxRecord("path", "/etc/x.dat")
+    pax.raw(
+      pax.header(name: "PaxHeaders.0/x", size: records.count, typeFlag: 0x78)
+        + TarBuilder.padded(records))
+    #expect(
+      [longName, longLink, pax].map { fault($0.build()) } == [
+        InputFault(
+          .badHeader, at: 1024,
+          "the GNU long-name record is followed by the end of the archive, not by a member"),
+        InputFault(
+          .badHeader, at: 1024,
+          "the GNU long-link record is followed by the end of the archive, not by a member"),
+        InputFault(
+          .badHeader, at: 1024,
+          "the PAX header is followed by the end of the archive, not by a member"),
+      ])
+    #expect(
+      fault(longLink.build(endBlocks: 0, recordSize: nil))
+        == InputFault(.truncated, at: 2048, "the tar stream ends after an extension header"))
+  }
+
+  /// GNU tar names a member by its PAX path and Python's tarfile by a long-name record before
+  /// the PAX header; GNU tar also takes a `path` from a global header for the members after it.
+  @Test func namesSomeReadersUseInsteadOfTheOneInUseAreCheckedToo() {
+    var both = TarBuilder()
+    both.raw(both.gnuLongName("../../x.dat"))
+    both.fileWithPAXPath("day/x.dat", shortName: "x.dat", [1])
+    var global = TarBuilder()
+    global.globalPAX("path", "/etc/x.dat")
+    global.file("x.dat", [1])
+    #expect(
+      [both, global].map { fault($0.build()) } == [
+        InputFault(
+          .unsafeName, at: 2048,
+          "the member ../../x.dat (named by the GNU long-name record at offset 0, which some "
+            + "readers take over the PAX path day/x.dat) is refused: the name climbs out of "
+            + "the archive with '..'"),
+        InputFault(
+          .unsafeName, at: 0,
+          "the path /etc/x.dat of the PAX global header, which names the members after it, is "
+            + "refused: the name is an absolute path"),
+      ])
+  }
+
   @Test func base256SizesAreRead() throws {
     var tar = TarBuilder()
     tar.file("big.dat", sampleBytes(700), sizeEncoding: .base256)
