@@ -94,7 +94,9 @@ public final class DatStream: ByteSource {
     let expected = DatStream.datName(forContainer: unit.name)
     if DatUnit.lastComponent(first.name) != expected {
       let note = InputNote(
-        at: first.headerOffset, "the tar holds \(first.name), not \(expected) as its name says",
+        at: first.headerOffset,
+        "the tar holds \(first.name.isEmpty ? "a member without a name" : first.name), not "
+          + "\(expected) as its name says",
         path: path, member: member)
       nameMismatch = note
       ownNotes.append(note)
@@ -182,7 +184,7 @@ public final class DatStream: ByteSource {
     guard member.kind == .regular else {
       throw InputFault(
         .unexpectedMembers, at: member.headerOffset,
-        "the first member, \(member.name), is a \(member.kind.description), not a .dat file")
+        "the first member, \(member.name), is \(member.kind.description), not a .dat file")
     }
     return member
   }

@@ -23,20 +23,21 @@ public struct TarMember {
       }
     }
 
-    /// How a person would call it (`regular file`, `hard link`, `type 'V'`).
+    /// How a person would call it, with its article (`a regular file`, `a hard link`, `an entry
+    /// of type 'V'`).
     public var description: String {
       switch self {
-      case .regular: return "regular file"
-      case .directory: return "directory"
-      case .symlink: return "symbolic link"
+      case .regular: return "a regular file"
+      case .directory: return "a directory"
+      case .symlink: return "a symbolic link"
       case .other(let flag):
         switch flag {
-        case UInt8(ascii: "1"): return "hard link"
-        case UInt8(ascii: "3"): return "character device"
-        case UInt8(ascii: "4"): return "block device"
-        case UInt8(ascii: "6"): return "FIFO"
-        case 0x21...0x7e: return "entry of type '\(Character(Unicode.Scalar(flag)))'"
-        default: return "entry of type \(flag)"
+        case UInt8(ascii: "1"): return "a hard link"
+        case UInt8(ascii: "3"): return "a character device"
+        case UInt8(ascii: "4"): return "a block device"
+        case UInt8(ascii: "6"): return "a FIFO"
+        case 0x21...0x7e: return "an entry of type '\(Character(Unicode.Scalar(flag)))'"
+        default: return "an entry of type \(flag)"
         }
       }
     }

@@ -33,7 +33,10 @@ import Testing
     #expect(read[1].1 == sampleBytes(1000))
     #expect(read[2].0.linkName == "a.dat")
     #expect(read[4].1 == sampleBytes(512, seed: 3))
-    #expect(read[3].0.kind.description == "hard link")
+    #expect(read[3].0.kind.description == "a hard link")
+    // Messages name a member's kind with its article.
+    #expect(TarMember.Kind(typeFlag: UInt8(ascii: "V")).description == "an entry of type 'V'")
+    #expect(TarMember.Kind(typeFlag: 0x01).description == "an entry of type 1")
   }
 
   @Test func gnuAndOldUnixHeadersAreRead() throws {
