@@ -86,7 +86,9 @@ public enum AnalyzeLogsCommand: Command {
       }
     }
     if analysis.cutLines > 0 {
-      console.warning("\(analysis.cutLines) overlong lines were cut at 1 MiB")
+      let lines =
+        analysis.cutLines == 1 ? "1 overlong line was" : "\(analysis.cutLines) overlong lines were"
+      console.warning("\(lines) cut at 1 MiB")
     }
     // "No errors" about a log that was not understood would be a false all-clear. A log whose
     // every timestamp is invalid was understood: its records were counted, without times; so

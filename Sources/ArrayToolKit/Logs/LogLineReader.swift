@@ -40,12 +40,23 @@ final class LogLineReader {
         start += length + 1
         if skippingRest {
           skippingRest = false
+          // A line exactly as long as the buffer lost nothing but its line ending.
+          let rest = UnsafeBufferPointer(
+            start: (base + lineStart).assumingMemoryBound(to: UInt8.self), count: length)
+          if rest.isEmpty || (rest.count == 1 && rest[0] == 0x0D) { cutLines -= 1 }
           continue
         }
         return deliver(from: lineStart, length: length)
       }
       if atEnd {
-        guard start < end, !skippingRest else { return nil }
+        if skippingRest {
+          // Nothing came after a line that filled the buffer: it was whole.
+          if start == end { cutLines -= 1 }
+          skippingRest = false
+          start = end
+          return nil
+        }
+        guard start < end else { return nil }
         let lineStart = start
         start = end
         return deliver(from: lineStart, length: end - lineStart)
