@@ -82,7 +82,7 @@ public enum AnalyzeLogsCommand: Command {
         try console.out.write(report.markdown())
       } else {
         let timeline = arguments.flag("timeline") || isatty(1) == 1
-        try console.out.write(report.text(timeline: timeline, console: console))
+        try report.write(timeline: timeline, console: console, to: console.out)
       }
     }
     if analysis.cutLines > 0 {

@@ -16,16 +16,17 @@ public struct IncidentAdvice: Sendable {
   /// The analysis of `burst`, found in `input` (the log it started in).
   public init(burst: LogBurst, input: String) {
     let facts = IncidentEvidence(burst: burst, input: input)
-    headline = facts.headline
-    happened = facts.happened
-    causes = facts.causes
-    impact = facts.impact
-    checks = facts.checks
+    headline = facts.headline.string
+    happened = facts.happened.string
+    causes = facts.causes.map(\.string)
+    impact = facts.impact.string
+    checks = facts.checks.map(\.string)
   }
 }
 
-/// The evidence of one incident and the sentences drawn from it.
-private struct IncidentEvidence {
+/// The evidence of one incident and the sentences drawn from it, written as `ReportText` so
+/// that the text report copies them into its buffer without making Strings.
+struct IncidentEvidence {
   let burst: LogBurst
   let input: String
   /// `vmagent:8429`, `vmagent`, or `the server` when no host was named.
@@ -39,8 +40,6 @@ private struct IncidentEvidence {
     endpoint = burst.host.map { host in burst.port.map { "\(host):\($0)" } ?? host } ?? "the server"
   }
 
-  var span: String { ReportFormat.duration(burst.duration) }
-  var workers: String { ReportFormat.workers(burst) }
   var file: String { burst.files.first ?? "the archive" }
 
   /// Whether several workers failed together, which points at a shared dependency.
@@ -49,10 +48,27 @@ private struct IncidentEvidence {
   /// Whether the host looks like a docker compose service name rather than a DNS name or IP.
   var isServiceName: Bool {
     guard let host = burst.host else { return false }
-    return !host.contains(".") && !host.contains(":") && host != "localhost"
+    return !Self.name(host, contains: ".") && !Self.name(host, contains: ":")
+      && host != "localhost"
   }
 
-  var headline: String {
+  /// Whether `name` contains `part`. Foundation's `contains`, which the words were first
+  /// written with, goes through NSString; an ASCII name, the usual one, is searched as bytes,
+  /// which gives the same answer for it.
+  static func name(_ name: String, contains part: String) -> Bool {
+    var (name, part) = (name, part)
+    return name.withUTF8 { name in
+      guard ReportFormat.isPlainASCII(name) else { return nil }
+      return part.withUTF8 { part in
+        guard name.count >= part.count else { return false }
+        return (0...(name.count - part.count)).contains { start in
+          UnsafeBufferPointer(rebasing: name[start..<(start + part.count)]).elementsEqual(part)
+        }
+      }
+    } ?? name.contains(part)
+  }
+
+  var headline: ReportText {
     switch burst.errorClass {
     case .dnsTemporary: return "DNS lookups of \(hostName) failed temporarily"
     case .dnsNotFound: return "the name \(hostName) did not resolve"
@@ -71,46 +87,47 @@ private struct IncidentEvidence {
     }
   }
 
-  var statusList: String {
-    let statuses = burst.statuses.keys.sorted().map(String.init)
-    return statuses.isEmpty ? "5xx" : statuses.joined(separator: "/")
+  var statusList: ReportText {
+    guard !burst.statuses.isEmpty else { return "5xx" }
+    var text = ReportText()
+    text.write(burst.statuses.keys.sorted(), separator: "/") { $0.write($1) }
+    return text
   }
 
-  var happened: String {
-    var text = "\(ReportFormat.when(burst.first, burst.last)), " + what
+  var happened: ReportText {
+    var text: ReportText = "\(when: burst.first, burst.last), \(what)"
     let caused = burst.count - burst.primaryCount
     if caused > 0 {
-      let consequence = burst.consequenceTemplate.map { "“\($0)”" } ?? "another error"
+      let consequence: ReportText = burst.consequenceTemplate.map { "“\($0)”" } ?? "another error"
       let from = burst.workerRange == nil ? "" : " from its worker"
       text +=
-        " Each failure was followed by \(consequence)\(from) "
-        + "(\(ReportFormat.count(caused, "error")))."
+        " Each failure was followed by \(consequence)\(from) (\(count: caused, "error"))."
     }
     if let range = burst.workerRange {
       if manyWorkers {
         text +=
-          " \(burst.workerCount) workers (\(ReportFormat.workerRange(range))) failed "
-          + "together, so what they share failed, not one worker."
+          " \(burst.workerCount) workers (\(workerRange: range)) failed together, so what they "
+          + "share failed, not one worker."
       } else if range.count == 1 {
-        text +=
-          " Worker \(range.lowerBound) "
-          + (burst.errorClass.isArchive ? "was reading it." : "reported it.")
+        let doing = burst.errorClass.isArchive ? "was reading it." : "reported it."
+        text += " Worker \(range.lowerBound) \(doing)"
       } else {
-        text += " Workers \(ReportFormat.workerRange(range)) were affected."
+        text += " Workers \(workerRange: range) were affected."
       }
     }
     if let warning = burst.followingWarning {
-      let time = burst.followingWarningTime.map { " at \($0.clockText)" } ?? ""
-      text += " The importer then logged\(time): “\(ReportFormat.cut(warning, 160))”."
+      text += " The importer then logged"
+      if let time = burst.followingWarningTime { text += " at \(clock: time)" }
+      text += ": “\(cut: warning, 160)”."
     }
     if burst.errorClass.isNetwork && burst.primaryCount > 1 && burst.duration > 0 {
-      text += " The errors stopped by themselves after \(span)."
+      text += " The errors stopped by themselves after \(duration: burst.duration)."
     }
     return text
   }
 
-  private var what: String {
-    let failures = ReportFormat.count(burst.primaryCount, "request")
+  private var what: ReportText {
+    let failures: ReportText = "\(count: burst.primaryCount, "request")"
     switch burst.errorClass {
     case .dnsTemporary:
       return "\(failures) to \(endpoint) failed before a connection was made: the resolver gave "
@@ -142,7 +159,7 @@ private struct IncidentEvidence {
     case .diskFull:
       return "writes failed because the file system had no space left."
     case .other:
-      return "\(ReportFormat.count(burst.primaryCount, "error")) matched no known failure: "
+      return "\(count: burst.primaryCount, "error") matched no known failure: "
         + "“\(burst.template ?? "")”."
     }
   }
@@ -157,29 +174,33 @@ private struct IncidentEvidence {
     }
   }
 
-  private var statusSummary: String {
-    burst.statuses.sorted { $0.key < $1.key }.map { "\($0.value)× \($0.key)" }
-      .joined(separator: ", ")
+  private var statusSummary: ReportText {
+    var text = ReportText()
+    text.write(burst.statuses.sorted { $0.key < $1.key }, separator: ", ") {
+      $0 += "\($1.value)× \($1.key)"
+    }
+    return text
   }
 
-  var impact: String {
-    var parts: [String] = []
+  var impact: ReportText {
+    var parts: [ReportText] = []
     if burst.batchesFailed > 0 {
-      let batches = burst.batchesFailed == 1 ? "1 batch was" : "\(burst.batchesFailed) batches were"
+      let batches: ReportText =
+        burst.batchesFailed == 1 ? "1 batch was" : "\(burst.batchesFailed) batches were"
       parts.append(
-        "\(batches) not delivered to \(endpoint) \(ReportFormat.between(burst.first, burst.last)): "
+        "\(batches) not delivered to \(endpoint) \(between: burst.first, burst.last): "
           + "those samples are missing from VictoriaMetrics.")
       if burst.files.isEmpty {
-        let who =
+        let who: ReportText =
           burst.workerRange.map {
-            " \($0.count == 1 ? "worker" : "workers") \(ReportFormat.workerRange($0))"
+            " \($0.count == 1 ? "worker" : "workers") \(workerRange: $0)"
           } ?? ""
         parts.append(
           "The log does not name the files of these batches: import again the files\(who) "
             + "were processing at that time.")
       } else {
         parts.append(
-          "They came from \(ReportFormat.list(burst.files, more: burst.filesOmitted)): import "
+          "They came from \(list: burst.files, more: burst.filesOmitted): import "
             + "these again once \(hostName) answers.")
       }
     }
@@ -189,12 +210,16 @@ private struct IncidentEvidence {
     }
     let skipped = burst.filesSkipped
     if skipped > 0 {
-      let names =
-        burst.skippedFiles.isEmpty ? "" : ": " + burst.skippedFiles.sorted().joined(separator: ", ")
+      var names = ReportText()
+      if !burst.skippedFiles.isEmpty {
+        names.write(": ")
+        names.write(burst.skippedFiles.sorted(), separator: ", ") { $0.write($1) }
+      }
       let these = skipped == 1 ? "its" : "their"
       let them = skipped == 1 ? "it" : "them"
+      let files: ReportText = skipped == 1 ? "1 file was" : "\(skipped) files were"
       parts.append(
-        "\(skipped == 1 ? "1 file was" : "\(skipped) files were") skipped\(names); \(these) "
+        "\(files) skipped\(names); \(these) "
           + "samples were not imported. Copy or export \(them) again, check \(them) with "
           + "arraytool verify, then import \(them).")
     }
@@ -210,10 +235,12 @@ private struct IncidentEvidence {
       return "Nothing in the log says data was lost: the requests were retried or did not carry "
         + "samples."
     }
-    return parts.joined(separator: " ")
+    var text = ReportText()
+    text.write(parts, separator: " ") { $0 += $1 }
+    return text
   }
 
-  var causes: [String] {
+  var causes: [ReportText] {
     switch burst.errorClass {
     case .dnsTemporary: return dnsTemporaryCauses
     case .dnsNotFound:
@@ -257,8 +284,8 @@ private struct IncidentEvidence {
     }
   }
 
-  private var dnsTemporaryCauses: [String] {
-    var causes: [String] = []
+  private var dnsTemporaryCauses: [ReportText] {
+    var causes: [ReportText] = []
     if isServiceName {
       causes.append(
         "\(hostName) was restarting or being recreated: Docker's embedded DNS (127.0.0.11) has "
@@ -273,8 +300,8 @@ private struct IncidentEvidence {
     return causes
   }
 
-  private var serverErrorCauses: [String] {
-    var causes: [String] = []
+  private var serverErrorCauses: [ReportText] {
+    var causes: [ReportText] = []
     let statuses = Set(burst.statuses.keys)
     if !statuses.isDisjoint(with: [502, 504]) {
       causes.append(
@@ -290,7 +317,7 @@ private struct IncidentEvidence {
     return causes
   }
 
-  private var archiveCauses: [String] {
+  private var archiveCauses: [ReportText] {
     switch burst.reason {
     case "truncated":
       return [
@@ -316,40 +343,41 @@ private struct IncidentEvidence {
     }
   }
 
-  var checks: [String] {
+  var checks: [ReportText] {
     switch burst.errorClass {
     case .dnsTemporary, .dnsNotFound, .connectionRefused, .timeout, .http5xx, .http429:
       return networkChecks
     case .corruptArchive, .tarError, .zipError:
       if burst.files.isEmpty {
-        let worker = burst.workerRange.map { "\\[Worker \($0.lowerBound)\\]" } ?? "Processing"
-        return ["grep -n '\(worker)' \(ReportFormat.shellWord(input)) | tail -n 5"]
+        let worker: ReportText =
+          burst.workerRange.map { "\\[Worker \($0.lowerBound)\\]" } ?? "Processing"
+        return ["grep -n '\(worker)' \(shellWord: input) | tail -n 5"]
       }
-      return burst.files.prefix(5).map { "arraytool verify \(ReportFormat.shellWord($0))" }
+      return burst.files.prefix(5).map { "arraytool verify \(shellWord: $0)" }
     case .outOfMemory:
       return ["docker stats --no-stream", "dmesg -T | grep -i -E 'out of memory|killed process'"]
     case .diskFull:
       return ["df -h", "docker system df"]
     case .other:
       return [
-        "sed -n '\(max(1, burst.line - 5)),\(burst.line + 20)p' \(ReportFormat.shellWord(input))"
+        "sed -n '\(max(1, burst.line - 5)),\(burst.line + 20)p' \(shellWord: input)"
       ]
     }
   }
 
-  private var networkChecks: [String] {
-    var checks: [String] = []
+  private var networkChecks: [ReportText] {
+    var checks: [ReportText] = []
     guard let host = burst.host else {
       // An access log names no server: check both with the default or configured URLs, and
       // list the failed requests.
       checks.append("arraytool probe all")
       if let status = burst.statuses.keys.min() {
-        checks.append("grep -n '\" \(status) ' \(ReportFormat.shellWord(input)) | head -n 20")
+        checks.append("grep -n '\" \(status) ' \(shellWord: input) | head -n 20")
       }
       return checks
     }
     let isVictoriaMetrics =
-      burst.port == 8428 || host.lowercased().contains("victoria") || host == "vm"
+      burst.port == 8428 || Self.name(host.lowercased(), contains: "victoria") || host == "vm"
     let port = burst.port ?? (isVictoriaMetrics ? 8428 : 8429)
     let target = isVictoriaMetrics ? "victoriametrics" : "vmagent"
     checks.append("arraytool probe \(target) --url http://\(host):\(port)")
@@ -360,8 +388,8 @@ private struct IncidentEvidence {
       checks.append("docker compose ps \(host)")
       if let first = burst.first, let last = burst.last {
         checks.append(
-          "docker compose logs --since \(first.adding(seconds: -60).isoSeconds) "
-            + "--until \(last.adding(seconds: 60).isoSeconds) \(host)")
+          "docker compose logs --since \(isoSeconds: first.adding(seconds: -60)) "
+            + "--until \(isoSeconds: last.adding(seconds: 60)) \(host)")
       }
     }
     return checks

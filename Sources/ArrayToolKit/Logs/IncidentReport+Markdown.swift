@@ -47,7 +47,8 @@ extension IncidentReport {
     var text =
       "\n## \(index + 1). \(burst.severity.rawValue.uppercased()): \(escape(advice.headline))\n\n"
     text += "| | |\n|---|---|\n| Class | `\(burst.errorClass.rawValue)` |\n"
-    for (name, value) in facts(of: burst) {
+    for (name, fact) in facts(of: burst) {
+      let value = fact.string
       let cell =
         name == "Sample" ? "`\(value.replacingOccurrences(of: "`", with: "'"))`" : escape(value)
       text += "| \(name) | \(cell) |\n"

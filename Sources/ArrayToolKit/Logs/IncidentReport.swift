@@ -22,53 +22,81 @@ public struct IncidentReport {
 
   /// The plain-text report, coloured through `console` when it allows.
   public func text(timeline: Bool, console: Console? = nil) -> String {
-    func style(_ text: String, _ severity: Severity) -> String {
-      guard let console else { return text }
-      switch severity {
-      case .critical: return console.styled(text, .red)
-      case .medium: return console.styled(text, .yellow)
-      case .low: return text
-      }
-    }
-    var text = "Log analysis of \(ReportFormat.list(analysis.inputNames, limit: 3))\n"
-    text += "  \(overview.joined(separator: "\n  "))\n"
-    if timeline, !analysis.errorsPerMinute.isEmpty {
-      text += "\n" + ErrorTimeline.render(analysis.errorsPerMinute)
-    }
-    // Incidents are written side by side on all cores and joined in order.
-    let bursts = analysis.bursts
-    for section in OrderedParallelMap.map(bursts.count, { incidentText($0, bursts[$0], style) }) {
-      text += section
-    }
-    text += isolatedSection()
-    text += warningSection()
-    if !analysis.bursts.isEmpty {
-      text += "\nSummary\n" + summaryTable().map { "  " + $0 }.joined(separator: "\n") + "\n"
-    }
-    return text
+    var text = ReportText()
+    for part in textParts(timeline: timeline, console: console) { text += part }
+    return text.string
   }
 
-  /// The text of incident `index`, from the blank line before its title to its next checks.
-  private func incidentText(
-    _ index: Int, _ burst: LogBurst, _ style: (String, Severity) -> String
-  ) -> String {
-    let advice = IncidentAdvice(burst: burst, input: analysis.inputName(burst.input))
-    let label = "Incident \(index + 1) · \(burst.severity.rawValue.uppercased())"
-    var text =
-      "\n" + style(label, burst.severity) + " · \(burst.errorClass.rawValue): "
-      + advice.headline + "\n"
+  /// Writes the plain-text report to `out`, coloured through `console` when it allows.
+  public func write(timeline: Bool, console: Console? = nil, to out: OutputStream) throws {
+    for part in textParts(timeline: timeline, console: console) {
+      try part.withBytes { try out.write(bytes: UnsafeRawBufferPointer($0)) }
+    }
+  }
+
+  /// The plain-text report in parts to be written one after the other: the overview, the
+  /// incidents of each chunk rendered together, then the rest.
+  private func textParts(timeline: Bool, console: Console?) -> [ReportText] {
+    var head: ReportText = "Log analysis of \(list: analysis.inputNames, limit: 3)\n"
+    head.write(overview, separator: "\n") { $0 += "  \($1)" }
+    head.write("\n")
+    if timeline, !analysis.errorsPerMinute.isEmpty {
+      head += "\n\(ErrorTimeline.render(analysis.errorsPerMinute))"
+    }
+    // Incidents are written side by side on all cores, a chunk into one text, joined in order.
+    let bursts = analysis.bursts
+    let incidents = OrderedParallelMap.mapChunks(bursts.count) { indices in
+      var text = ReportText()
+      for index in indices { writeIncident(index, bursts[index], into: &text, console: console) }
+      return text
+    }
+    var tail = ReportText()
+    writeIsolatedSection(into: &tail)
+    writeWarningSection(into: &tail)
+    if !analysis.bursts.isEmpty {
+      tail.write("\nSummary\n")
+      writeSummaryTable(into: &tail)
+    }
+    return [head] + incidents + [tail]
+  }
+
+  /// Writes incident `index`, from the blank line before its title to its next checks.
+  private func writeIncident(
+    _ index: Int, _ burst: LogBurst, into text: inout ReportText, console: Console?
+  ) {
+    let evidence = IncidentEvidence(burst: burst, input: analysis.inputName(burst.input))
+    text.write("\n")
+    var label: ReportText = "Incident \(index + 1) · "
+    label.writeUppercased(burst.severity.rawValue)
+    if let console, console.colour, let colour = Self.colour(of: burst.severity) {
+      text.write(console.styled(label.string, colour))
+    } else {
+      text += label
+    }
+    text += " · \(burst.errorClass.rawValue): \(evidence.headline)\n"
     for (name, value) in facts(of: burst) {
-      text += "  " + ReportFormat.pad(name, 9) + value + "\n"
+      text += "  \(name, padded: 9)\(value)\n"
     }
-    text += "  What happened\n" + ReportFormat.wrap(advice.happened, indent: "    ") + "\n"
-    text += "  Probable causes\n"
-    for cause in advice.causes {
-      text += ReportFormat.wrap("- " + cause, indent: "    ", hanging: "      ") + "\n"
+    text.write("  What happened\n")
+    text.writeWrapped(evidence.happened, indent: 4)
+    text.write("\n  Probable causes\n")
+    for cause in evidence.causes {
+      text.writeWrapped("- \(cause)", indent: 4, hanging: 6)
+      text.write("\n")
     }
-    text += "  Impact\n" + ReportFormat.wrap(advice.impact, indent: "    ") + "\n"
-    text += "  Next checks\n"
-    for check in advice.checks { text += "    $ \(check)\n" }
-    return text
+    text.write("  Impact\n")
+    text.writeWrapped(evidence.impact, indent: 4)
+    text.write("\n  Next checks\n")
+    for check in evidence.checks { text += "    $ \(check)\n" }
+  }
+
+  /// The colour an incident's title is written in, `nil` for one that loses nothing.
+  private static func colour(of severity: Severity) -> Console.Style? {
+    switch severity {
+    case .critical: return .red
+    case .medium: return .yellow
+    case .low: return nil
+    }
   }
 
   /// The lines under the title: records and window, then errors and incidents.
@@ -127,109 +155,126 @@ public struct IncidentReport {
   }
 
   /// Name and value rows describing a burst.
-  func facts(of burst: LogBurst) -> [(String, String)] {
-    var when = ReportFormat.window(burst.first, burst.last)
-    if burst.last != burst.first { when += " (\(ReportFormat.duration(burst.duration)))" }
+  func facts(of burst: LogBurst) -> [(String, ReportText)] {
+    var when: ReportText = "\(window: burst.first, burst.last)"
+    if burst.last != burst.first { when += " (\(duration: burst.duration))" }
     var rows = [("When", when)]
     let caused = burst.count - burst.primaryCount
-    var errors = "\(burst.count)"
+    var errors: ReportText = "\(burst.count)"
     if caused > 0 {
       errors += " (\(burst.primaryCount) \(burst.errorClass.rawValue), \(caused) caused by them)"
     }
     rows.append(("Errors", errors))
-    rows.append(("Workers", ReportFormat.workers(burst)))
+    rows.append(("Workers", "\(workersOf: burst)"))
     if !burst.hosts.isEmpty {
-      rows.append(("Hosts", ReportFormat.list(burst.hosts.map { burst.endpoint(of: $0) })))
+      rows.append(("Hosts", "\(list: burst.hosts.map { burst.endpoint(of: $0) })"))
     }
     if !burst.statuses.isEmpty {
-      let statuses = burst.statuses.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }
-      rows.append(("Statuses", statuses.joined(separator: ", ")))
+      var statuses = ReportText()
+      statuses.write(burst.statuses.sorted { $0.key < $1.key }, separator: ", ") {
+        $0 += "\($1.key) ×\($1.value)"
+      }
+      rows.append(("Statuses", statuses))
     }
     if !burst.files.isEmpty {
-      rows.append(("Files", ReportFormat.list(burst.files, more: burst.filesOmitted)))
+      rows.append(("Files", "\(list: burst.files, more: burst.filesOmitted)"))
     }
-    rows.append(("Sample", ReportFormat.cut(burst.sample, 160)))
+    rows.append(("Sample", "\(cut: burst.sample, 160)"))
     rows.append(("Where", "\(analysis.inputName(burst.input)):\(burst.line)"))
     return rows
   }
 
-  private func isolatedSection() -> String {
+  private func writeIsolatedSection(into text: inout ReportText) {
     let total = analysis.isolated.count + analysis.isolatedOmitted
-    guard total > 0 else { return "" }
-    var text =
+    guard total > 0 else { return }
+    text +=
       "\nLone errors (\(total)): errors with no other of their class (an unclassified one: "
-      + "of its message template) within \(ReportFormat.duration(analysis.gap))\n"
+      + "of its message template) within \(duration: analysis.gap)\n"
     for error in analysis.isolated.prefix(IncidentReport.isolatedShown) {
-      let time = error.time?.text ?? "unknown time"
-      let worker = error.worker.map { " worker \($0)" } ?? ""
-      text +=
-        "  \(time)  \(error.errorClass.rawValue)\(worker)  "
-        + ReportFormat.cut(error.message, 100) + "\n"
+      let time: ReportText = error.time.map { "\($0)" } ?? "unknown time"
+      let worker: ReportText = error.worker.map { " worker \($0)" } ?? ""
+      text += "  \(time)  \(error.errorClass.rawValue)\(worker)  \(cut: error.message, 100)\n"
     }
     let hidden = total - min(analysis.isolated.count, IncidentReport.isolatedShown)
     if hidden > 0 {
       // JSON keeps the first of them only, so that memory stays bounded.
-      let listed = analysis.isolatedOmitted > 0 ? "the first \(analysis.isolated.count)" : "them"
+      let listed: ReportText =
+        analysis.isolatedOmitted > 0 ? "the first \(analysis.isolated.count)" : "them"
       text += "  … and \(hidden) more (--json lists \(listed))\n"
     }
-    return text
   }
 
-  private func warningSection() -> String {
-    guard analysis.warnings > 0 else { return "" }
-    var text = "\nWarnings (\(analysis.warnings)), counted apart from errors\n"
+  private func writeWarningSection(into text: inout ReportText) {
+    guard analysis.warnings > 0 else { return }
+    text += "\nWarnings (\(analysis.warnings)), counted apart from errors\n"
     for group in analysis.warningGroups.prefix(IncidentReport.warningsShown) {
       text +=
-        "  " + ReportFormat.pad(String(group.count), 7)
-        + ReportFormat.pad(group.kind.rawValue, 18)
-        + ReportFormat.cut(group.template, 90) + "\n"
+        "  \(String(group.count), padded: 7)\(group.kind.rawValue, padded: 18)"
+        + "\(cut: group.template, 90)\n"
     }
     let hidden =
       analysis.warningGroups.count - IncidentReport.warningsShown
       + analysis.warningGroupsOmitted
     if hidden > 0 {
-      let listed =
+      let listed: ReportText =
         analysis.warningGroupsOmitted > 0 ? "the first \(analysis.warningGroups.count)" : "them"
       text += "  … and \(hidden) more kinds (--json lists \(listed))\n"
     }
-    return text
   }
 
-  /// The summary table as aligned rows, header first.
-  func summaryTable() -> [String] {
-    let header = [
-      "#", "Severity", "Class", "First", "Last", "Duration", "Errors", "Workers", "Hosts / files",
-    ]
-    let rows = summaryRows()
-    let widths = header.indices.map { column in
-      ([header] + rows).map { ReportFormat.characterCount($0[column]) }.max() ?? 0
+  static let summaryHeader: [ReportText] = [
+    "#", "Severity", "Class", "First", "Last", "Duration", "Errors", "Workers", "Hosts / files",
+  ]
+
+  /// Writes the summary table, header first, its columns aligned, each row indented by two
+  /// spaces and without spaces at its end.
+  func writeSummaryTable(into text: inout ReportText) {
+    let rows = [IncidentReport.summaryHeader] + summaryCells()
+    var widths = [Int](repeating: 0, count: IncidentReport.summaryHeader.count)
+    for row in rows {
+      for (column, cell) in row.enumerated() {
+        widths[column] = max(widths[column], cell.characterCount(from: 0))
+      }
     }
-    return ([header] + rows).map { row in
-      ReportFormat.trimmed(
-        zip(row, widths).map { ReportFormat.pad($0, $1) }.joined(separator: "  "))
+    for row in rows {
+      text.write("  ")
+      let start = text.count
+      for (column, cell) in row.enumerated() {
+        if column > 0 { text.write("  ") }
+        text += cell
+        text.writeSpaces(widths[column] - cell.characterCount(from: 0))
+      }
+      text.trimTrailingSpaces(after: start)
+      text.write("\n")
     }
   }
 
   /// One row of cells per incident.
   func summaryRows() -> [[String]] {
+    summaryCells().map { $0.map(\.string) }
+  }
+
+  /// One row of cells per incident, as text.
+  private func summaryCells() -> [[ReportText]] {
     let bursts = analysis.bursts
     return OrderedParallelMap.map(bursts.count) { index in
       let burst = bursts[index]
-      var workers = "–"
+      var workers: ReportText = "–"
       if let range = burst.workerRange {
         workers = "\(range.lowerBound)"
         if range.count > 1 { workers += "–\(range.upperBound) (\(burst.workerCount))" }
       }
-      var last = burst.last?.text ?? "–"
-      if let first = burst.first, let end = burst.last, first.isSameDay(as: end) {
-        last = end.clockText
+      var last: ReportText = burst.last.map { "\($0)" } ?? "–"
+      if let first = burst.first, let end = burst.last, ReportText.isSameDay(first, end) {
+        last = "\(clock: end)"
       }
-      let places = ReportFormat.list(
-        burst.hosts.map { burst.endpoint(of: $0) } + burst.files, limit: 2)
+      var places: ReportText =
+        "\(list: burst.hosts.map { burst.endpoint(of: $0) } + burst.files, limit: 2)"
+      if places.isEmpty { places = "–" }
       return [
-        "\(index + 1)", burst.severity.rawValue, burst.errorClass.rawValue,
-        burst.first?.text ?? "unknown", last, ReportFormat.duration(burst.duration),
-        "\(burst.count)", workers, places.isEmpty ? "–" : places,
+        "\(index + 1)", "\(burst.severity.rawValue)", "\(burst.errorClass.rawValue)",
+        burst.first.map { "\($0)" } ?? "unknown", last, "\(duration: burst.duration)",
+        "\(burst.count)", workers, places,
       ]
     }
   }

@@ -16,19 +16,26 @@ enum OrderedParallelMap {
   static func map<Result>(
     _ count: Int, chunks requested: Int? = nil, _ transform: (Int) -> Result
   ) -> [Result] {
+    mapChunks(count, chunks: requested) { $0.map(transform) }.flatMap { $0 }
+  }
+
+  /// `transform` of contiguous ranges that together cover `0..<count`, in order: one result per
+  /// chunk, so that a chunk's items can be written into one buffer.
+  static func mapChunks<Result>(
+    _ count: Int, chunks requested: Int? = nil, _ transform: (Range<Int>) -> Result
+  ) -> [Result] {
     let chunks = min(count, requested ?? ProcessInfo.processInfo.activeProcessorCount * 4)
     guard chunks > 1, count >= serialLimit || requested != nil else {
-      return (0..<count).map(transform)
+      return count == 0 ? [] : [transform(0..<count)]
     }
-    return [Result](unsafeUninitializedCapacity: count) { buffer, initialized in
+    return [Result](unsafeUninitializedCapacity: chunks) { buffer, initialized in
       let base = buffer.baseAddress!
-      // Each chunk initialises its own slice of the buffer; no two chunks share an element.
+      // Each chunk initialises its own element of the buffer.
       DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-        for index in (count * chunk / chunks)..<(count * (chunk + 1) / chunks) {
-          (base + index).initialize(to: transform(index))
-        }
+        let range = (count * chunk / chunks)..<(count * (chunk + 1) / chunks)
+        (base + chunk).initialize(to: transform(range))
       }
-      initialized = count
+      initialized = chunks
     }
   }
 }

@@ -1,0 +1,387 @@
+// The text of the `analyze-logs` reports as UTF-8 bytes in one growing buffer. A long log gives
+// thousands of incidents and megabytes of report; building it from Strings made each sentence a
+// handful of temporary Strings, and that cost more than the rest of the report together. A
+// `ReportText` is written by interpolation, `"\(failures) to \(endpoint) failed"`, whose
+// overloads put numbers and times into the buffer digit by digit (see `ReportText+Formats`), and
+// a paragraph is wrapped while it is copied in.
+
+/// Report text being written, as UTF-8 bytes.
+///
+/// A string literal with interpolations builds one: `"\(count: caused, "error") caused"`. The
+/// type is its own interpolation, so every `appendInterpolation` overload also writes straight
+/// into a text that is being built up piece by piece.
+struct ReportText: ExpressibleByStringInterpolation, StringInterpolationProtocol {
+  /// Copied on write. Not an array: creating an `Array` looks up its storage type at run time,
+  /// which made each sentence cost more than writing its bytes.
+  private var storage: ReportBytes
+
+  init() {
+    storage = ReportBytes.empty
+  }
+
+  init(stringLiteral literal: String) {
+    storage = ReportBytes.make(capacity: literal.utf8.count)
+    write(literal)
+  }
+
+  init(literalCapacity: Int, interpolationCount: Int) {
+    self.init(capacity: literalCapacity + interpolationCount * 32)
+  }
+
+  /// An empty text with room for `capacity` bytes, or for a sentence at least: a sentence
+  /// that outgrows its room is copied, and that costs more than the room.
+  init(capacity: Int) {
+    storage = ReportBytes.make(capacity: max(capacity, ReportText.sentenceCapacity))
+  }
+
+  /// Bytes an interpolated text has room for at first: most sentences of a report fit.
+  static let sentenceCapacity = 240
+
+  init(stringInterpolation: ReportText) {
+    self = stringInterpolation
+  }
+
+  /// The length in bytes.
+  var count: Int { size.count }
+
+  /// The size, read through a pointer: the `header` property of a class is checked for
+  /// exclusive access at run time, which cost more than the write it came before.
+  private var size: ReportBytes.Size {
+    storage.withUnsafeMutablePointerToHeader { $0.pointee }
+  }
+
+  var isEmpty: Bool { count == 0 }
+
+  /// The text as a String, for the reports that are still built from Strings.
+  var string: String { withBytes { String(decoding: $0, as: UTF8.self) } }
+
+  /// Calls `body` with the bytes written.
+  func withBytes<Result, Failure>(
+    _ body: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Result
+  ) throws(Failure) -> Result {
+    try storage.withUnsafeMutablePointers { (size, bytes) throws(Failure) -> Result in
+      try body(UnsafeBufferPointer(start: bytes, count: size.pointee.count))
+    }
+  }
+
+  /// Appends `piece`, a sentence written by interpolation.
+  static func += (text: inout ReportText, piece: ReportText) {
+    piece.withBytes { text.write($0) }
+  }
+
+  /// `first` and `second` one after the other, for a sentence whose literal runs over a line.
+  static func + (first: consuming ReportText, second: ReportText) -> ReportText {
+    first += second
+    return first
+  }
+
+  mutating func appendLiteral(_ literal: String) {
+    write(literal)
+  }
+
+  mutating func appendInterpolation(_ string: String) {
+    write(string)
+  }
+
+  mutating func appendInterpolation(_ piece: ReportText) {
+    self += piece
+  }
+
+  mutating func appendInterpolation(_ value: Int) {
+    write(value)
+  }
+
+  /// Appends at most `capacity` bytes, which `body` writes from the pointer it is given and
+  /// counts in its result: the one way bytes are written.
+  @inline(__always)
+  private mutating func append(
+    atMost capacity: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int
+  ) {
+    guard capacity > 0 else { return }
+    reserve(capacity)
+    storage.withUnsafeMutablePointers { size, bytes in
+      size.pointee.count += body(bytes + size.pointee.count)
+    }
+  }
+
+  /// Makes the storage this text's own, with room for `extra` more bytes.
+  @inline(__always)
+  private mutating func reserve(_ extra: Int) {
+    let size = self.size
+    guard !isKnownUniquelyReferenced(&storage) || size.capacity - size.count < extra else {
+      return
+    }
+    // Doubling keeps the cost of growing to a copy or two of each byte.
+    let grown = ReportBytes.make(
+      capacity: max(size.count + extra, size.capacity * 2, ReportText.sentenceCapacity))
+    withBytes { old in
+      grown.withUnsafeMutablePointers { newSize, bytes in
+        bytes.initialize(from: old.baseAddress!, count: old.count)
+        newSize.pointee.count = old.count
+      }
+    }
+    storage = grown
+  }
+
+  /// Sets the length to `count`, dropping what was written after it.
+  private mutating func truncate(to count: Int) {
+    reserve(0)
+    storage.withUnsafeMutablePointerToHeader { $0.pointee.count = count }
+  }
+
+  /// The byte at `index`.
+  private func byte(at index: Int) -> UInt8 {
+    storage.withUnsafeMutablePointerToElements { $0[index] }
+  }
+
+  /// Appends the bytes of `string`.
+  mutating func write(_ string: String) {
+    // A native String, literals included, has its bytes in one piece; others are made one.
+    if string.utf8.withContiguousStorageIfAvailable({ write($0) }) == nil {
+      var native = string
+      native.withUTF8 { write($0) }
+    }
+  }
+
+  /// Appends one byte.
+  mutating func write(byte: UInt8) {
+    append(atMost: 1) { target in
+      target.initialize(to: byte)
+      return 1
+    }
+  }
+
+  /// Appends `utf8`, bytes of UTF-8 text.
+  mutating func write(_ utf8: UnsafeBufferPointer<UInt8>) {
+    guard let source = utf8.baseAddress else { return }
+    append(atMost: utf8.count) { target in
+      target.update(from: source, count: utf8.count)
+      return utf8.count
+    }
+  }
+
+  /// Appends `value` in decimal, with at least `digits` digits (zeros in front).
+  mutating func write(_ value: Int, digits: Int = 1) {
+    var length = 1
+    var power: UInt = 10
+    while length < 20, value.magnitude >= power {
+      length += 1
+      power &*= 10
+    }
+    let width = max(length, digits)
+    let sign = value < 0 ? 1 : 0
+    append(atMost: sign + width) { target in
+      if sign == 1 { target.pointee = UInt8(ascii: "-") }
+      var rest = value.magnitude
+      for offset in (sign..<(sign + width)).reversed() {
+        target[offset] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
+        rest /= 10
+      }
+      return sign + width
+    }
+  }
+
+  /// Appends `count` spaces.
+  mutating func writeSpaces(_ count: Int) {
+    append(atMost: count) { target in
+      target.update(repeating: 0x20, count: count)
+      return count
+    }
+  }
+
+  /// Appends `ascii` with its lower-case letters made capitals, byte by byte; for names such as
+  /// a severity, which are ASCII, this is what `uppercased()` gives without Unicode case mapping.
+  mutating func writeUppercased(_ ascii: String) {
+    let start = count
+    write(ascii)
+    uppercaseASCII(start..<count)
+  }
+
+  /// Makes the ASCII lower-case letters among the bytes at `range` capitals.
+  mutating func uppercaseASCII(_ range: Range<Int>) {
+    reserve(0)
+    storage.withUnsafeMutablePointerToElements { bytes in
+      for index in range where bytes[index] &- 0x61 <= 25 { bytes[index] -= 0x20 }
+    }
+  }
+
+  /// Appends each of `items`, written by `item`, with `separator` between them.
+  mutating func write<Items: Sequence>(
+    _ items: Items, separator: String, _ item: (inout ReportText, Items.Element) -> Void
+  ) {
+    var first = true
+    for element in items {
+      if !first { write(separator) }
+      first = false
+      item(&self, element)
+    }
+  }
+
+  /// Removes the spaces and tabs (any Unicode space separator) at the end of what was written
+  /// after `start`, as `ReportFormat.trimmed` does at the end of a String.
+  mutating func trimTrailingSpaces(after start: Int) {
+    while count > start {
+      var scalarStart = count - 1
+      while scalarStart > start, byte(at: scalarStart) & 0xC0 == 0x80 { scalarStart -= 1 }
+      let scalar = withBytes { bytes in
+        bytes[scalarStart] < 0x80
+          ? Unicode.Scalar(bytes[scalarStart])
+          : String(decoding: bytes[scalarStart...], as: UTF8.self).unicodeScalars.first
+      }
+      guard let scalar, ReportFormat.isSpace(scalar) else { return }
+      truncate(to: scalarStart)
+    }
+  }
+
+  /// The length in characters of the bytes from `start` to the end.
+  func characterCount(from start: Int) -> Int {
+    withBytes { ReportFormat.characterCount(UnsafeBufferPointer(rebasing: $0[start...])) }
+  }
+
+  /// Appends `paragraph` broken into lines of at most `width` characters: the first starts with
+  /// `indent` spaces, the others with `hanging` (the same indent by default). Nothing is written
+  /// for a paragraph without words.
+  mutating func writeWrapped(
+    _ paragraph: ReportText, indent: Int, hanging: Int? = nil, width: Int = 96
+  ) {
+    let next = hanging ?? indent
+    paragraph.withBytes { source in
+      // At most a line break and an indent per word, words being at least a byte and a space.
+      let capacity = indent + source.count + (source.count / 2 + 1) * (1 + next)
+      append(atMost: capacity) { target in
+        var lines = WrappedLines(target: target, indent: indent, hanging: next, width: width)
+        lines.write(words: source)
+        return lines.written
+      }
+    }
+  }
+}
+
+/// The writing of one wrapped paragraph into memory that has room for it.
+private struct WrappedLines {
+  let target: UnsafeMutablePointer<UInt8>
+  let indent: Int
+  let hanging: Int
+  let width: Int
+  /// Bytes written; none until the first word, so that a paragraph without words writes nothing.
+  private(set) var written = 0
+  /// Characters on the line so far.
+  private var length = 0
+  private var lineHasWord = false
+  /// Words of the line taken from the source and not yet copied: they are copied as one run,
+  /// as long as one space stands between each two of them there, as it does here.
+  private var run = 0..<0
+
+  init(target: UnsafeMutablePointer<UInt8>, indent: Int, hanging: Int, width: Int) {
+    self.target = target
+    self.indent = indent
+    self.hanging = hanging
+    self.width = width
+  }
+
+  /// Writes the words of `source`, the runs between its space bytes, one space apart. An ASCII
+  /// word's length is its byte count, other words are counted by characters.
+  mutating func write(words source: UnsafeBufferPointer<UInt8>) {
+    let count = source.count
+    var index = 0
+    var anyWord = false
+    while index < count {
+      if source[index] == 0x20 {
+        index += 1
+        continue
+      }
+      let wordStart = index
+      var ascii = true
+      while index < count, source[index] != 0x20 {
+        if source[index] >= 0x80 { ascii = false }
+        index += 1
+      }
+      let wordLength =
+        ascii
+        ? index - wordStart
+        : WrappedLines.characterCount(UnsafeBufferPointer(rebasing: source[wordStart..<index]))
+      if !anyWord {
+        put(repeating: 0x20, indent)
+        length = indent
+        anyWord = true
+      } else if length + 1 + wordLength > width {
+        copyRun(from: source)
+        put(repeating: 0x0A, 1)
+        put(repeating: 0x20, hanging)
+        length = hanging
+        lineHasWord = false
+      }
+      if lineHasWord {
+        length += 1
+        if wordStart == run.upperBound + 1 {
+          run = run.lowerBound..<index
+        } else {
+          copyRun(from: source)
+          put(repeating: 0x20, 1)
+          run = wordStart..<index
+        }
+      } else {
+        run = wordStart..<index
+      }
+      length += wordLength
+      lineHasWord = true
+    }
+    copyRun(from: source)
+  }
+
+  private mutating func copyRun(from source: UnsafeBufferPointer<UInt8>) {
+    guard !run.isEmpty else { return }
+    (target + written).initialize(from: source.baseAddress! + run.lowerBound, count: run.count)
+    written += run.count
+    run = run.upperBound..<run.upperBound
+  }
+
+  private mutating func put(repeating byte: UInt8, _ count: Int) {
+    (target + written).initialize(repeating: byte, count: count)
+    written += count
+  }
+
+  /// The characters of a word that holds bytes beyond ASCII. When every scalar is one that
+  /// never joins a neighbour into one character (ASCII but CR, U+0080–U+02FF, the dashes,
+  /// quotes and marks of U+2010–U+2027 and U+2030–U+205E), they are counted as they are
+  /// decoded; any other word goes to String, which walks its grapheme clusters.
+  static func characterCount(_ word: UnsafeBufferPointer<UInt8>) -> Int {
+    var count = 0
+    var index = 0
+    while index < word.count {
+      let lead = word[index]
+      switch lead {
+      case 0x0D: return String(decoding: word, as: UTF8.self).count
+      case ..<0x80: index += 1
+      case 0xC2...0xCB where index + 1 < word.count: index += 2
+      case 0xE2 where index + 2 < word.count:
+        let (second, third) = (word[index + 1], word[index + 2])
+        let simple =
+          second == 0x80 && ((0x90...0xA7).contains(third) || (0xB0...0xBF).contains(third))
+          || second == 0x81 && (0x80...0x9E).contains(third)
+        guard simple else { return String(decoding: word, as: UTF8.self).count }
+        index += 3
+      default: return String(decoding: word, as: UTF8.self).count
+      }
+      count += 1
+    }
+    return count
+  }
+}
+
+/// The bytes of a `ReportText` in one allocation: how many are written and how many fit, then
+/// the bytes.
+private final class ReportBytes: ManagedBuffer<ReportBytes.Size, UInt8> {
+  struct Size {
+    var count: Int
+    var capacity: Int
+  }
+
+  /// The storage of every empty text, copied when one is first written to.
+  static let empty = make(capacity: 0)
+
+  static func make(capacity: Int) -> ReportBytes {
+    let buffer = create(minimumCapacity: capacity) { _ in Size(count: 0, capacity: capacity) }
+    return unsafeDowncast(buffer, to: ReportBytes.self)
+  }
+}
