@@ -71,6 +71,13 @@ enum ReportFormat {
 
   /// Whether `word` can stand in a POSIX shell command unquoted.
   static func isPlainShellWord(_ word: String) -> Bool {
+    // An ASCII word, the usual one, is decided on its bytes.
+    let ascii: Bool? =
+      word.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
+        guard isPlainASCII(bytes) else { return nil }
+        return !bytes.isEmpty && bytes.allSatisfy { shellPlainBytes.contains($0) }
+      } ?? nil
+    if let ascii { return ascii }
     let plain = word.unicodeScalars.allSatisfy { scalar in
       // ASCII is decided by a mask (its alphabetic scalars are the letters); the Unicode
       // properties are looked up only beyond it.
@@ -118,7 +125,15 @@ enum ReportFormat {
   /// Whether `bytes` are ASCII without a carriage return (which joins a following line feed
   /// into one character).
   static func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    for byte in bytes where byte >= 0x80 || byte == 0x0D { return false }
+    var index = 0
+    if let base = bytes.baseAddress {
+      while index + 8 <= bytes.count {
+        let octet = ByteOctet(base + index)
+        if octet.hasNonASCII || octet.firstIndex(of: 0x0D) != nil { return false }
+        index += 8
+      }
+    }
+    for byte in bytes[index...] where byte >= 0x80 || byte == 0x0D { return false }
     return true
   }
 }

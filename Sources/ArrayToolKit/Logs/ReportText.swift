@@ -19,8 +19,8 @@ struct ReportText: ExpressibleByStringInterpolation, StringInterpolationProtocol
     storage = ReportBytes.empty
   }
 
-  init(stringLiteral literal: String) {
-    storage = ReportBytes.make(capacity: literal.utf8.count)
+  init(stringLiteral literal: StaticString) {
+    storage = literal.withUTF8Buffer { ReportBytes.make(capacity: $0.count) }
     write(literal)
   }
 
@@ -75,7 +75,9 @@ struct ReportText: ExpressibleByStringInterpolation, StringInterpolationProtocol
     return first
   }
 
-  mutating func appendLiteral(_ literal: String) {
+  /// Literals are static strings, whose bytes are at hand without looking at how a String
+  /// holds them.
+  mutating func appendLiteral(_ literal: StaticString) {
     write(literal)
   }
 
@@ -129,11 +131,6 @@ struct ReportText: ExpressibleByStringInterpolation, StringInterpolationProtocol
     storage.withUnsafeMutablePointerToHeader { $0.pointee.count = count }
   }
 
-  /// The byte at `index`.
-  private func byte(at index: Int) -> UInt8 {
-    storage.withUnsafeMutablePointerToElements { $0[index] }
-  }
-
   /// Appends the bytes of `string`.
   mutating func write(_ string: String) {
     // A native String, literals included, has its bytes in one piece; others are made one.
@@ -141,6 +138,11 @@ struct ReportText: ExpressibleByStringInterpolation, StringInterpolationProtocol
       var native = string
       native.withUTF8 { write($0) }
     }
+  }
+
+  /// Appends the bytes of `literal`.
+  mutating func write(_ literal: StaticString) {
+    literal.withUTF8Buffer { write($0) }
   }
 
   /// Appends one byte.
@@ -220,17 +222,21 @@ struct ReportText: ExpressibleByStringInterpolation, StringInterpolationProtocol
   /// Removes the spaces and tabs (any Unicode space separator) at the end of what was written
   /// after `start`, as `ReportFormat.trimmed` does at the end of a String.
   mutating func trimTrailingSpaces(after start: Int) {
-    while count > start {
-      var scalarStart = count - 1
-      while scalarStart > start, byte(at: scalarStart) & 0xC0 == 0x80 { scalarStart -= 1 }
-      let scalar = withBytes { bytes in
-        bytes[scalarStart] < 0x80
+    let end = withBytes { bytes in
+      var end = bytes.count
+      while end > start {
+        var scalarStart = end - 1
+        while scalarStart > start, bytes[scalarStart] & 0xC0 == 0x80 { scalarStart -= 1 }
+        let scalar =
+          bytes[scalarStart] < 0x80
           ? Unicode.Scalar(bytes[scalarStart])
-          : String(decoding: bytes[scalarStart...], as: UTF8.self).unicodeScalars.first
+          : String(decoding: bytes[scalarStart..<end], as: UTF8.self).unicodeScalars.first
+        guard let scalar, ReportFormat.isSpace(scalar) else { break }
+        end = scalarStart
       }
-      guard let scalar, ReportFormat.isSpace(scalar) else { return }
-      truncate(to: scalarStart)
+      return end
     }
+    if end < count { truncate(to: end) }
   }
 
   /// The length in characters of the bytes from `start` to the end.
@@ -239,19 +245,25 @@ struct ReportText: ExpressibleByStringInterpolation, StringInterpolationProtocol
   }
 
   /// Appends `paragraph` broken into lines of at most `width` characters: the first starts with
-  /// `indent` spaces, the others with `hanging` (the same indent by default). Nothing is written
-  /// for a paragraph without words.
+  /// `indent` spaces, the others with `hanging` (the same indent by default). A `bullet` is the
+  /// paragraph's first word. Nothing is written for a paragraph without words.
   mutating func writeWrapped(
-    _ paragraph: ReportText, indent: Int, hanging: Int? = nil, width: Int = 96
+    _ paragraph: ReportText, indent: Int, hanging: Int? = nil, bullet: StaticString? = nil,
+    width: Int = 96
   ) {
     let next = hanging ?? indent
+    let bullet = bullet ?? ""
     paragraph.withBytes { source in
-      // At most a line break and an indent per word, words being at least a byte and a space.
-      let capacity = indent + source.count + (source.count / 2 + 1) * (1 + next)
-      append(atMost: capacity) { target in
-        var lines = WrappedLines(target: target, indent: indent, hanging: next, width: width)
-        lines.write(words: source)
-        return lines.written
+      bullet.withUTF8Buffer { bullet in
+        let words = source.count + bullet.count + 1
+        // At most a line break and an indent per word, words being a byte and a space at least.
+        let capacity = indent + words + (words / 2 + 1) * (1 + next)
+        append(atMost: capacity) { target in
+          var lines = WrappedLines(target: target, indent: indent, hanging: next, width: width)
+          lines.write(words: bullet)
+          lines.write(words: source)
+          return lines.written
+        }
       }
     }
   }
@@ -267,10 +279,11 @@ private struct WrappedLines {
   private(set) var written = 0
   /// Characters on the line so far.
   private var length = 0
+  private var anyWord = false
   private var lineHasWord = false
   /// Words of the line taken from the source and not yet copied: they are copied as one run,
   /// as long as one space stands between each two of them there, as it does here.
-  private var run = 0..<0
+  private var run: Range<Int>?
 
   init(target: UnsafeMutablePointer<UInt8>, indent: Int, hanging: Int, width: Int) {
     self.target = target
@@ -279,23 +292,20 @@ private struct WrappedLines {
     self.width = width
   }
 
-  /// Writes the words of `source`, the runs between its space bytes, one space apart. An ASCII
-  /// word's length is its byte count, other words are counted by characters.
+  /// Writes the words of `source`, the runs between its space bytes, one space apart, after
+  /// the words written before. An ASCII word's length is its byte count, other words are
+  /// counted by characters.
   mutating func write(words source: UnsafeBufferPointer<UInt8>) {
     let count = source.count
     var index = 0
-    var anyWord = false
     while index < count {
       if source[index] == 0x20 {
         index += 1
         continue
       }
       let wordStart = index
-      var ascii = true
-      while index < count, source[index] != 0x20 {
-        if source[index] >= 0x80 { ascii = false }
-        index += 1
-      }
+      let ascii: Bool
+      (index, ascii) = WrappedLines.word(in: source, from: wordStart)
       let wordLength =
         ascii
         ? index - wordStart
@@ -313,8 +323,8 @@ private struct WrappedLines {
       }
       if lineHasWord {
         length += 1
-        if wordStart == run.upperBound + 1 {
-          run = run.lowerBound..<index
+        if let line = run, wordStart == line.upperBound + 1 {
+          run = line.lowerBound..<index
         } else {
           copyRun(from: source)
           put(repeating: 0x20, 1)
@@ -330,15 +340,37 @@ private struct WrappedLines {
   }
 
   private mutating func copyRun(from source: UnsafeBufferPointer<UInt8>) {
-    guard !run.isEmpty else { return }
-    (target + written).initialize(from: source.baseAddress! + run.lowerBound, count: run.count)
-    written += run.count
-    run = run.upperBound..<run.upperBound
+    guard let words = run else { return }
+    (target + written).initialize(from: source.baseAddress! + words.lowerBound, count: words.count)
+    written += words.count
+    run = nil
   }
 
   private mutating func put(repeating byte: UInt8, _ count: Int) {
     (target + written).initialize(repeating: byte, count: count)
     written += count
+  }
+
+  /// Where the word at `start` ends (at the next space or the end) and whether it is ASCII.
+  private static func word(
+    in source: UnsafeBufferPointer<UInt8>, from start: Int
+  ) -> (end: Int, ascii: Bool) {
+    var index = start
+    var bytes: UInt64 = 0
+    while index + 8 <= source.count {
+      let octet = ByteOctet(source.baseAddress! + index)
+      if let space = octet.firstIndex(of: 0x20) {
+        bytes |= octet.prefix(space)
+        return (index + space, bytes & ByteOctet.highBits == 0)
+      }
+      bytes |= octet.bits
+      index += 8
+    }
+    while index < source.count, source[index] != 0x20 {
+      bytes |= UInt64(source[index])
+      index += 1
+    }
+    return (index, bytes & ByteOctet.highBits == 0)
   }
 
   /// The characters of a word that holds bytes beyond ASCII. When every scalar is one that
