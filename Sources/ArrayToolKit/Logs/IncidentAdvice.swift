@@ -18,9 +18,13 @@ public struct IncidentAdvice: Sendable {
     let facts = IncidentEvidence(burst: burst, input: input)
     headline = facts.headline.string
     happened = facts.happened.string
-    causes = facts.causes.map(\.string)
+    var causes: [String] = []
+    facts.causes { causes.append($0.string) }
+    self.causes = causes
     impact = facts.impact.string
-    checks = facts.checks.map(\.string)
+    var checks: [String] = []
+    facts.checks { checks.append($0.string) }
+    self.checks = checks
   }
 }
 
@@ -95,7 +99,9 @@ struct IncidentEvidence {
   }
 
   var happened: ReportText {
-    var text: ReportText = "\(when: burst.first, burst.last), \(what)"
+    var text = ReportText(capacity: 512)
+    text += "\(when: burst.first, burst.last), "
+    writeWhat(into: &text)
     let caused = burst.count - burst.primaryCount
     if caused > 0 {
       let consequence: ReportText = burst.consequenceTemplate.map { "“\($0)”" } ?? "another error"
@@ -126,40 +132,42 @@ struct IncidentEvidence {
     return text
   }
 
-  private var what: ReportText {
+  /// The sentence of `happened` that says what failed.
+  private func writeWhat(into text: inout ReportText) {
     let failures: ReportText = "\(count: burst.primaryCount, "request")"
     switch burst.errorClass {
     case .dnsTemporary:
-      return "\(failures) to \(endpoint) failed before a connection was made: the resolver gave "
+      text += "\(failures) to \(endpoint) failed before a connection was made: the resolver gave "
         + "no answer for the name \(hostName) (EAI_AGAIN, a temporary failure)."
     case .dnsNotFound:
-      return "\(failures) to \(endpoint) failed: the resolver answered that \(hostName) does not "
+      text += "\(failures) to \(endpoint) failed: the resolver answered that \(hostName) does not "
         + "exist."
     case .connectionRefused:
-      return "\(failures) to \(endpoint) failed: the name resolved, but nothing accepted the "
+      text += "\(failures) to \(endpoint) failed: the name resolved, but nothing accepted the "
         + "connection."
     case .timeout:
-      return "\(failures) to \(endpoint) got no answer in time."
+      text += "\(failures) to \(endpoint) got no answer in time."
     case .http5xx:
       if burst.host == nil {
-        return "\(failures) were answered with a server error (\(statusSummary)): the service "
+        text += "\(failures) were answered with a server error (\(statusSummary)): the service "
           + "that wrote this log failed them, or a server behind it did."
+        return
       }
-      return "\(endpoint) received \(failures) and failed them (\(statusSummary))."
+      text += "\(endpoint) received \(failures) and failed them (\(statusSummary))."
     case .http429:
-      return "\(endpoint) turned down \(failures): the client sent faster than it accepts."
+      text += "\(endpoint) turned down \(failures): the client sent faster than it accepts."
     case .corruptArchive:
-      return "\(file) could not be decompressed: \(reasonText)."
+      text += "\(file) could not be decompressed: \(reasonText)."
     case .tarError:
-      return "\(file) decompressed, but its tar stream could not be read."
+      text += "\(file) decompressed, but its tar stream could not be read."
     case .zipError:
-      return "\(file) could not be opened as a zip archive."
+      text += "\(file) could not be opened as a zip archive."
     case .outOfMemory:
-      return "a process could not get the memory it asked for, or the kernel killed it."
+      text += "a process could not get the memory it asked for, or the kernel killed it."
     case .diskFull:
-      return "writes failed because the file system had no space left."
+      text += "writes failed because the file system had no space left."
     case .other:
-      return "\(count: burst.primaryCount, "error") matched no known failure: "
+      text += "\(count: burst.primaryCount, "error") matched no known failure: "
         + "“\(burst.template ?? "")”."
     }
   }
@@ -183,11 +191,15 @@ struct IncidentEvidence {
   }
 
   var impact: ReportText {
-    var parts: [ReportText] = []
+    var text = ReportText(capacity: 512)
+    func part(_ sentence: ReportText) {
+      if !text.isEmpty { text.write(" ") }
+      text += sentence
+    }
     if burst.batchesFailed > 0 {
       let batches: ReportText =
         burst.batchesFailed == 1 ? "1 batch was" : "\(burst.batchesFailed) batches were"
-      parts.append(
+      part(
         "\(batches) not delivered to \(endpoint) \(between: burst.first, burst.last): "
           + "those samples are missing from VictoriaMetrics.")
       if burst.files.isEmpty {
@@ -195,17 +207,17 @@ struct IncidentEvidence {
           burst.workerRange.map {
             " \($0.count == 1 ? "worker" : "workers") \(workerRange: $0)"
           } ?? ""
-        parts.append(
+        part(
           "The log does not name the files of these batches: import again the files\(who) "
             + "were processing at that time.")
       } else {
-        parts.append(
+        part(
           "They came from \(list: burst.files, more: burst.filesOmitted): import "
             + "these again once \(hostName) answers.")
       }
     }
     if burst.rejectedWrites > 0 {
-      parts.append(
+      part(
         "\(burst.rejectedWrites) write requests failed: the samples they carried were not stored.")
     }
     let skipped = burst.filesSkipped
@@ -218,180 +230,157 @@ struct IncidentEvidence {
       let these = skipped == 1 ? "its" : "their"
       let them = skipped == 1 ? "it" : "them"
       let files: ReportText = skipped == 1 ? "1 file was" : "\(skipped) files were"
-      parts.append(
+      part(
         "\(files) skipped\(names); \(these) "
           + "samples were not imported. Copy or export \(them) again, check \(them) with "
           + "arraytool verify, then import \(them).")
     }
     switch burst.errorClass {
     case .outOfMemory:
-      parts.append(
+      part(
         "Whatever the process held in memory was lost: batches in flight were not imported.")
     case .diskFull:
-      parts.append("Samples written while the disk was full were not stored.")
+      part("Samples written while the disk was full were not stored.")
     default: break
     }
-    if parts.isEmpty {
+    if text.isEmpty {
       return "Nothing in the log says data was lost: the requests were retried or did not carry "
         + "samples."
     }
-    var text = ReportText()
-    text.write(parts, separator: " ") { $0 += $1 }
     return text
   }
 
-  var causes: [ReportText] {
+  /// The probable causes, most likely first, each given to `cause`.
+  func causes(_ cause: (ReportText) -> Void) {
     switch burst.errorClass {
-    case .dnsTemporary: return dnsTemporaryCauses
+    case .dnsTemporary: dnsTemporaryCauses(cause)
     case .dnsNotFound:
-      return [
-        "the name \(hostName) is wrong in the configuration (a typo, or a service renamed)",
-        "the container is not attached to the Docker network where \(hostName) lives",
-        "\(hostName) was removed (docker compose down or rm) at that moment",
-      ]
+      cause("the name \(hostName) is wrong in the configuration (a typo, or a service renamed)")
+      cause("the container is not attached to the Docker network where \(hostName) lives")
+      cause("\(hostName) was removed (docker compose down or rm) at that moment")
     case .connectionRefused:
-      return [
-        "\(hostName) was down, restarting or still starting, so nothing listened on the port",
-        "the port is wrong (vmagent listens on 8429, VictoriaMetrics on 8428)",
-        "a firewall rejected the connection",
-      ]
+      cause("\(hostName) was down, restarting or still starting, so nothing listened on the port")
+      cause("the port is wrong (vmagent listens on 8429, VictoriaMetrics on 8428)")
+      cause("a firewall rejected the connection")
     case .timeout:
-      return [
-        "\(hostName) was overloaded and answered too slowly",
-        "the network between the importer and \(hostName) dropped packets",
-        "the client timeout is too short for the batch size",
-      ]
-    case .http5xx: return serverErrorCauses
+      cause("\(hostName) was overloaded and answered too slowly")
+      cause("the network between the importer and \(hostName) dropped packets")
+      cause("the client timeout is too short for the batch size")
+    case .http5xx: serverErrorCauses(cause)
     case .http429:
-      return [
-        "an ingestion rate limit on \(hostName) was reached: too many workers or too large batches",
-        "several importers write to \(hostName) at the same time",
-      ]
-    case .corruptArchive, .tarError, .zipError: return archiveCauses
+      cause(
+        "an ingestion rate limit on \(hostName) was reached: too many workers or too large "
+          + "batches")
+      cause("several importers write to \(hostName) at the same time")
+    case .corruptArchive, .tarError, .zipError: archiveCauses(cause)
     case .outOfMemory:
-      return [
-        "workers times batch size holds more samples than the memory limit allows",
-        "the container's memory limit is lower than the import needs",
-        "another process on the host took the memory",
-      ]
+      cause("workers times batch size holds more samples than the memory limit allows")
+      cause("the container's memory limit is lower than the import needs")
+      cause("another process on the host took the memory")
     case .diskFull:
-      return [
-        "the disk holding VictoriaMetrics' data or the importer's temporary files filled up",
-        "old exports or logs were never cleaned up",
-      ]
+      cause("the disk holding VictoriaMetrics' data or the importer's temporary files filled up")
+      cause("old exports or logs were never cleaned up")
     case .other:
-      return ["not recognised by arraytool: read the message and the lines around it"]
+      cause("not recognised by arraytool: read the message and the lines around it")
     }
   }
 
-  private var dnsTemporaryCauses: [ReportText] {
-    var causes: [ReportText] = []
+  private func dnsTemporaryCauses(_ cause: (ReportText) -> Void) {
     if isServiceName {
-      causes.append(
+      cause(
         "\(hostName) was restarting or being recreated: Docker's embedded DNS (127.0.0.11) has "
           + "no record for a container that is not running")
     }
-    causes.append("the resolver the importer uses was overloaded or unreachable")
+    cause("the resolver the importer uses was overloaded or unreachable")
     if manyWorkers || burst.count >= 50 {
-      causes.append(
+      cause(
         "each batch opened a new connection and so a new lookup: \(burst.workerCount) workers "
           + "resolving at once multiply the load on the resolver")
     }
-    return causes
   }
 
-  private var serverErrorCauses: [ReportText] {
-    var causes: [ReportText] = []
+  private func serverErrorCauses(_ cause: (ReportText) -> Void) {
     let statuses = Set(burst.statuses.keys)
     if !statuses.isDisjoint(with: [502, 504]) {
-      causes.append(
-        "a proxy in front of \(hostName) could not reach it or waited too long (502/504)")
+      cause("a proxy in front of \(hostName) could not reach it or waited too long (502/504)")
     }
     if statuses.contains(503) {
-      causes.append("\(hostName) was overloaded, starting up or shedding load (503)")
+      cause("\(hostName) was overloaded, starting up or shedding load (503)")
     }
     if statuses.contains(500) || statuses.isEmpty {
-      causes.append("\(hostName) failed while handling the requests: its own log says why")
+      cause("\(hostName) failed while handling the requests: its own log says why")
     }
-    causes.append("the requests were too large or malformed for the server to handle")
-    return causes
+    cause("the requests were too large or malformed for the server to handle")
   }
 
-  private var archiveCauses: [ReportText] {
+  private func archiveCauses(_ cause: (ReportText) -> Void) {
     switch burst.reason {
     case "truncated":
-      return [
-        "the file was read while it was still being copied or downloaded",
-        "the transfer was interrupted (a network drop, or a full disk at the destination)",
-        "the export on the array stopped before it finished",
-      ]
+      cause("the file was read while it was still being copied or downloaded")
+      cause("the transfer was interrupted (a network drop, or a full disk at the destination)")
+      cause("the export on the array stopped before it finished")
     case "CRC mismatch":
-      return [
-        "bytes changed in transit or on disk (a faulty disk, a text-mode transfer)",
-        "the file was rewritten while it was read",
-      ]
+      cause("bytes changed in transit or on disk (a faulty disk, a text-mode transfer)")
+      cause("the file was rewritten while it was read")
     case "not gzip data":
-      return [
-        "the file is not gzip at all: an error page or an empty file saved under the archive name",
-        "the download saved a partial or redirected response",
-      ]
+      cause(
+        "the file is not gzip at all: an error page or an empty file saved under the archive "
+          + "name")
+      cause("the download saved a partial or redirected response")
     default:
-      return [
-        "the archive is damaged: interrupted transfer, faulty storage, or an incomplete export",
-        "the file was still being written when it was read",
-      ]
+      cause("the archive is damaged: interrupted transfer, faulty storage, or an incomplete export")
+      cause("the file was still being written when it was read")
     }
   }
 
-  var checks: [ReportText] {
+  /// The commands to run next, each given to `check`.
+  func checks(_ check: (ReportText) -> Void) {
     switch burst.errorClass {
     case .dnsTemporary, .dnsNotFound, .connectionRefused, .timeout, .http5xx, .http429:
-      return networkChecks
+      networkChecks(check)
     case .corruptArchive, .tarError, .zipError:
       if burst.files.isEmpty {
         let worker: ReportText =
           burst.workerRange.map { "\\[Worker \($0.lowerBound)\\]" } ?? "Processing"
-        return ["grep -n '\(worker)' \(shellWord: input) | tail -n 5"]
+        return check("grep -n '\(worker)' \(shellWord: input) | tail -n 5")
       }
-      return burst.files.prefix(5).map { "arraytool verify \(shellWord: $0)" }
+      for file in burst.files.prefix(5) { check("arraytool verify \(shellWord: file)") }
     case .outOfMemory:
-      return ["docker stats --no-stream", "dmesg -T | grep -i -E 'out of memory|killed process'"]
+      check("docker stats --no-stream")
+      check("dmesg -T | grep -i -E 'out of memory|killed process'")
     case .diskFull:
-      return ["df -h", "docker system df"]
+      check("df -h")
+      check("docker system df")
     case .other:
-      return [
-        "sed -n '\(max(1, burst.line - 5)),\(burst.line + 20)p' \(shellWord: input)"
-      ]
+      check("sed -n '\(max(1, burst.line - 5)),\(burst.line + 20)p' \(shellWord: input)")
     }
   }
 
-  private var networkChecks: [ReportText] {
-    var checks: [ReportText] = []
+  private func networkChecks(_ check: (ReportText) -> Void) {
     guard let host = burst.host else {
       // An access log names no server: check both with the default or configured URLs, and
       // list the failed requests.
-      checks.append("arraytool probe all")
+      check("arraytool probe all")
       if let status = burst.statuses.keys.min() {
-        checks.append("grep -n '\" \(status) ' \(shellWord: input) | head -n 20")
+        check("grep -n '\" \(status) ' \(shellWord: input) | head -n 20")
       }
-      return checks
+      return
     }
     let isVictoriaMetrics =
       burst.port == 8428 || Self.name(host.lowercased(), contains: "victoria") || host == "vm"
     let port = burst.port ?? (isVictoriaMetrics ? 8428 : 8429)
     let target = isVictoriaMetrics ? "victoriametrics" : "vmagent"
-    checks.append("arraytool probe \(target) --url http://\(host):\(port)")
+    check("arraytool probe \(target) --url http://\(host):\(port)")
     if burst.errorClass == .dnsTemporary || burst.errorClass == .dnsNotFound {
-      checks.append("getent hosts \(host)    # inside the importer's container")
+      check("getent hosts \(host)    # inside the importer's container")
     }
     if isServiceName {
-      checks.append("docker compose ps \(host)")
+      check("docker compose ps \(host)")
       if let first = burst.first, let last = burst.last {
-        checks.append(
+        check(
           "docker compose logs --since \(isoSeconds: first.adding(seconds: -60)) "
             + "--until \(isoSeconds: last.adding(seconds: 60)) \(host)")
       }
     }
-    return checks
   }
 }

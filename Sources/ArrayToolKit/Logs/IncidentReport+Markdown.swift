@@ -47,7 +47,7 @@ extension IncidentReport {
     var text =
       "\n## \(index + 1). \(burst.severity.rawValue.uppercased()): \(escape(advice.headline))\n\n"
     text += "| | |\n|---|---|\n| Class | `\(burst.errorClass.rawValue)` |\n"
-    for (name, fact) in facts(of: burst) {
+    facts(of: burst) { name, fact in
       let value = fact.string
       let cell =
         name == "Sample" ? "`\(value.replacingOccurrences(of: "`", with: "'"))`" : escape(value)

@@ -74,20 +74,27 @@ public struct IncidentReport {
       text += label
     }
     text += " · \(burst.errorClass.rawValue): \(evidence.headline)\n"
-    for (name, value) in facts(of: burst) {
-      text += "  \(name, padded: 9)\(value)\n"
+    facts(of: burst) { name, value in
+      text.write("  ")
+      text.appendInterpolation(name, padded: 9)
+      text += value
+      text.write("\n")
     }
     text.write("  What happened\n")
     text.writeWrapped(evidence.happened, indent: 4)
     text.write("\n  Probable causes\n")
-    for cause in evidence.causes {
-      text.writeWrapped("- \(cause)", indent: 4, hanging: 6)
+    evidence.causes { cause in
+      text.writeWrapped(cause, indent: 4, hanging: 6, bullet: "-")
       text.write("\n")
     }
     text.write("  Impact\n")
     text.writeWrapped(evidence.impact, indent: 4)
     text.write("\n  Next checks\n")
-    for check in evidence.checks { text += "    $ \(check)\n" }
+    evidence.checks { check in
+      text.write("    $ ")
+      text += check
+      text.write("\n")
+    }
   }
 
   /// The colour an incident's title is written in, `nil` for one that loses nothing.
@@ -115,7 +122,8 @@ public struct IncidentReport {
       return lines + notes
     }
     let severities = [Severity.critical, .medium, .low].compactMap { severity -> String? in
-      let count = analysis.bursts.filter { $0.severity == severity }.count
+      // Counted by index: iterating the incidents, even to count them, copies each one.
+      let count = analysis.bursts.indices.count { analysis.bursts[$0].severity == severity }
       return count > 0 ? "\(count) \(severity.rawValue)" : nil
     }
     let incidents =
@@ -154,34 +162,33 @@ public struct IncidentReport {
     return lines
   }
 
-  /// Name and value rows describing a burst.
-  func facts(of burst: LogBurst) -> [(String, ReportText)] {
+  /// The name and value rows describing a burst, each given to `row`.
+  func facts(of burst: LogBurst, _ row: (String, ReportText) -> Void) {
     var when: ReportText = "\(window: burst.first, burst.last)"
     if burst.last != burst.first { when += " (\(duration: burst.duration))" }
-    var rows = [("When", when)]
+    row("When", when)
     let caused = burst.count - burst.primaryCount
     var errors: ReportText = "\(burst.count)"
     if caused > 0 {
       errors += " (\(burst.primaryCount) \(burst.errorClass.rawValue), \(caused) caused by them)"
     }
-    rows.append(("Errors", errors))
-    rows.append(("Workers", "\(workersOf: burst)"))
+    row("Errors", errors)
+    row("Workers", "\(workersOf: burst)")
     if !burst.hosts.isEmpty {
-      rows.append(("Hosts", "\(list: burst.hosts.map { burst.endpoint(of: $0) })"))
+      row("Hosts", "\(list: burst.hosts.map { burst.endpoint(of: $0) })")
     }
     if !burst.statuses.isEmpty {
       var statuses = ReportText()
       statuses.write(burst.statuses.sorted { $0.key < $1.key }, separator: ", ") {
         $0 += "\($1.key) ×\($1.value)"
       }
-      rows.append(("Statuses", statuses))
+      row("Statuses", statuses)
     }
     if !burst.files.isEmpty {
-      rows.append(("Files", "\(list: burst.files, more: burst.filesOmitted)"))
+      row("Files", "\(list: burst.files, more: burst.filesOmitted)")
     }
-    rows.append(("Sample", "\(cut: burst.sample, 160)"))
-    rows.append(("Where", "\(analysis.inputName(burst.input)):\(burst.line)"))
-    return rows
+    row("Sample", "\(cut: burst.sample, 160)")
+    row("Where", "\(analysis.inputName(burst.input)):\(burst.line)")
   }
 
   private func writeIsolatedSection(into text: inout ReportText) {
@@ -219,63 +226,6 @@ public struct IncidentReport {
       let listed: ReportText =
         analysis.warningGroupsOmitted > 0 ? "the first \(analysis.warningGroups.count)" : "them"
       text += "  … and \(hidden) more kinds (--json lists \(listed))\n"
-    }
-  }
-
-  static let summaryHeader: [ReportText] = [
-    "#", "Severity", "Class", "First", "Last", "Duration", "Errors", "Workers", "Hosts / files",
-  ]
-
-  /// Writes the summary table, header first, its columns aligned, each row indented by two
-  /// spaces and without spaces at its end.
-  func writeSummaryTable(into text: inout ReportText) {
-    let rows = [IncidentReport.summaryHeader] + summaryCells()
-    var widths = [Int](repeating: 0, count: IncidentReport.summaryHeader.count)
-    for row in rows {
-      for (column, cell) in row.enumerated() {
-        widths[column] = max(widths[column], cell.characterCount(from: 0))
-      }
-    }
-    for row in rows {
-      text.write("  ")
-      let start = text.count
-      for (column, cell) in row.enumerated() {
-        if column > 0 { text.write("  ") }
-        text += cell
-        text.writeSpaces(widths[column] - cell.characterCount(from: 0))
-      }
-      text.trimTrailingSpaces(after: start)
-      text.write("\n")
-    }
-  }
-
-  /// One row of cells per incident.
-  func summaryRows() -> [[String]] {
-    summaryCells().map { $0.map(\.string) }
-  }
-
-  /// One row of cells per incident, as text.
-  private func summaryCells() -> [[ReportText]] {
-    let bursts = analysis.bursts
-    return OrderedParallelMap.map(bursts.count) { index in
-      let burst = bursts[index]
-      var workers: ReportText = "–"
-      if let range = burst.workerRange {
-        workers = "\(range.lowerBound)"
-        if range.count > 1 { workers += "–\(range.upperBound) (\(burst.workerCount))" }
-      }
-      var last: ReportText = burst.last.map { "\($0)" } ?? "–"
-      if let first = burst.first, let end = burst.last, ReportText.isSameDay(first, end) {
-        last = "\(clock: end)"
-      }
-      var places: ReportText =
-        "\(list: burst.hosts.map { burst.endpoint(of: $0) } + burst.files, limit: 2)"
-      if places.isEmpty { places = "–" }
-      return [
-        "\(index + 1)", "\(burst.severity.rawValue)", "\(burst.errorClass.rawValue)",
-        burst.first.map { "\($0)" } ?? "unknown", last, "\(duration: burst.duration)",
-        "\(burst.count)", workers, places,
-      ]
     }
   }
 }
