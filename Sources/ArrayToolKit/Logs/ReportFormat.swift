@@ -90,19 +90,6 @@ enum ReportFormat {
   /// The ASCII bytes a shell word may hold unquoted: letters, digits and `-_./:=@%+,`.
   private static let shellPlainBytes = ByteSet.alphanumeric(and: "-_./:=@%+,")
 
-  /// `text` without the spaces and tabs (any Unicode space separator) at either end, as
-  /// Foundation's `trimmingCharacters(in: .whitespaces)` gives it. Foundation goes through
-  /// NSString and UTF-16, which made trimming the summary rows a quarter of a long report's cost.
-  static func trimmed(_ text: String) -> String {
-    let scalars = text.unicodeScalars
-    guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
-    guard let last = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
-    if first == scalars.startIndex && scalars.index(after: last) == scalars.endIndex {
-      return text
-    }
-    return String(scalars[first...last])
-  }
-
   /// A tab or a Unicode space separator (category Zs), the members of `CharacterSet.whitespaces`.
   @inline(__always)
   static func isSpace(_ scalar: Unicode.Scalar) -> Bool {

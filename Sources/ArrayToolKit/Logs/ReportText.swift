@@ -220,7 +220,8 @@ struct ReportText: ExpressibleByStringInterpolation, StringInterpolationProtocol
   }
 
   /// Removes the spaces and tabs (any Unicode space separator) at the end of what was written
-  /// after `start`, as `ReportFormat.trimmed` does at the end of a String.
+  /// after `start`, as Foundation's `trimmingCharacters(in: .whitespaces)` does at the end of a
+  /// String (without going through NSString and UTF-16, which cost a quarter of a long report).
   mutating func trimTrailingSpaces(after start: Int) {
     let end = withBytes { bytes in
       var end = bytes.count

@@ -1,5 +1,5 @@
-// The order-keeping parallel map the reports render incidents with, and the trimming of summary
-// rows that replaced Foundation's: exact results for every way a range can split into chunks.
+// The order-keeping parallel map the reports render incidents with: exact results for every way
+// a range can split into chunks.
 
 import Testing
 
@@ -22,16 +22,5 @@ import Testing
     #expect(mapped[16] == "incident 17")
     #expect(mapped.last == "incident 40")
     #expect(OrderedParallelMap.map(3) { String($0) } == ["0", "1", "2"])
-  }
-
-  @Test func trimsSpacesTabsAndUnicodeSpaceSeparators() {
-    #expect(ReportFormat.trimmed("1  critical  dns_temporary      ") == "1  critical  dns_temporary")
-    #expect(ReportFormat.trimmed("\t a b \t") == "a b")
-    #expect(ReportFormat.trimmed("\u{00A0}host\u{2009}") == "host")
-    #expect(ReportFormat.trimmed("   ") == "")
-    #expect(ReportFormat.trimmed("") == "")
-    #expect(ReportFormat.trimmed("été ") == "été")
-    // A newline is not among the spaces trimmed, as with `CharacterSet.whitespaces`.
-    #expect(ReportFormat.trimmed(" a\n") == "a\n")
   }
 }
