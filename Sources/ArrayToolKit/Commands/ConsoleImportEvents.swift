@@ -5,32 +5,15 @@ import Foundation
 
 /// Writes retries, failures and the progress line to stderr.
 final class ConsoleImportEvents: ImportEvents, @unchecked Sendable {
-  private let console: Console
-  private let lock = NSLock()
-  private var progressShown = false
+  private let line: ProgressLine
 
-  init(console: Console) { self.console = console }
+  init(console: Console) { line = ProgressLine(console: console) }
 
-  func progress(_ line: String) {
-    lock.lock()
-    defer { lock.unlock() }
-    console.writeError("\r\(line)\u{1B}[K")
-    progressShown = true
-  }
+  func progress(_ text: String) { line.show(text) }
 
-  func clearProgress() {
-    lock.lock()
-    defer { lock.unlock() }
-    if progressShown { console.writeError("\r\u{1B}[K") }
-    progressShown = false
-  }
+  func clearProgress() { line.clear() }
 
-  func say(_ message: String) {
-    lock.lock()
-    defer { lock.unlock() }
-    if progressShown { console.writeError("\r\u{1B}[K") }
-    console.diagnostic(message)
-  }
+  func say(_ message: String) { line.say(message) }
 
   func retrying(_ batch: ImportBatch, attempt: Int, of attempts: Int, delay: Double,
                 failure: DeliveryFailure, target: ImportTarget) {

@@ -163,9 +163,13 @@ public enum ImportCommand: Command {
       if let explicitQuery, !checked.contains(where: { $0.url("") == explicitQuery.url("") }) {
         checked.insert(explicitQuery, at: 0)
       }
-      let checks = Preflight(configuration: configuration, query: explicitQuery, stores: checked,
+      var checks = Preflight(configuration: configuration, query: explicitQuery, stores: checked,
                              skipCorrupt: arguments.flag("skip-corrupt"))
+      if console.stderrIsTerminal {
+        checks.progress = { events.progress(VerifyReport.progressLine($0, label: "preflight")) }
+      }
       let found = try checks.run(paths: arguments.positionals, units: units, catalog: catalog)
+      events.clearProgress()
       console.writeError(ImportReport.checklist(found, symbols: console.stderrIsTerminal))
       guard found.passed else {
         if arguments.flag("json") { try console.print(try ImportReport.json(preflight: found)) }

@@ -17,7 +17,8 @@ public enum VerifyCommand: Command {
       every .dat decoded to its last row, and the serial and time in each file name against the
       .dat. Manifests (sha256sum/md5sum lines, BSD tagged lines) beside an input (X.zip.sha256,
       SHA256SUMS), inside a zip or named with --manifest are checked in the same pass. Prints
-      one line per problem, PATH[!MEMBER]: KIND at offset N: reason, then a summary line.
+      one line per problem, PATH[!MEMBER]: KIND at offset N: reason, then a summary line; on
+      a terminal a progress line on stderr shows the files and megabytes read and the time left.
       Exit status 0 when all is well, 1 when problems were found, 2 for usage errors, inputs
       that cannot be read and folders that hold no export file.
       """,
@@ -56,9 +57,16 @@ public enum VerifyCommand: Command {
   public static func run(_ arguments: ParsedArguments, context: CommandContext) throws
     -> ExitStatus
   {
-    let options = try VerifyCommand.options(arguments)
+    var options = try VerifyCommand.options(arguments)
     let console = context.console
+    // On a terminal a line says how far the reading is; it is gone before anything else is
+    // printed.
+    let progress = ProgressLine(console: console)
+    if console.stderrIsTerminal && !arguments.flag("quiet") {
+      options.progress = { progress.show(VerifyReport.progressLine($0)) }
+    }
     let result = try Verifier.verify(paths: arguments.positionals, options: options)
+    progress.clear()
     for error in result.errors { console.error(error.userMessage) }
 
     // A manifest on stdout leaves the report to stderr.

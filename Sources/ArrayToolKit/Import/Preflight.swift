@@ -56,6 +56,8 @@ public struct Preflight {
   /// Seconds each probe phase may take: `--timeout`, at most 5.
   public var timeout: Double
   public var now: Double = Date().timeIntervalSince1970
+  /// Told how far the check of the inputs has read, as `verify` tells its progress line.
+  public var progress: (@Sendable (ReadProgress) -> Void)?
   var resolver: any HostResolver = SystemResolver()
 
   public init(
@@ -85,7 +87,9 @@ public struct Preflight {
   }
 
   private func checkInputs(_ paths: [String], into result: inout PreflightResult) throws {
-    let verified = try Verifier.verify(paths: paths)
+    var options = VerifyOptions()
+    options.progress = progress
+    let verified = try Verifier.verify(paths: paths, options: options)
     if let error = verified.errors.first { throw error }
     result.problems = verified.problems
     let checked = "\(verified.filesChecked) files, "

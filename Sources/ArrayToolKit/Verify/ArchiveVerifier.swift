@@ -17,7 +17,7 @@ struct ArchiveVerifier {
     ledger.faults += archive.faults
     ledger.notes += archive.notes
     let tracker = FileDigestTracker(
-      file: archive.file, algorithms: plan.algorithms(for: .file(identity)))
+      file: archive.file, algorithms: plan.algorithms(for: .file(identity)), meter: ledger.meter)
     if archive.entries.isEmpty {
       ledger.notes.append(
         InputNote(at: 0, "the zip archive holds no entries", path: archive.path))
@@ -107,7 +107,7 @@ struct ArchiveVerifier {
     ledger.filesChecked += 1
     let file = try InputFile(path: input.path)
     let tracker = FileDigestTracker(
-      file: file, algorithms: plan.algorithms(for: .file(input.identity)))
+      file: file, algorithms: plan.algorithms(for: .file(input.identity)), meter: ledger.meter)
     let unit = DatUnit(path: input.path, format: format, size: file.size)
     let outcome = try units.verify(
       unit, hooks: DatStreamHooks(fileRead: tracker.observer, expansion: limits))
@@ -122,7 +122,8 @@ struct ArchiveVerifier {
   func hashFile(_ input: VerifyInput) throws {
     let algorithms = plan.algorithms(for: .file(input.identity))
     guard !algorithms.isEmpty else { return }
-    let tracker = FileDigestTracker(file: try InputFile(path: input.path), algorithms: algorithms)
+    let tracker = FileDigestTracker(
+      file: try InputFile(path: input.path), algorithms: algorithms, meter: ledger.meter)
     plan.record(try tracker.finish(), for: .file(input.identity))
     ledger.bytesRead += tracker.bytesRead
   }
@@ -136,6 +137,8 @@ struct ArchiveVerifier {
 
 /// What a verify run has found so far.
 final class VerifyLedger {
+  /// Where the progress line learns what was read; nil when nobody shows one.
+  var meter: ReadProgressMeter?
   var faults: [InputFault] = []
   var notes: [InputNote] = []
   var filesChecked = 0

@@ -15,16 +15,20 @@ final class FileDigestTracker {
   private var covered: Int64 = 0
   /// Bytes read from the file by the checks and to fill gaps.
   private(set) var bytesRead: Int64 = 0
+  /// Told of every byte read, for the progress line.
+  private let meter: ReadProgressMeter?
 
-  init(file: InputFile, algorithms: [DigestAlgorithm]) {
+  init(file: InputFile, algorithms: [DigestAlgorithm], meter: ReadProgressMeter? = nil) {
     self.file = file
     self.digests = DigestSet(algorithms)
+    self.meter = meter
   }
 
   /// Takes in bytes a check read at `offset`; bytes before them that were not seen yet are read
   /// now. Bytes seen before (overlapping entries) are not fed twice.
   func observe(offset: Int64, bytes: UnsafeRawBufferPointer) throws {
     bytesRead += Int64(bytes.count)
+    meter?.advance(bytes.count)
     guard !digests.isEmpty else { return }
     let end = offset + Int64(bytes.count)
     guard end > covered else { return }
@@ -63,6 +67,7 @@ final class FileDigestTracker {
       digests.update(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
       covered += Int64(count)
       bytesRead += Int64(count)
+      meter?.advance(count)
     }
   }
 }

@@ -65,13 +65,18 @@ public enum Verifier {
 
     let verifier = ArchiveVerifier(
       plan: plan, units: UnitVerifier(), limits: options.limits, ledger: ledger)
-    for input in inputs.inputs {
+    let sizes = ReadProgressMeter.sizes(of: inputs.inputs.map(\.path))
+    ledger.meter = options.progress.map { ReadProgressMeter(sizes: sizes, report: $0) }
+    for (input, size) in zip(inputs.inputs, sizes) {
+      ledger.meter?.startFile(size: size)
       do {
         try check(input, inputs: inputs, verifier: verifier)
       } catch let error as SystemError {
         errors.append(error)
       }
+      ledger.meter?.finishFile()
     }
+    ledger.meter?.finish()
 
     let verdict = plan.evaluate()
     var result = VerifyResult()

@@ -52,6 +52,8 @@ public struct VerifyOptions: Sendable {
   /// one zip input) for a manifest to be written.
   public var manifestToWrite: DigestAlgorithm?
   public var manifestOfMembers = false
+  /// Told how far the reading has come, a few times a second and once at its end.
+  public var progress: (@Sendable (ReadProgress) -> Void)?
 
   public init() {}
 }
