@@ -41,6 +41,7 @@ public final class LogRecord {
 
   /// Whether the analysis treats it as an error: its level, a 5xx or 429 answer, or a traceback
   /// nobody logged.
+  @inline(__always)
   public var isError: Bool {
     level >= .error || status >= 500 || status == 429 || isBareTraceback
   }
@@ -48,11 +49,13 @@ public final class LogRecord {
   /// Whether the analysis reads a record's text: an error's or a warning's, to classify it, and
   /// a line's that opens with `[`, which may name the file a worker is processing. Other
   /// records are only counted, so their text need not be kept or handed on.
+  @inline(__always)
   static func analysisReadsText(isError: Bool, level: LogLevel, firstByte: UInt8?) -> Bool {
     isError || level == .warning || firstByte == 0x5B
   }
 
   /// Starts the record over for a new first line.
+  @inline(__always)
   func reset(time: LogTime?, level: LogLevel, input: Int, line: Int) {
     self.time = time
     self.level = level
@@ -82,6 +85,7 @@ public final class LogRecord {
   }
 
   /// Puts the kept last line in place once no more continuation lines can come.
+  @inline(__always)
   func finish() {
     guard !tail.isEmpty else { return }
     textBuffer.append(0x0A)

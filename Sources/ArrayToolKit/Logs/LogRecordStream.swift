@@ -84,6 +84,7 @@ final class LogRecordStream {
 
   /// Adds a line to the record being built, or completes it and keeps the line for the next.
   /// - Returns: whether a completed record is now `current`.
+  @inline(__always)
   private func take(
     _ shape: LineShape, of line: UnsafeBufferPointer<UInt8>, jsonLine: UnsafeBufferPointer<UInt8>
   ) -> Bool {
@@ -110,6 +111,7 @@ final class LogRecordStream {
   }
 
   /// Fills `current` from the first line of a record.
+  @inline(__always)
   private func start(
     _ shape: LineShape, of line: UnsafeBufferPointer<UInt8>, jsonLine: UnsafeBufferPointer<UInt8>
   ) {
@@ -164,6 +166,7 @@ final class LogRecordStream {
 
   /// Closes `current` and gives it a time.
   /// - Returns: whether it can be handed out now; `false` when it has to wait for a time.
+  @inline(__always)
   private func complete() -> Bool {
     let record = current
     record.finish()

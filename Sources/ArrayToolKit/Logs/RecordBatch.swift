@@ -22,7 +22,11 @@ final class RecordBatch {
     var textCount: Int
   }
 
-  @exclusivity(unchecked) private(set) var entries: [Entry] = []
+  /// The entries, in memory of a fixed size: a batch is full at `recordLimit` of them, and an
+  /// array's append (its capacity and uniqueness checks) cost the reading thread more than the
+  /// entry it stores.
+  private let entryStorage: UnsafeMutablePointer<Entry>
+  @exclusivity(unchecked) private(set) var count = 0
   /// The texts, end to end. It only grows while the batch is filled, before any text is read
   /// from it, so the views `text(_:)` gives stay valid until the batch is filled again.
   @exclusivity(unchecked) private var arena: UnsafeMutableBufferPointer<UInt8>
@@ -35,25 +39,31 @@ final class RecordBatch {
   static let textLimit = 1 << 20
 
   init() {
-    entries.reserveCapacity(RecordBatch.recordLimit)
+    entryStorage = .allocate(capacity: RecordBatch.recordLimit)
     arena = .allocate(capacity: RecordBatch.textLimit + 2 * LogRecord.textLimit)
   }
 
-  deinit { arena.deallocate() }
-
-  var isFull: Bool {
-    entries.count >= RecordBatch.recordLimit || arenaCount >= RecordBatch.textLimit
+  deinit {
+    entryStorage.deinitialize(count: count)
+    entryStorage.deallocate()
+    arena.deallocate()
   }
 
-  var isEmpty: Bool { entries.isEmpty && failures.isEmpty }
+  var isFull: Bool {
+    count >= RecordBatch.recordLimit || arenaCount >= RecordBatch.textLimit
+  }
+
+  var isEmpty: Bool { count == 0 && failures.isEmpty }
 
   func removeAll() {
-    entries.removeAll(keepingCapacity: true)
+    entryStorage.deinitialize(count: count)
+    count = 0
     arenaCount = 0
     failures.removeAll()
   }
 
   /// Copies `record`, with its text when the analysis will read it.
+  @inline(__always)
   func append(_ record: LogRecord) {
     let start = arenaCount
     if LogRecord.analysisReadsText(
@@ -69,27 +79,30 @@ final class RecordBatch {
           arena.deallocate()
           arena = larger
         }
-        _ = UnsafeMutableBufferPointer(rebasing: arena[arenaCount...]).initialize(from: text)
+        if let source = text.baseAddress {
+          (arena.baseAddress! + arenaCount).initialize(from: source, count: text.count)
+        }
         arenaCount += text.count
       }
     }
-    entries.append(
-      Entry(
+    (entryStorage + count).initialize(
+      to: Entry(
         time: record.time?.milliseconds ?? 0, hasTime: record.time != nil,
         timeIsInvalid: record.timeIsInvalid, isBareTraceback: record.isBareTraceback,
         level: record.level, status: record.status, workerField: record.workerField,
         continuationLines: record.continuationLines, input: record.input, line: record.line,
         textStart: start, textCount: arenaCount - start))
+    count += 1
   }
 
   func appendFailure(_ error: Error) {
-    failures.append((entries.count, error))
+    failures.append((count, error))
   }
 
   /// Fills `record` with the fields of the entry at `index`, and gives its text: empty when the
   /// batch did not keep it. The record's own text is left empty.
   func load(_ index: Int, into record: LogRecord) -> UnsafeBufferPointer<UInt8> {
-    let entry = entries[index]
+    let entry = entryStorage[index]
     record.time = entry.hasTime ? LogTime(milliseconds: entry.time) : nil
     record.timeIsInvalid = entry.timeIsInvalid
     record.isBareTraceback = entry.isBareTraceback

@@ -86,7 +86,7 @@ final class RecordPipe: @unchecked Sendable {
           failed(batch.failures[failureIndex].error)
           failureIndex += 1
         }
-        if index < batch.entries.count {
+        if index < batch.count {
           let text = batch.load(index, into: current)
           index += 1
           return (current, text)
