@@ -137,8 +137,9 @@ struct IncidentEvidence {
     let failures: ReportText = "\(count: burst.primaryCount, "request")"
     switch burst.errorClass {
     case .dnsTemporary:
+      let name = burst.host == nil ? "the server's name" : "the name \(hostName)"
       text += "\(failures) to \(endpoint) failed before a connection was made: the resolver gave "
-        + "no answer for the name \(hostName) (EAI_AGAIN, a temporary failure)."
+        + "no answer for \(name) (EAI_AGAIN, a temporary failure)."
     case .dnsNotFound:
       text += "\(failures) to \(endpoint) failed: the resolver answered that \(hostName) does not "
         + "exist."

@@ -80,6 +80,22 @@ import Testing
     #expect(analysis.isolated.map(\.status) == [503, 503, 503, 503])
   }
 
+  @Test func aDnsFailureWithoutAHostSpeaksOfTheServersName() throws {
+    let lines = (0..<3).map {
+      "2025-11-03 14:05:0\($0),000 - ERROR - [Worker 1] socket.gaierror: [Errno -3] "
+        + "Temporary failure in name resolution"
+    }
+    let analysis = try LogTestSupport.analyze(lines.joined(separator: "\n") + "\n")
+    let burst = try #require(analysis.bursts.first)
+    #expect(burst.host == nil)
+    #expect(
+      IncidentAdvice(burst: burst, input: "api.log").happened
+        == "On 2025-11-03 between 14:05:00.000 and 14:05:02.000 (2 s), 3 requests to the server "
+        + "failed before a connection was made: the resolver gave no answer for the server's "
+        + "name (EAI_AGAIN, a temporary failure). Worker 1 reported it. The errors stopped by "
+        + "themselves after 2 s.")
+  }
+
   @Test func aStormOfTwentyUvicorn500sInThreeSecondsIsOneBurst() throws {
     var lines: [String] = []
     for index in 0..<20 {
