@@ -31,7 +31,9 @@ public enum ImportCommand: Command {
       with other bytes are refused (status 1). Ctrl-C stops at the next block, finishes the
       batches in flight and flushes the journal; a second Ctrl-C cancels the requests in
       flight and spools their batches and those not sent yet, without waiting on the server.
-      A replay stops before its next batch the same way (a second Ctrl-C cancels the one in
+      A batch cut off after its body went out may be stored already: a replay counts its
+      samples in VictoriaMetrics before sending it, and leaves it when some are there or
+      none can be counted (--force sends it without asking). A replay stops before its next batch the same way (a second Ctrl-C cancels the one in
       flight; it stays in the spool). A spool or journal folder that is a file or cannot be
       written is refused before anything is sent (status 2). One import or replay at a time
       holds STATE/lock; another run on the same STATE ends at once with status 2. STATE is
@@ -72,7 +74,9 @@ public enum ImportCommand: Command {
                  help: "Keep undeliverable batches here (default: STATE/spool)."),
       OptionSpec("journal", .value(placeholder: "DIR"),
                  help: "Record accepted batches here (default: STATE/journal)."),
-      OptionSpec("force", help: "Send again what the journal says was accepted before."),
+      OptionSpec(
+        "force",
+        help: "Send again what the journal says was accepted; with --replay, what may be stored."),
       OptionSpec("replay", .value(placeholder: "DIR"), help: "Send the batches spooled in DIR, then remove them."),
       OptionSpec("query-url", .value(placeholder: "URL"),
                  help: "VictoriaMetrics to read flags and counts from ($ARRAYTOOL_VM_URL)."),
@@ -368,7 +372,24 @@ public enum ImportCommand: Command {
       message: "interrupted: finishing the batch in flight; press Ctrl-C again to cancel it "
         + "(it stays in the spool)")
     defer { interrupts.cancel() }
-    let result = try replay.run(useRecordedTarget: arguments.strings("url").isEmpty) {
+    // A batch that may be stored already is counted, before it is sent, in --query-url or
+    // in the targets that are VictoriaMetrics themselves.
+    let explicitQuery = try explicitQueryEndpoint(arguments, environment: context.environment)
+    var kinds: [String: VictoriaMetricsKind] = [:]
+    func stores(_ targets: [ImportTarget]) -> [ProbeEndpoint] {
+      if let explicitQuery { return [explicitQuery] }
+      return targets.compactMap { target in
+        let url = target.base.absoluteString
+        guard let endpoint = try? ProbeEndpoint(parsing: url) else { return nil }
+        let kind = kinds[url] ?? VictoriaMetricsKind.detect(endpoint, timeout: configuration.checkTimeout)
+        kinds[url] = kind
+        return kind == .victoriaMetrics ? endpoint : nil
+      }
+    }
+    let result = try replay.run(
+      useRecordedTarget: arguments.strings("url").isEmpty, force: arguments.flag("force"),
+      stores: stores
+    ) {
       console.diagnostic($0)
     }
     if arguments.flag("json") {

@@ -76,6 +76,8 @@ final class BatchDelivery: @unchecked Sendable {
     var gzipped: Data?
     var attemptsSoFar = 0
     var lastFailure = DeliveryFailure(.other, "not sent")
+    // Once one attempt may have reached the server, the batch may be stored there already.
+    var mayBeStored = false
     let groups = [configuration.targets, configuration.fallbackTargets].filter { !$0.isEmpty }
     for (groupIndex, targets) in groups.enumerated() {
       // Once a group has stayed unreachable through a batch's whole retry budget, the batches
@@ -100,6 +102,7 @@ final class BatchDelivery: @unchecked Sendable {
           return .delivered(target: target.base.absoluteString, attempts: attemptsSoFar)
         }
         lastFailure = failure
+        mayBeStored = mayBeStored || failure.mayHaveArrived
         if !failure.isRetryable || attempt == attempts || isAbandoned { break }
         let delay = configuration.retry.delay(after: attempt, jitter: jitter())
         events?.retrying(batch, attempt: attempt, of: attempts, delay: delay, failure: failure,
@@ -113,6 +116,7 @@ final class BatchDelivery: @unchecked Sendable {
         events?.fallingBack(batch, failure: lastFailure, to: groups[groupIndex + 1][0])
       }
     }
+    lastFailure.mayHaveArrived = mayBeStored
     guard let spool else {
       events?.gaveUp(batch, attempts: attemptsSoFar, failure: lastFailure)
       return .failed(attempts: attemptsSoFar, failure: lastFailure)
@@ -120,7 +124,8 @@ final class BatchDelivery: @unchecked Sendable {
     let record = SpoolRecord(
       target: configuration.targets[0].base.absoluteString, archive: batch.path,
       archiveSHA256: archiveSHA256, member: batch.member ?? "", pieces: batch.pieces,
-      samples: batch.samples, lines: batch.lines, reason: lastFailure.message)
+      samples: batch.samples, lines: batch.lines, reason: lastFailure.message,
+      mayBeStored: mayBeStored)
     do {
       let path = try spool.write(body: batch.body.bytes, record: record)
       events?.spooled(batch, attempts: attemptsSoFar, failure: lastFailure, path: path)

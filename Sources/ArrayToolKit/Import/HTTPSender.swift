@@ -91,8 +91,17 @@ public final class HTTPSender: @unchecked Sendable {
     let wasCancelled = cancelled
     flightLock.unlock()
     if let error = outcome.error {
-      if wasCancelled, (error as? URLError)?.code == .cancelled { return Self.cancelledFailure }
-      return classify(error, url: url)
+      // Cut off without an answer after some of the body went out: whether the server stored
+      // it is not known. A request cancelled while it ran counts as such whatever its count of
+      // bytes says, which lags behind what was written to the socket.
+      if wasCancelled, (error as? URLError)?.code == .cancelled {
+        var failure = Self.cancelledFailure
+        failure.mayHaveArrived = true
+        return failure
+      }
+      var failure = classify(error, url: url)
+      failure.mayHaveArrived = task.countOfBytesSent > 0
+      return failure
     }
     guard let http = outcome.response as? HTTPURLResponse else {
       return DeliveryFailure(.other, "the server's answer was not HTTP")

@@ -28,6 +28,12 @@ public struct ReplayResult: Sendable {
   public var samplesAlreadyAccepted = 0
   /// Per target (base URL), in the order first met: the whole batches it already had.
   public var alreadyAcceptedBy: [(target: String, batches: Int)] = []
+  /// Batches whose earlier request was cut off after its body went out and whose samples
+  /// VictoriaMetrics holds, all of them: removed from the spool without being sent.
+  public var batchesAlreadyStored = 0
+  public var samplesAlreadyStored = 0
+  /// Left because VictoriaMetrics holds some of their samples, or could not be asked.
+  public var batchesMaybeStored = 0
   /// Stopped by SIGINT or SIGTERM before every batch was tried.
   public var interrupted = false
   public var failures: [String] = []
@@ -84,9 +90,15 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
   /// Sends every spooled batch to the configured targets (or, when none was given, to the one
   /// recorded with the batch), the way an import delivers: the same retries, fallback, and
   /// shortcut for a target that stayed unreachable through one batch's retries.
-  public func run(useRecordedTarget: Bool, log: @escaping @Sendable (String) -> Void) throws
-    -> ReplayResult
-  {
+  /// - Parameters:
+  ///   - force: send batches that may be stored already without asking.
+  ///   - stores: the VictoriaMetrics a batch sent to these targets is stored in, to ask before
+  ///     sending a batch that may be stored already.
+  public func run(
+    useRecordedTarget: Bool, force: Bool = false,
+    stores: @escaping ([ImportTarget]) -> [ProbeEndpoint] = { _ in [] },
+    log: @escaping @Sendable (String) -> Void
+  ) throws -> ReplayResult {
     let started = DispatchTime.now()
     // A batch goes on record in the journal of the target that accepted it; when that is not
     // the target it was spooled for, that target's journal learns it is no longer waiting.
@@ -138,6 +150,14 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
       result.failures.append(line)
     }
     for problem in contents.problems { leave(problem, samples: nil) }
+    // A batch that stays in the spool, counted under `reason`; `what` follows its samples.
+    func keep(_ entry: SpoolEntry, as reason: WritableKeyPath<ReplayResult, Int>, _ what: String) {
+      result.batchesLeft += 1
+      result[keyPath: reason] += 1
+      result.samplesLeft += entry.record.samples
+      let name = (entry.dataPath as NSString).lastPathComponent
+      result.failures.append("\(name): \(entry.record.samples) samples \(what)")
+    }
     for (index, entry) in entries.enumerated() {
       // Stopped: what is not tried stays in the spool, as it was.
       if isStopped {
@@ -180,12 +200,9 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
       let held = Self.acceptedLines(entry.record, in: holders.map(\.journal))
       if held.contains(where: { $0 != nil }) {
         guard let kept = Self.keep(body, record: entry.record, unless: held) else {
-          result.batchesLeft += 1
-          result.batchesNotDelivered += 1
-          result.samplesLeft += entry.record.samples
-          result.failures.append(
-            "\(name): \(entry.record.samples) samples left in the spool: its lines do not match "
-              + "its record, so what the target already has cannot be left out")
+          keep(entry, as: \.batchesNotDelivered,
+               "left in the spool: its lines do not match its record, so what the target already "
+                 + "has cannot be left out")
           continue
         }
         if kept.lines == 0 {
@@ -205,6 +222,45 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
         }
         (body, pieces, samples, lines) = (kept.body, kept.pieces, kept.samples, kept.lines)
       }
+      // An earlier request of the batch was cut off after its body went out: the server may
+      // hold its samples, and sending them again would store them twice.
+      if entry.record.mayBeStored && !force {
+        let check = SpooledBatchCheck(
+          queries: stores(targets),
+          agents: targets.compactMap { try? ProbeEndpoint(parsing: $0.base.absoluteString) },
+          timeout: configuration.timeout)
+        let state = check.state(of: body)
+        let cutOff = "its request was cut off after its body went out (\(entry.record.reason))"
+        switch state {
+        case .none:
+          log("\(name): none of its \(samples) samples is stored yet (\(cutOff)): sending it")
+        case .all:
+          if !digest.isEmpty, let journal = try journalOf(settings.targets[0]) {
+            try journal.record(.accepted, archive: digest, member: entry.record.member, pieces: pieces)
+            journal.flush()
+            try unspool(entry.record, recorded: recorded)
+          }
+          try spool.remove(recordPath: entry.recordPath, dataPath: entry.dataPath)
+          log("\(name): its \(samples) samples are stored already (\(cutOff)): removed from the "
+            + "spool, not sent")
+          result.batchesAlreadyStored += 1
+          result.samplesAlreadyStored += samples
+          result.samplesAlreadyAccepted += entry.record.samples - samples
+          continue
+        case .some, .unknown:
+          let why: String
+          if case .some(let found, let total) = state {
+            why = "\(found) of its \(total) samples are stored already (\(cutOff)): sending it "
+              + "would store those twice"
+          } else if case .unknown(let reason) = state {
+            why = "it may be stored already (\(cutOff)), and that was not checked: \(reason)"
+          } else {
+            why = ""
+          }
+          keep(entry, as: \.batchesMaybeStored, "left in the spool: \(why); --force sends it anyway")
+          continue
+        }
+      }
       var batch = ImportBatch(
         sequence: index, unitIndex: 0, path: name, member: nil, capacity: body.count)
       batch.body.append(body)
@@ -214,11 +270,17 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
       let outcome = delivery.deliver(batch, archiveSHA256: entry.record.archiveSHA256)
       guard case .delivered(let accepted, _) = outcome else {
         var why = "not sent"
-        if case .failed(_, let failure) = outcome { why = failure.message }
-        result.batchesLeft += 1
-        result.batchesNotDelivered += 1
-        result.samplesLeft += entry.record.samples
-        result.failures.append("\(name): \(entry.record.samples) samples still not delivered: \(why)")
+        if case .failed(_, let failure) = outcome {
+          why = failure.message
+          // Cut off after its body went out this time: the next replay asks before sending.
+          if failure.mayHaveArrived && !entry.record.mayBeStored {
+            var marked = entry.record
+            marked.mayBeStored = true
+            try spool.rewrite(recordPath: entry.recordPath, record: marked)
+            why += "; it may be stored already, and the next replay checks before sending it"
+          }
+        }
+        keep(entry, as: \.batchesNotDelivered, "still not delivered: \(why)")
         continue
       }
       if !digest.isEmpty, let acceptedBy = try? ImportTarget(base: accepted),

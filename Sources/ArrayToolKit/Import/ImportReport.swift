@@ -179,10 +179,18 @@ public enum ImportReport {
       lines.append("    \(batches) batch\(batches == 1 ? " was" : "es were") already accepted by "
         + "\(target): removed from the spool, not sent")
     }
+    if result.batchesAlreadyStored > 0 {
+      let batches = result.batchesAlreadyStored
+      lines.append("  stored:      \(batches) batch\(batches == 1 ? "" : "es") "
+        + "(\(grouped(result.samplesAlreadyStored)) samples) cut off after \(batches == 1 ? "its" : "their") "
+        + "body went out \(batches == 1 ? "was" : "were") found stored already: removed from the "
+        + "spool, not sent")
+    }
     if result.batchesLeft > 0 {
       let reasons = [
         (result.batchesNotDelivered, "not delivered"), (result.batchesNotTried, "not tried"),
         (result.batchesDamaged, "damaged"),
+        (result.batchesMaybeStored, "may be stored already"),
         (result.dataFilesWithoutRecord, "data file\(result.dataFilesWithoutRecord == 1 ? "" : "s") "
           + "without a record"),
       ].filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
@@ -205,6 +213,9 @@ public enum ImportReport {
       "data_files_without_record": result.dataFilesWithoutRecord,
       "interrupted": result.interrupted,
       "batches_already_accepted": result.batchesAlreadyAccepted,
+      "batches_already_stored": result.batchesAlreadyStored,
+      "samples_already_stored": result.samplesAlreadyStored,
+      "batches_may_be_stored": result.batchesMaybeStored,
       "samples_already_accepted": result.samplesAlreadyAccepted,
       "already_accepted_by": result.alreadyAcceptedBy.map {
         ["target": $0.target, "batches": $0.batches] as [String: Any]

@@ -19,10 +19,30 @@ public struct SpoolRecord: Codable, Equatable, Sendable {
   public var samples: Int
   public var lines: Int
   public var reason: String
+  /// Whether an attempt to send the batch was cut off after some of its body went out (a
+  /// timeout, a reset, the second Ctrl-C), so that the server may hold its samples already.
+  public var mayBeStored = false
 
   enum CodingKeys: String, CodingKey {
     case target, archive, member, pieces, samples, lines, reason
     case archiveSHA256 = "archive_sha256"
+    case mayBeStored = "may_be_stored"
+  }
+}
+
+extension SpoolRecord {
+  /// Records written before `may_be_stored` existed say nothing of it: false.
+  public init(from decoder: Decoder) throws {
+    let values = try decoder.container(keyedBy: CodingKeys.self)
+    target = try values.decode(String.self, forKey: .target)
+    archive = try values.decode(String.self, forKey: .archive)
+    archiveSHA256 = try values.decode(String.self, forKey: .archiveSHA256)
+    member = try values.decode(String.self, forKey: .member)
+    pieces = try values.decode([BatchPiece].self, forKey: .pieces)
+    samples = try values.decode(Int.self, forKey: .samples)
+    lines = try values.decode(Int.self, forKey: .lines)
+    reason = try values.decode(String.self, forKey: .reason)
+    mayBeStored = try values.decodeIfPresent(Bool.self, forKey: .mayBeStored) ?? false
   }
 }
 
@@ -107,6 +127,14 @@ public final class ImportSpool: @unchecked Sendable {
   }
 
   /// Removes a replayed batch.
+  /// Writes `record` in place of the record at `recordPath`, durably.
+  public func rewrite(recordPath: String, record: SpoolRecord) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    try Self.writeDurably(Array(try encoder.encode(record)), to: recordPath)
+    try Self.syncDirectory(directory)
+  }
+
   public func remove(recordPath: String, dataPath: String) throws {
     try? FileManager.default.removeItem(atPath: dataPath)
     try FileManager.default.removeItem(atPath: recordPath)

@@ -150,11 +150,15 @@ public struct LandedCheck {
       let metric = object["metric"] as? [String: String],
       let values = object["values"] as? [Any]
     else { return }
-    let key = SeriesKey(
+    found[seriesKey(metric), default: 0] += values.count
+  }
+
+  /// The series a line's labels name.
+  static func seriesKey(_ metric: [String: String]) -> SeriesKey {
+    SeriesKey(
       name: metric["__name__"] ?? "", element: metric["Element"] ?? "",
       resource: metric["Resource"] ?? "", serial: metric["SN"] ?? "",
       interval: Int64(metric["scrape_interval"] ?? "") ?? 0)
-    found[key, default: 0] += values.count
   }
 
   /// `name{Element="…",Resource="…"}` for a report line.

@@ -45,6 +45,9 @@ public struct DeliveryFailure: Error, Equatable, Sendable {
   /// What happened, for a person (`503 Service Unavailable: …`).
   public var message: String
   public var status: Int?
+  /// Whether the request had sent some of its body before it failed without an answer (a
+  /// timeout, a reset, a cancellation): the server may have stored the samples all the same.
+  public var mayHaveArrived = false
 
   public init(_ kind: Kind, _ message: String, status: Int? = nil) {
     self.kind = kind

@@ -1,0 +1,162 @@
+// A spooled batch whose request was cut off after its body went out (a timeout, a reset, the
+// second Ctrl-C) may be stored already: a replay counts its samples in VictoriaMetrics first,
+// removes it when all are there, sends it when none is, and leaves it when some are or nobody
+// can be asked, unless --force. Against a real VictoriaMetrics with deduplication off, where a
+// second copy would be stored twice.
+
+import Foundation
+import Testing
+
+@testable import ArrayToolKit
+
+#if canImport(FoundationNetworking)
+  import FoundationNetworking
+#endif
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+@Suite(.serialized) struct ImportReplayMayBeStoredTests {
+  /// Spools the three files of an export for a dead target and marks every batch as cut off
+  /// after its body went out; returns the export, the spool and the batches' bodies.
+  private func spoolCutOff(_ scratch: ScratchDirectory, start: Int64) throws
+    -> (generator: ExportGenerator, spool: String, entries: [SpoolEntry], bodies: [[UInt8]])
+  {
+    let (path, generator) = try ImportIntegrationTests.export(files: 3, start: start, in: scratch)
+    let (placeholder, closedPort) = try LoopbackSocket.bound()
+    defer { close(placeholder) }
+    let files = try ImportFaultTests.spoolEverything(
+      path, to: "http://127.0.0.1:\(closedPort)", scratch: scratch)
+    // Three batches, each a data file and its record.
+    #expect(files == 6)
+    let folder = scratch.path + "/state/spool"
+    let spool = ImportSpool(directory: folder)
+    let entries = try spool.contents().entries
+    #expect(entries.allSatisfy { !$0.record.mayBeStored })
+    for entry in entries {
+      var record = entry.record
+      record.mayBeStored = true
+      try spool.rewrite(recordPath: entry.recordPath, record: record)
+    }
+    let marked = try spool.contents().entries
+    #expect(marked.count == 3)
+    #expect(marked.allSatisfy { $0.record.mayBeStored })
+    return (generator, folder, marked, try marked.map { try ImportSpool.readBody($0.dataPath) })
+  }
+
+  /// Replays `spool` to `url` with the scratch folder's state; returns the run and its report.
+  private func replay(
+    _ spool: String, to url: String, _ scratch: ScratchDirectory, options: [String] = [],
+    status: Int32
+  ) throws -> (run: BinaryResult, report: [String: Any]) {
+    let run = try BinaryRunner.run(
+      ["import", "--replay", spool, "--url", url, "--json"] + options,
+      environment: ImportFaultTests.sharedState(scratch))
+    return (run, try ImportIntegrationTests.expectReport(run, status: status))
+  }
+
+  private func post(_ body: [UInt8], to storage: VictoriaMetricsServer) {
+    let sender = HTTPSender(timeout: 10, connections: 1, credentials: .none)
+    #expect(sender.post(Data(body), to: URL(string: storage.url + "/api/v1/import")!, gzipped: false) == nil)
+  }
+
+  @Test func aBatchAlreadyStoredIsRemovedAndOneNotStoredIsSent() throws {
+    let scratch = try ScratchDirectory()
+    let (generator, spool, entries, bodies) = try spoolCutOff(scratch, start: 1_739_577_600)
+    try VictoriaMetricsServer.withVictoriaMetrics { storage in
+      // The first batch reached the server before its request was cut off; the others did not.
+      post(bodies[0], to: storage)
+      let (run, report) = try replay(spool, to: storage.url, scratch, status: 0)
+      #expect(report["batches_total"] as? Int == 3)
+      #expect(report["batches_already_stored"] as? Int == 1)
+      #expect(report["samples_already_stored"] as? Int == entries[0].record.samples)
+      #expect(report["batches_sent"] as? Int == 2)
+      #expect(report["samples_sent"] as? Int == entries[1].record.samples + entries[2].record.samples)
+      #expect(report["batches_left"] as? Int == 0)
+      let name = (entries[0].dataPath as NSString).lastPathComponent
+      #expect(
+        run.stderr.contains(
+          "\(name): its \(entries[0].record.samples) samples are stored already (its request was "
+            + "cut off after its body went out (\(entries[0].record.reason))): removed from the "
+            + "spool, not sent"))
+      #expect(try FileManager.default.contentsOfDirectory(atPath: spool) == [])
+      try ImportIntegrationTests.expectStoredExactly(generator, files: [0, 1, 2], in: storage)
+    }
+  }
+
+  @Test func aBatchStoredInPartIsLeftAndForceSendsIt() throws {
+    let scratch = try ScratchDirectory()
+    let (_, spool, entries, bodies) = try spoolCutOff(scratch, start: 1_739_664_000)
+    try VictoriaMetricsServer.withVictoriaMetrics { storage in
+      // Only the first line of the second batch is stored.
+      let firstLine = Array(bodies[1].prefix { $0 != 0x0A }) + [0x0A]
+      post(firstLine, to: storage)
+      let (_, report) = try replay(spool, to: storage.url, scratch, status: 1)
+      #expect(report["batches_sent"] as? Int == 2)
+      #expect(report["batches_may_be_stored"] as? Int == 1)
+      #expect(report["batches_left"] as? Int == 1)
+      let stored = try #require(SpooledBatchCheck.expectation(of: firstLine)).samples.values.first
+      let name = (entries[1].dataPath as NSString).lastPathComponent
+      let total = entries[1].record.samples
+      #expect(
+        report["failures"] as? [String] == [
+          "\(name): \(total) samples left in the spool: \(stored ?? 0) of its \(total) samples are "
+            + "stored already (its request was cut off after its body went out "
+            + "(\(entries[1].record.reason))): sending it would store those twice; --force sends "
+            + "it anyway"
+        ])
+      let (_, sent) = try replay(spool, to: storage.url, scratch, options: ["--force"], status: 0)
+      #expect(sent["batches_sent"] as? Int == 1)
+      #expect(sent["samples_sent"] as? Int == total)
+    }
+  }
+
+  @Test func withNothingToAskTheBatchIsLeft() throws {
+    let scratch = try ScratchDirectory()
+    let (_, spool, entries, _) = try spoolCutOff(scratch, start: 1_739_750_400)
+    // A target that takes every request and is no VictoriaMetrics: nothing can be counted.
+    let server = try LoopbackServer(status: 204, reason: "No Content", body: "")
+    defer { server.stop() }
+    let (_, report) = try replay(spool, to: server.url, scratch, status: 1)
+    #expect(report["batches_sent"] as? Int == 0)
+    #expect(report["batches_may_be_stored"] as? Int == 3)
+    let failures = report["failures"] as? [String] ?? []
+    #expect(failures.count == 3)
+    let name = (entries[0].dataPath as NSString).lastPathComponent
+    let expected =
+      "\(name): \(entries[0].record.samples) samples left in the spool: it may be stored "
+      + "already (its request was cut off after its body went out (\(entries[0].record.reason))), "
+      + "and that was not checked: no VictoriaMetrics is known to count its samples in "
+      + "(--query-url); --force sends it anyway"
+    #expect(failures.first == expected)
+    #expect(!server.requests.contains { $0.hasPrefix("POST") })
+  }
+
+  @Test func aRecordWrittenBeforeTheFieldExistedIsNotCutOff() throws {
+    let old = Data(
+      #"{"archive":"a.zip","archive_sha256":"","lines":1,"member":"","pieces":[],"reason":"x","samples":2,"target":"http://vm:8428"}"#
+        .utf8)
+    #expect(try SpoolRecord.decode(old).mayBeStored == false)
+    var record = try SpoolRecord.decode(old)
+    record.mayBeStored = true
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    #expect(try SpoolRecord.decode(try encoder.encode(record)).mayBeStored == true)
+  }
+
+  @Test func anExpectationCountsEachSeriesAndSpansItsTimestamps() throws {
+    let body = Array(
+      (#"{"metric":{"__name__":"huawei_a","Element":"0A","Resource":"Controller","SN":"S1","scrape_interval":"60"},"values":[1,2],"timestamps":[1000,61000]}"#
+        + "\n"
+        + #"{"metric":{"__name__":"huawei_b","Element":"0A","Resource":"Controller","SN":"S1","scrape_interval":"60"},"values":[3],"timestamps":[121000]}"#
+        + "\n").utf8)
+    let expectation = try #require(SpooledBatchCheck.expectation(of: body))
+    #expect(expectation.first == 1000)
+    #expect(expectation.last == 121_000)
+    #expect(
+      expectation.samples == [
+        SeriesKey(name: "huawei_a", element: "0A", resource: "Controller", serial: "S1", interval: 60): 2,
+        SeriesKey(name: "huawei_b", element: "0A", resource: "Controller", serial: "S1", interval: 60): 1,
+      ])
+  }
+}
