@@ -205,6 +205,7 @@ public final class LogAnalyzer {
   }
 
   /// Follows `[Worker N] Processing FILE` and `[Worker N] done` to know each worker's file.
+  @inline(__always)
   private func followWorker(_ text: UnsafeBufferPointer<UInt8>) {
     guard let tag = MessageFields.leadingWorkerTag(text) else { return }
     let rest = UnsafeBufferPointer(rebasing: text[tag.end...])
@@ -222,6 +223,7 @@ public final class LogAnalyzer {
   }
 
   /// Adds an error to the per-minute counts; `nil` flushes the minute being counted.
+  @inline(__always)
   private func countMinute(_ time: LogTime?) {
     let current = time.map { LogAnalyzer.minute(of: $0) }
     if current != minute || time == nil {

@@ -58,6 +58,7 @@ struct MessageFactsCache {
     return facts
   }
 
+  @inline(__always)
   private mutating func lookup(_ text: UnsafeBufferPointer<UInt8>, _ status: Int) -> MessageFacts? {
     let first = lastHit
     let second = previousHit
@@ -69,10 +70,12 @@ struct MessageFactsCache {
     return nil
   }
 
+  @inline(__always)
   private func matches(_ index: Int, _ text: UnsafeBufferPointer<UInt8>, _ status: Int) -> Bool {
     entries[index].status == status && entries[index].message.matches(text)
   }
 
+  @inline(__always)
   private mutating func hit(_ index: Int) -> MessageFacts {
     hits += 1
     if index != lastHit {

@@ -101,6 +101,7 @@ final class RecordBatch {
 
   /// Fills `record` with the fields of the entry at `index`, and gives its text: empty when the
   /// batch did not keep it. The record's own text is left empty.
+  @inline(__always)
   func load(_ index: Int, into record: LogRecord) -> UnsafeBufferPointer<UInt8> {
     let entry = entryStorage[index]
     record.time = entry.hasTime ? LogTime(milliseconds: entry.time) : nil
