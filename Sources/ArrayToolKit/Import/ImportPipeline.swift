@@ -169,6 +169,7 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
           if !tally.claimReset(key.archive) { journal.reset(archive: key.archive) }
         } else {
           var waiting = journal.samplesWaitingInSpool(archive: key.archive, member: key.member)
+          tally.sentBefore(journal.samplesAccepted(archive: key.archive, member: key.member))
           // The member itself complete, or else a copy of its file from another archive.
           var complete = journal.isComplete(archive: key.archive, member: key.member)
           if !complete {
@@ -178,6 +179,7 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
             {
             case .copy(let archive, let member):
               waiting += journal.samplesWaitingInSpool(archive: archive, member: member)
+              tally.sentBefore(journal.samplesAccepted(archive: archive, member: member))
               complete = true
             case .other(let member, let print):
               tally.unitUnreadable(

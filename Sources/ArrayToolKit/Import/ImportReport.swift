@@ -24,7 +24,8 @@ public enum ImportReport {
     add("samples", "\(grouped(result.samplesSent)) sent in \(grouped(result.series)) series"
       + (result.samplesFailed > 0 ? ", \(grouped(result.samplesFailed)) not delivered" : "")
       + (result.samplesSpooled > 0 ? ", \(grouped(result.samplesSpooled)) spooled" : "")
-      + (result.samplesSkipped > 0 ? ", \(grouped(result.samplesSkipped)) sent before (journal)" : ""))
+      + (result.samplesSentBefore > 0
+        ? ", \(grouped(result.samplesSentBefore)) sent before (journal)" : ""))
     add("batches", "\(result.batchesSent) sent, \(result.batchesRetried) retried, "
       + "\(result.batchesFailed) failed" + (result.batchesSpooled > 0 ? ", \(result.batchesSpooled) spooled" : ""))
     if result.batchesByTarget.count > 1 || result.batchesByTarget.keys.contains(where: { !result.targets.contains($0 + "/api/v1/import") }) {
@@ -254,6 +255,7 @@ public enum ImportReport {
       "samples_spooled": result.samplesSpooled,
       "samples_waiting_in_spool": result.samplesWaiting,
       "samples_skipped": result.samplesSkipped,
+      "samples_sent_before": result.samplesSentBefore,
       "batches_spooled": result.batchesSpooled,
       "batches_by_target": result.batchesByTarget,
       "interrupted": result.interrupted,

@@ -31,8 +31,11 @@ public struct ImportResult: Sendable {
   public var samplesSpooled = 0
   /// Samples spooled by an earlier run and not replayed yet.
   public var samplesWaiting = 0
-  /// Samples of partly imported files that the journal said were accepted before.
+  /// Samples of partly imported files left out because the journal had them on record as
+  /// accepted or spooled before.
   public var samplesSkipped = 0
+  /// Samples the journal had on record as accepted before, of every file it skipped or resumed.
+  public var samplesSentBefore = 0
   public var series = 0
   public var batchesSent = 0
   public var batchesRetried = 0
@@ -94,6 +97,8 @@ final class ImportTally: @unchecked Sendable {
   private var decoded: [Bool] = []
   private var failed: [Bool] = []
   private var unclean: [Bool] = []
+  /// Units whose decoding stopped at an interrupt: they are not counted as files.
+  private var interrupted: [Bool] = []
   private var resetArchives: Set<String> = []
   private(set) var samplesDecoded = 0
   private(set) var unitsDone = 0
@@ -107,6 +112,7 @@ final class ImportTally: @unchecked Sendable {
     decoded = Array(repeating: false, count: units)
     failed = Array(repeating: false, count: units)
     unclean = Array(repeating: false, count: units)
+    interrupted = Array(repeating: false, count: units)
   }
 
   func withLock<T>(_ body: () -> T) -> T {
@@ -182,6 +188,11 @@ final class ImportTally: @unchecked Sendable {
     }
   }
 
+  /// Samples of a file that the journal has on record as accepted by an earlier run.
+  func sentBefore(_ samples: Int) {
+    withLock { result.samplesSentBefore += samples }
+  }
+
   /// Part of a file was spooled by an earlier run and not replayed yet.
   func waitingInSpool(_ index: Int, unit: DatUnit, samples: Int, spool: String?) {
     withLock {
@@ -201,8 +212,9 @@ final class ImportTally: @unchecked Sendable {
       result.filesInterrupted += 1
       result.samplesSkipped += skippedSamples
       unclean[index] = true
+      interrupted[index] = true
       decoded[index] = true
-      settle(index, countAsFile: false)
+      settle(index)
     }
   }
 
@@ -229,7 +241,7 @@ final class ImportTally: @unchecked Sendable {
       for collision in summary.collisions {
         result.warnings.append("\(summary.location): \(collision.message)")
       }
-      settle(index, countAsFile: true)
+      settle(index)
     }
   }
 
@@ -239,7 +251,7 @@ final class ImportTally: @unchecked Sendable {
       failed[index] = true
       unclean[index] = true
       result.failures.append(ImportFailure(file: path, member: member, reason: reason, samples: 0))
-      settle(index, countAsFile: true)
+      settle(index)
     }
   }
 
@@ -276,19 +288,18 @@ final class ImportTally: @unchecked Sendable {
             samples: batch.samples))
       }
       pending[batch.unitIndex] -= 1
-      settle(batch.unitIndex, countAsFile: true)
+      settle(batch.unitIndex)
     }
   }
 
-  private var countsAsFile: [Int: Bool] = [:]
-
-  /// Counts a unit as done once it is decoded and all its batches are settled.
-  private func settle(_ index: Int, countAsFile: Bool) {
-    if countsAsFile[index] == nil { countsAsFile[index] = countAsFile }
+  /// Counts a unit as done once it is decoded and all its batches are settled; one whose
+  /// decoding was interrupted is no file imported or failed, whichever of its batches settled
+  /// first.
+  private func settle(_ index: Int) {
     guard decoded[index], pending[index] == 0 else { return }
     decoded[index] = false
     unitsDone += 1
-    if countsAsFile[index] == true {
+    if !interrupted[index] {
       if failed[index] { result.filesFailed += 1 } else { result.filesOK += 1 }
     }
     unitSettled?(index, !unclean[index])

@@ -86,14 +86,28 @@ final class TargetJournals: @unchecked Sendable {
 
   /// Samples of `member` in the spool and accepted by none of the run's targets yet.
   func samplesWaitingInSpool(archive: String, member: String) -> Int {
-    var spooled: [BatchPiece] = []
+    let state = onRecord(archive: archive, member: member)
+    return state.spooled.subtracting(state.accepted).reduce(0) { $0 + $1.samples }
+  }
+
+  /// Samples of `member` that any of the run's targets has on record as accepted: what earlier
+  /// runs sent of it, each piece once however many targets took it.
+  func samplesAccepted(archive: String, member: String) -> Int {
+    onRecord(archive: archive, member: member).accepted.reduce(0) { $0 + $1.samples }
+  }
+
+  /// The pieces of `member` spooled for, and accepted by, any of the run's targets.
+  private func onRecord(archive: String, member: String)
+    -> (spooled: Set<BatchPiece>, accepted: Set<BatchPiece>)
+  {
+    var spooled: Set<BatchPiece> = []
     var accepted: Set<BatchPiece> = []
     for journal in journals {
       let state = journal.spoolState(archive: archive, member: member)
-      spooled += state.spooled
+      spooled.formUnion(state.spooled)
       accepted.formUnion(state.accepted)
     }
-    return Set(spooled).subtracting(accepted).reduce(0) { $0 + $1.samples }
+    return (spooled, accepted)
   }
 
   /// Records that every sample of `member` is now accepted or spooled, by the targets that

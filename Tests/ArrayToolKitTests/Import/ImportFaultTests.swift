@@ -192,11 +192,27 @@ import Testing
       #expect(report["files_failed"] as? Int == 0)
       let skipped = try #require(report["files_skipped"] as? Int)
       #expect(skipped + (report["files_ok"] as? Int ?? -1) == 16)
+      // The file cut off is no file imported: the first run's imported files are those the
+      // second one skips. (Before, it counted as imported once one of its batches was sent.)
+      #expect(stopped["files_ok"] as? Int == skipped)
+      #expect(stopped["files_interrupted"] as? Int == 1)
       // What the first run delivered is exactly what the second one leaves out, whole files
-      // and the delivered part of the file it was in.
+      // and the delivered part of the file it was in, and what it says was sent before.
       #expect(skipped * 8400 + (report["samples_skipped"] as? Int ?? -1) == sentBefore)
+      #expect(report["samples_sent_before"] as? Int == sentBefore)
       #expect(report["samples_sent"] as? Int == total - sentBefore)
       ImportIntegrationTests.expectLanded(report, samples: total, series: 280, in: storage)
+
+      // Every file skipped: all of what the journal has on record was sent before. (Before,
+      // only the samples of files cut off counted, here none.)
+      let third = try BinaryRunner.run(command.filter { $0 != "--json" }, environment: state)
+      #expect(third.status == 0)
+      let lines = third.stdout.split(separator: "\n").map(String.init)
+      #expect(lines.first == "import: all samples delivered")
+      #expect(lines.dropFirst().prefix(2) == [
+        "  files:       16/16 processed, 0 imported, 0 failed, 16 imported before (journal)",
+        "  samples:     0 sent in 280 series, 134,400 sent before (journal)",
+      ])
 
       try ImportIntegrationTests.expectStoredExactly(
         generator, files: Array(0..<16), in: storage)
