@@ -11,9 +11,11 @@ public enum ImportReport {
     func add(_ label: String, _ value: String) {
       lines.append("  " + (label + ":").padding(toLength: 13, withPad: " ", startingAt: 0) + value)
     }
-    let processed = result.filesOK + result.filesFailed + result.filesSkipped + result.filesDuplicate
+    let processed = result.filesOK + result.filesFailed + result.filesSpooled + result.filesSkipped
+      + result.filesDuplicate
     var files = "\(processed)/\(result.filesTotal) "
       + "processed, \(result.filesOK) imported, \(result.filesFailed) failed"
+    if result.filesSpooled > 0 { files += ", \(result.filesSpooled) with batches spooled" }
     if result.filesSkipped > 0 { files += ", \(result.filesSkipped) imported before (journal)" }
     if result.filesDuplicate > 0 {
       files += ", \(result.filesDuplicate) duplicate\(result.filesDuplicate == 1 ? "" : "s") "
@@ -46,11 +48,13 @@ public enum ImportReport {
       }
     }
     for warning in result.warnings { lines.append("  warning: \(warning)") }
-    if !result.failures.isEmpty {
-      lines.append("  failures:")
-      for failure in result.failures {
-        let location = failure.member.map { "\(failure.file)!\($0)" } ?? failure.file
-        lines.append("    \(location): \(failure.reason)")
+    for (heading, entries) in [("failures", result.failures),
+                               ("spooled for --replay", result.spooledForReplay)]
+    where !entries.isEmpty {
+      lines.append("  \(heading):")
+      for entry in entries {
+        let location = entry.member.map { "\(entry.file)!\($0)" } ?? entry.file
+        lines.append("    \(location): \(entry.reason)")
       }
     }
     if let landed {
@@ -259,10 +263,9 @@ public enum ImportReport {
       "batches_spooled": result.batchesSpooled,
       "batches_by_target": result.batchesByTarget,
       "interrupted": result.interrupted,
-      "failures": result.failures.map { failure -> [String: Any] in
-        ["file": failure.file, "member": failure.member as Any? ?? NSNull(),
-         "reason": failure.reason, "samples": failure.samples]
-      },
+      "failures": result.failures.map(failureObject),
+      "files_spooled": result.filesSpooled,
+      "spooled_for_replay": result.spooledForReplay.map(failureObject),
     ]
     object["first_timestamp"] = result.firstTimestamp.map { $0 as Any } ?? NSNull()
     object["last_timestamp"] = result.lastTimestamp.map { $0 as Any } ?? NSNull()
@@ -285,6 +288,12 @@ public enum ImportReport {
     }
     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     return String(decoding: data, as: UTF8.self)
+  }
+
+  /// A failure, or what waits in the spool, as a JSON object.
+  private static func failureObject(_ failure: ImportFailure) -> [String: Any] {
+    ["file": failure.file, "member": failure.member as Any? ?? NSNull(),
+     "reason": failure.reason, "samples": failure.samples]
   }
 
   /// The progress line drawn on a terminal: files, samples, rate and an estimate of time left.

@@ -3,13 +3,13 @@
 
 import Foundation
 
-/// A file, member and reason for something that was not imported.
+/// A file, member and reason for something that was not imported, or that waits in the spool.
 public struct ImportFailure: Equatable, Sendable {
   public var file: String
   public var member: String?
   public var reason: String
   /// Samples of this file that were not delivered because of it (0 for a decode fault, whose
-  /// complete rows before the damage were still sent).
+  /// complete rows before the damage were still sent), or that it keeps in the spool.
   public var samples: Int
 }
 
@@ -18,6 +18,9 @@ public struct ImportResult: Sendable {
   public var filesTotal = 0
   public var filesOK = 0
   public var filesFailed = 0
+  /// Files that failed in nothing but some of their batches are in the spool, which a replay
+  /// sends: spooled by this run or by an earlier one.
+  public var filesSpooled = 0
   /// Files the journal said were imported before; nothing of them was sent.
   public var filesSkipped = 0
   /// Files left out because an earlier input of the run holds the same bytes.
@@ -48,6 +51,9 @@ public struct ImportResult: Sendable {
   public var lastTimestamp: Int64?
   public var seconds: Double = 0
   public var failures: [ImportFailure] = []
+  /// What of the files is in the spool for `--replay`: each batch spooled by this run, and the
+  /// samples of a file an earlier run spooled. Nothing of it is lost.
+  public var spooledForReplay: [ImportFailure] = []
   public var warnings: [String] = []
   public var targets: [String] = []
   public var interrupted = false
@@ -96,6 +102,8 @@ final class ImportTally: @unchecked Sendable {
   private var pending: [Int] = []
   private var decoded: [Bool] = []
   private var failed: [Bool] = []
+  /// Per unit: whether some of its batches are in the spool.
+  private var spooled: [Bool] = []
   private var unclean: [Bool] = []
   /// Units whose decoding stopped at an interrupt: they are not counted as files.
   private var interrupted: [Bool] = []
@@ -111,6 +119,7 @@ final class ImportTally: @unchecked Sendable {
     pending = Array(repeating: 0, count: units)
     decoded = Array(repeating: false, count: units)
     failed = Array(repeating: false, count: units)
+    spooled = Array(repeating: false, count: units)
     unclean = Array(repeating: false, count: units)
     interrupted = Array(repeating: false, count: units)
   }
@@ -180,10 +189,10 @@ final class ImportTally: @unchecked Sendable {
   }
 
   /// A file the journal says was fully handled before; `waiting` when part of it is still in
-  /// the spool, which makes it a file not delivered.
+  /// the spool, which makes it a file not delivered yet.
   func unitSkipped(_ index: Int, waiting: Bool) {
     withLock {
-      if waiting { result.filesFailed += 1 } else { result.filesSkipped += 1 }
+      if waiting { result.filesSpooled += 1 } else { result.filesSkipped += 1 }
       unitsDone += 1
     }
   }
@@ -196,10 +205,10 @@ final class ImportTally: @unchecked Sendable {
   /// Part of a file was spooled by an earlier run and not replayed yet.
   func waitingInSpool(_ index: Int, unit: DatUnit, samples: Int, spool: String?) {
     withLock {
-      failed[index] = true
+      spooled[index] = true
       result.samplesWaiting += samples
       let replay = spool.map { ": send them with 'arraytool import --replay \($0)'" } ?? ""
-      result.failures.append(
+      result.spooledForReplay.append(
         ImportFailure(
           file: unit.path, member: unit.member,
           reason: "\(samples) samples from an earlier run are still in the spool\(replay)",
@@ -267,8 +276,8 @@ final class ImportTally: @unchecked Sendable {
         result.batchesSpooled += 1
         result.samplesSpooled += batch.samples
         if attempts > 1 { result.batchesRetried += 1 }
-        failed[batch.unitIndex] = true
-        result.failures.append(
+        spooled[batch.unitIndex] = true
+        result.spooledForReplay.append(
           ImportFailure(
             file: batch.path, member: batch.member,
             reason: "\(batch.samples) samples (\(batch.blockRange)) spooled for replay after "
@@ -300,7 +309,13 @@ final class ImportTally: @unchecked Sendable {
     decoded[index] = false
     unitsDone += 1
     if !interrupted[index] {
-      if failed[index] { result.filesFailed += 1 } else { result.filesOK += 1 }
+      if failed[index] {
+        result.filesFailed += 1
+      } else if spooled[index] {
+        result.filesSpooled += 1
+      } else {
+        result.filesOK += 1
+      }
     }
     unitSettled?(index, !unclean[index])
   }
@@ -317,7 +332,11 @@ final class ImportTally: @unchecked Sendable {
       final.series = result.samplesBySeries.count
       final.seconds = seconds
       final.targets = targets
-      final.failures.sort { ($0.file, $0.member ?? "") < ($1.file, $1.member ?? "") }
+      let order = { (a: ImportFailure, b: ImportFailure) in
+        (a.file, a.member ?? "") < (b.file, b.member ?? "")
+      }
+      final.failures.sort(by: order)
+      final.spooledForReplay.sort(by: order)
       return final
     }
   }

@@ -71,4 +71,73 @@ import Testing
       #expect(Set(entry.record.pieces).isSubset(of: Set(spooled)), "\(entry.dataPath)")
     }
   }
+
+  /// Interrupts twice an import of 8 files of one block (one batch each) to a target that never
+  /// answers: files 0 and 1 are in flight, 2 and 3 queued, 4 decoded and waiting for room, and
+  /// nothing else is read. Returns the run's result, the export and the spool folder.
+  static func interruptTwiceWithFiveFilesSpooled(_ options: [String]) throws
+    -> (result: BinaryResult, path: String, generator: ExportGenerator, spool: String)
+  {
+    let server = try LoopbackServer(.silent)
+    defer { server.stop() }
+    let scratch = try ScratchDirectory()
+    let (path, generator) = try ImportIntegrationTests.export(
+      files: 8, start: 1_739_491_200, in: scratch, profile: { $0.blocksPerFile = 1 })
+    let running = try BinaryRunner.start(
+      ["import", "--no-preflight", "--url", server.url, "--timeout", "10", "--concurrency", "2",
+       "--jobs", "1", "--batch-samples", "5000"] + options + [path],
+      environment: ImportFaultTests.sharedState(scratch), launcher: unblockedSignals)
+    try server.waitForHeldConnections(2)
+    // Time for the decoder to fill the queue and wait with the fifth file.
+    Thread.sleep(forTimeInterval: 0.5)
+    running.interrupt()
+    try running.waitForStderr(containing: "arraytool: interrupted: finishing the batches")
+    running.interrupt()
+    return (running.wait(), path, generator, scratch.path + "/state/spool")
+  }
+
+  /// The spooled batches' entries of the report, by file, as `(location, reason)`.
+  static func spooledEntries(_ path: String, _ generator: ExportGenerator) -> [(String, String)] {
+    (0..<5).map { file in
+      let attempts = file < 2 ? "1 attempt" : "0 attempts"
+      return ("\(path)!\(generator.memberName(file))",
+              "4200 samples (block 0) spooled for replay after \(attempts): cancelled: the run "
+                + "was interrupted a second time")
+    }.sorted { $0.0 < $1.0 }
+  }
+
+  /// Files whose batches went to the spool lost nothing: they are not counted as failed, and
+  /// their batches are listed as spooled for --replay, not as failures.
+  @Test func filesWithSpooledBatchesAreNotFailuresInTheText() throws {
+    let (result, path, generator, spool) = try Self.interruptTwiceWithFiveFilesSpooled([])
+    #expect(result.status == 130)
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.dropFirst().prefix(3) == [
+      "  files:       5/8 processed, 0 imported, 0 failed, 5 with batches spooled",
+      "  samples:     0 sent in 280 series, 21,000 spooled",
+      "  batches:     0 sent, 0 retried, 0 failed, 5 spooled",
+    ])
+    #expect(!lines.contains("  failures:"))
+    let listed = Array(lines.drop { $0 != "  spooled for --replay:" })
+    #expect(listed == ["  spooled for --replay:"]
+      + Self.spooledEntries(path, generator).map { "    \($0.0): \($0.1)" }
+      + ["  21,000 samples are kept in \(spool); send them with:",
+         "    arraytool import --replay \(spool)"])
+  }
+
+  @Test func filesWithSpooledBatchesAreNotFailuresInTheJSON() throws {
+    let (result, path, generator, _) = try Self.interruptTwiceWithFiveFilesSpooled(["--json"])
+    let report = try ImportIntegrationTests.expectReport(result, status: 130)
+    #expect(report["files_total"] as? Int == 8)
+    #expect(report["files_ok"] as? Int == 0)
+    #expect(report["files_failed"] as? Int == 0)
+    #expect(report["files_spooled"] as? Int == 5)
+    #expect(report["batches_spooled"] as? Int == 5)
+    #expect((report["failures"] as? [Any])?.isEmpty == true)
+    let spooled = report["spooled_for_replay"] as? [[String: Any]] ?? []
+    let expected = Self.spooledEntries(path, generator)
+    #expect(spooled.map { "\($0["file"] ?? "")!\($0["member"] ?? "")" } == expected.map(\.0))
+    #expect(spooled.map { $0["reason"] as? String } == expected.map(\.1))
+    #expect(spooled.map { $0["samples"] as? Int } == Array(repeating: 4200, count: 5))
+  }
 }
