@@ -31,8 +31,11 @@ public enum InspectCommand: Command {
     var total = ExportInventory()
     let listings = try arguments.positionals.map { try PerfInput.units(for: [$0]) }
     // What import would leave out or refuse across all the inputs, told with the input it is in.
-    let (_, repeats, conflicts) = DuplicateInputs.split(
+    let (sent, repeats, conflicts) = DuplicateInputs.split(
       listings.flatMap(\.units), digests: ArchiveDigests())
+    // The totals count what import would send: the files kept, which come in the inputs' order.
+    // Each input's own figures count all it holds.
+    var toSend = sent.map(\.location)[...]
     total.repeats = repeats
     total.conflicts = conflicts
     // Each is told once: a repeated input with the last input that holds it (the one given
@@ -55,19 +58,22 @@ public enum InspectCommand: Command {
       inventory.repeats = repeats.filter { owner($0) == index }
       inventory.conflicts = conflicts.filter { first[$0.location] == index }
       for unit in listing.units {
+        let counted = toSend.first == unit.location
+        if counted { toSend.removeFirst() }
         var lastLayout: SeriesLayout?
         let summary = try reader.read(unit) { _, layout in
           if layout !== lastLayout {
             inventory.add(layout: layout)
-            total.add(layout: layout)
+            if counted { total.add(layout: layout) }
             lastLayout = layout
           }
         }
         inventory.add(summary)
-        total.add(summary)
+        if counted { total.add(summary) }
       }
-      total.faults += listing.faults
-      total.notes += listing.notes
+      // An input given again finds the same faults in the same places: they are one each.
+      total.faults += listing.faults.filter { !total.faults.contains($0) }
+      total.notes += listing.notes.filter { !total.notes.contains($0) }
       perInput.append((input, inventory))
     }
     if arguments.flag("json") {

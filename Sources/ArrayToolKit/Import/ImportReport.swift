@@ -82,14 +82,17 @@ public enum ImportReport {
   }
 
   /// Why a duplicate input was left out, in words; `done` is what became of the first
-  /// (`sent`, `written`).
-  static func duplicateReason(_ duplicate: DuplicateInput, done: String = "sent") -> String {
+  /// (`sent`, `written`), or with `would` what import would do with it (`imported`), as a
+  /// command that sends nothing says it.
+  static func duplicateReason(_ duplicate: DuplicateInput, done: String = "sent", would: Bool = false)
+    -> String
+  {
     let files = "\(duplicate.files) file\(duplicate.files == 1 ? "" : "s")"
     if duplicate.byName {
       return "the same performance file (array, controller and time in its name) as "
-        + "\(duplicate.sameAs); \(done) once, from there"
+        + "\(duplicate.sameAs); \(would ? "it would be " : "")\(done) once, from there"
     }
-    let were = duplicate.files == 1 ? "was" : "were"
+    let were = would ? "would be" : duplicate.files == 1 ? "was" : "were"
     if duplicate.path == duplicate.sameAs {
       return "given more than once; its \(files) \(were) \(done) once"
     }

@@ -40,8 +40,8 @@ public enum InspectReport {
     for warning in inventory.warnings { lines.append("  warning: \(warning.line)") }
     for note in inventory.notes { lines.append("  note: \(note.line)") }
     for repeated in inventory.repeats {
-      lines.append(
-        "  repeat: \(repeated.path): " + ImportReport.duplicateReason(repeated, done: "imported"))
+      let reason = ImportReport.duplicateReason(repeated, done: "imported", would: true)
+      lines.append("  repeat: \(repeated.path): " + reason)
     }
     for conflict in inventory.conflicts {
       lines.append("  conflict: \(conflict.finding); import refuses both")
@@ -96,7 +96,7 @@ public enum InspectReport {
       "notes": inventory.notes.map(noteObject),
       "repeats": inventory.repeats.map {
         ["file": $0.path, "same_as": $0.sameAs, "files": $0.files,
-         "reason": ImportReport.duplicateReason($0, done: "imported")] as [String: Any]
+         "reason": ImportReport.duplicateReason($0, done: "imported", would: true)] as [String: Any]
       },
       "conflicts": inventory.conflicts.map {
         ["file": $0.location, "other": $0.other, "size": $0.size, "other_size": $0.otherSize]

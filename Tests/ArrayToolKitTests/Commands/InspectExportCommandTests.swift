@@ -140,12 +140,21 @@ import Testing
       [],
       [
         "  repeat: \(Self.sample)!\(entry.name): the same performance file (array, controller and "
-          + "time in its name) as \(loose); imported once, from there"
+          + "time in its name) as \(loose); it would be imported once, from there"
       ],
-      ["  repeat: \(Self.sample): given more than once; its 8 files were imported once"],
+      ["  repeat: \(Self.sample): given more than once; its 8 files would be imported once"],
     ])
     #expect(lines.filter { $0.hasPrefix("  samples:") } == [
       "  samples:        8,400", "  samples:        67,200", "  samples:        67,200",
+    ])
+
+    // The totals count what import would send: each input's own figures all it holds.
+    let totals = try Self.expectSampleCountedOnce(
+      [loose, Self.sample, Self.sample], files: [1, 8, 8], samples: [8400, 67_200, 67_200])
+    #expect((totals["repeats"] as? [[String: Any]] ?? []).map { $0["reason"] as? String } == [
+      "given more than once; its 8 files would be imported once",
+      "the same performance file (array, controller and time in its name) as \(loose); it would "
+        + "be imported once, from there",
     ])
 
     let first = try ImportDuplicateInputTests.looseFile("a", seed: 1, in: scratch)
@@ -158,6 +167,34 @@ import Testing
     #expect(conflicts.map { $0["file"] as? String } == [second])
     #expect(conflicts.map { $0["other"] as? String } == [first])
     #expect((report["repeats"] as? [Any])?.isEmpty == true)
+  }
+
+  /// The same export given twice is counted once in the totals, as import sends it once.
+  @Test func inspectCountsAnInputGivenTwiceOnceInItsTotals() throws {
+    let report = try Self.expectSampleCountedOnce(
+      [Self.sample, Self.sample], files: [8, 8], samples: [67_200, 67_200])
+    #expect((report["faults"] as? [Any])?.isEmpty == true)
+  }
+
+  /// Runs `inspect --json` on `inputs`, which hold the sample export and what repeats it, and
+  /// expects the sample's figures once in the totals and each input's own `files` and
+  /// `samples`; returns the report.
+  static func expectSampleCountedOnce(
+    _ inputs: [String], files: [Int], samples: [Int],
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) throws -> [String: Any] {
+    let result = try BinaryRunner.run(["inspect", "--json"] + inputs)
+    #expect(result.status == 0, sourceLocation: sourceLocation)
+    let report = try #require(
+      try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
+      sourceLocation: sourceLocation)
+    #expect(report["files"] as? Int == 8, sourceLocation: sourceLocation)
+    #expect(report["samples"] as? Int == 67_200, sourceLocation: sourceLocation)
+    #expect(report["series"] as? Int == 280, sourceLocation: sourceLocation)
+    let perInput = report["inputs"] as? [[String: Any]] ?? []
+    #expect(perInput.map { $0["files"] as? Int } == files, sourceLocation: sourceLocation)
+    #expect(perInput.map { $0["samples"] as? Int } == samples, sourceLocation: sourceLocation)
+    return report
   }
 
   /// What import leaves out, export leaves out: the sample given twice and a loose copy of one
