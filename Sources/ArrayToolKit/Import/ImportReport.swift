@@ -69,7 +69,14 @@ public enum ImportReport {
 
   /// The outcome in one line: the headline of the text report, `verdict` of the JSON one.
   static func verdict(_ result: ImportResult, landed: LandedResult?) -> String {
-    if result.interrupted { return "interrupted; run the same command again to continue" }
+    if result.interrupted {
+      // After a second interrupt batches wait in the spool: continuing does not send them.
+      guard result.batchesSpooled > 0 || result.samplesWaiting > 0 else {
+        return "interrupted; run the same command again to continue"
+      }
+      return "interrupted with batches spooled; run the same command again to continue, and "
+        + "'arraytool import --replay \(result.spoolDirectory ?? "DIR")' to send the spooled batches"
+    }
     if !result.allDelivered { return "NOT everything was delivered" }
     if let landed, !landed.passed {
       return "the server accepted every batch, but the landed check did NOT pass"

@@ -178,6 +178,7 @@ import Testing
           + "them now"))
       let stopped = try ImportIntegrationTests.expectReport(first, status: 130)
       #expect(stopped["interrupted"] as? Bool == true)
+      #expect(stopped["verdict"] as? String == "interrupted; run the same command again to continue")
       #expect(stopped["all_delivered"] as? Bool == false)
       #expect(stopped["batches_failed"] as? Int == 0)
       #expect(stopped["batches_spooled"] as? Int == 0)

@@ -112,6 +112,9 @@ import Testing
     let (result, path, generator, spool) = try Self.interruptTwiceWithFiveFilesSpooled([])
     #expect(result.status == 130)
     let lines = result.stdout.split(separator: "\n").map(String.init)
+    // Running the same command again does not send what is in the spool: the replay is named.
+    #expect(lines.first == "import: interrupted with batches spooled; run the same command again "
+      + "to continue, and 'arraytool import --replay \(spool)' to send the spooled batches")
     #expect(lines.dropFirst().prefix(3) == [
       "  files:       5/8 processed, 0 imported, 0 failed, 5 with batches spooled",
       "  samples:     0 sent in 280 series, 21,000 spooled",
@@ -126,12 +129,15 @@ import Testing
   }
 
   @Test func filesWithSpooledBatchesAreNotFailuresInTheJSON() throws {
-    let (result, path, generator, _) = try Self.interruptTwiceWithFiveFilesSpooled(["--json"])
+    let (result, path, generator, spool) = try Self.interruptTwiceWithFiveFilesSpooled(["--json"])
     let report = try ImportIntegrationTests.expectReport(result, status: 130)
     #expect(report["files_total"] as? Int == 8)
     #expect(report["files_ok"] as? Int == 0)
     #expect(report["files_failed"] as? Int == 0)
     #expect(report["files_spooled"] as? Int == 5)
+    #expect(report["verdict"] as? String == "interrupted with batches spooled; run the same "
+      + "command again to continue, and 'arraytool import --replay \(spool)' to send the spooled "
+      + "batches")
     #expect(report["batches_spooled"] as? Int == 5)
     #expect((report["failures"] as? [Any])?.isEmpty == true)
     let spooled = report["spooled_for_replay"] as? [[String: Any]] ?? []
