@@ -74,8 +74,9 @@ public enum ImportReport {
       guard result.batchesSpooled > 0 || result.samplesWaiting > 0 else {
         return "interrupted; run the same command again to continue"
       }
+      let folder = result.spoolDirectory ?? "DIR"
       return "interrupted with batches spooled; run the same command again to continue, and "
-        + "'arraytool import --replay \(result.spoolDirectory ?? "DIR")' to send the spooled batches"
+        + "'arraytool import --replay \(folder)' to send the spooled batches"
     }
     if !result.allDelivered { return "NOT everything was delivered" }
     if let landed, !landed.passed {
@@ -91,9 +92,9 @@ public enum ImportReport {
   /// Why a duplicate input was left out, in words; `done` is what became of the first
   /// (`sent`, `written`), or with `would` what import would do with it (`imported`), as a
   /// command that sends nothing says it.
-  static func duplicateReason(_ duplicate: DuplicateInput, done: String = "sent", would: Bool = false)
-    -> String
-  {
+  static func duplicateReason(
+    _ duplicate: DuplicateInput, done: String = "sent", would: Bool = false
+  ) -> String {
     let files = "\(duplicate.files) file\(duplicate.files == 1 ? "" : "s")"
     if duplicate.byName {
       return "the same performance file (array, controller and time in its name) as "

@@ -73,7 +73,8 @@ import Testing
     #expect(first.status == 1)
     let lines = first.stdout.split(separator: "\n").map(String.init)
     #expect(lines.first == "import: NOT everything was delivered")
-    #expect(lines.contains("  files:       3/3 processed, 0 imported, 0 failed, 3 with batches spooled"))
+    #expect(lines.contains(
+      "  files:       3/3 processed, 0 imported, 0 failed, 3 with batches spooled"))
     #expect(lines.contains("  samples:     0 sent in 280 series, 25,200 spooled"))
     // One batch at a time: the first is retried; once it is spooled the target counts as
     // down, so each of the two others gets a single try.
@@ -178,7 +179,8 @@ import Testing
           + "them now"))
       let stopped = try ImportIntegrationTests.expectReport(first, status: 130)
       #expect(stopped["interrupted"] as? Bool == true)
-      #expect(stopped["verdict"] as? String == "interrupted; run the same command again to continue")
+      #expect(
+        stopped["verdict"] as? String == "interrupted; run the same command again to continue")
       #expect(stopped["all_delivered"] as? Bool == false)
       #expect(stopped["batches_failed"] as? Int == 0)
       #expect(stopped["batches_spooled"] as? Int == 0)
