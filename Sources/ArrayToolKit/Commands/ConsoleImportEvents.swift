@@ -30,9 +30,7 @@ final class ConsoleImportEvents: ImportEvents, @unchecked Sendable {
     say("batch \(batch.sequence) (\(batch.location), \(batch.blockRange), \(batch.samples) "
       + "samples) spooled to \(path) after \(attempts) attempt\(attempts == 1 ? "" : "s"): "
       + failure.message
-      + (failure.mayHaveArrived
-        ? " (a request was cut off after its body went out: it may be stored already, and "
-          + "--replay checks before sending it)" : ""))
+      + (failure.mayHaveArrived ? " (\(DeliveryFailure.mayBeStoredNote))" : ""))
   }
 
   func gaveUp(_ batch: ImportBatch, attempts: Int, failure: DeliveryFailure) {

@@ -281,7 +281,8 @@ final class ImportTally: @unchecked Sendable {
           ImportFailure(
             file: batch.path, member: batch.member,
             reason: "\(batch.samples) samples (\(batch.blockRange)) spooled for replay after "
-              + "\(attempts) attempt\(attempts == 1 ? "" : "s"): \(failure.message)",
+              + "\(attempts) attempt\(attempts == 1 ? "" : "s"): \(failure.message)"
+              + (failure.mayHaveArrived ? " (\(DeliveryFailure.mayBeStoredNote))" : ""),
             samples: batch.samples))
       case .failed(let attempts, let failure):
         result.batchesFailed += 1

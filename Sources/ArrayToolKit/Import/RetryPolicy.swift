@@ -49,6 +49,11 @@ public struct DeliveryFailure: Error, Equatable, Sendable {
   /// timeout, a reset, a cancellation): the server may have stored the samples all the same.
   public var mayHaveArrived = false
 
+  /// What a spooled batch's line adds when one of its requests may have arrived.
+  public static let mayBeStoredNote =
+    "a request was cut off after its body went out: it may be stored already, and --replay "
+    + "checks before sending it"
+
   public init(_ kind: Kind, _ message: String, status: Int? = nil) {
     self.kind = kind
     self.message = message

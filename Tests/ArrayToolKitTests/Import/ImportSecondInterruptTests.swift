@@ -46,9 +46,7 @@ import Testing
     let lines = result.stderr.split(separator: "\n").map(String.init)
     let cancelled = ": cancelled: the run was interrupted a second time"
     // The requests in flight had sent their bodies: the server may hold them.
-    let mayBeStored =
-      " (a request was cut off after its body went out: it may be stored already, and --replay "
-      + "checks before sending it)"
+    let mayBeStored = " (\(DeliveryFailure.mayBeStoredNote))"
     let inFlight = lines.filter { $0.hasSuffix("after 1 attempt" + cancelled + mayBeStored) }
     let queued = lines.filter { $0.hasSuffix("after 0 attempts" + cancelled) }
     #expect(inFlight.count == 2, "\(lines)")
@@ -99,10 +97,12 @@ import Testing
   /// The spooled batches' entries of the report, by file, as `(location, reason)`.
   static func spooledEntries(_ path: String, _ generator: ExportGenerator) -> [(String, String)] {
     (0..<5).map { file in
+      // The two in flight had sent their bodies; the three queued behind them had not.
       let attempts = file < 2 ? "1 attempt" : "0 attempts"
+      let note = file < 2 ? " (\(DeliveryFailure.mayBeStoredNote))" : ""
       return ("\(path)!\(generator.memberName(file))",
               "4200 samples (block 0) spooled for replay after \(attempts): cancelled: the run "
-                + "was interrupted a second time")
+                + "was interrupted a second time" + note)
     }.sorted { $0.0 < $1.0 }
   }
 
