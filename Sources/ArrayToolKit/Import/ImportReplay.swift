@@ -151,7 +151,9 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
     }
     for problem in contents.problems { leave(problem, samples: nil) }
     // A batch that stays in the spool, counted under `reason`; `what` follows its samples.
-    func keep(_ entry: SpoolEntry, as reason: WritableKeyPath<ReplayResult, Int>, _ what: String) {
+    func leaveInSpool(
+      _ entry: SpoolEntry, as reason: WritableKeyPath<ReplayResult, Int>, _ what: String
+    ) {
       result.batchesLeft += 1
       result[keyPath: reason] += 1
       result.samplesLeft += entry.record.samples
@@ -200,7 +202,7 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
       let held = Self.acceptedLines(entry.record, in: holders.map(\.journal))
       if held.contains(where: { $0 != nil }) {
         guard let kept = Self.keep(body, record: entry.record, unless: held) else {
-          keep(entry, as: \.batchesNotDelivered,
+          leaveInSpool(entry, as: \.batchesNotDelivered,
                "left in the spool: its lines do not match its record, so what the target already "
                  + "has cannot be left out")
           continue
@@ -247,17 +249,17 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
           result.samplesAlreadyStored += samples
           result.samplesAlreadyAccepted += entry.record.samples - samples
           continue
-        case .some, .unknown:
-          let why: String
-          if case .some(let found, let total) = state {
-            why = "\(found) of its \(total) samples are stored already (\(cutOff)): sending it "
-              + "would store those twice"
-          } else if case .unknown(let reason) = state {
-            why = "it may be stored already (\(cutOff)), and that was not checked: \(reason)"
-          } else {
-            why = ""
-          }
-          keep(entry, as: \.batchesMaybeStored, "left in the spool: \(why); --force sends it anyway")
+        case .some(let found, let total):
+          leaveInSpool(
+            entry, as: \.batchesMaybeStored,
+            "left in the spool: \(found) of its \(total) samples are stored already (\(cutOff)): "
+              + "sending it would store those twice; --force sends it anyway")
+          continue
+        case .unknown(let reason):
+          leaveInSpool(
+            entry, as: \.batchesMaybeStored,
+            "left in the spool: it may be stored already (\(cutOff)), and that was not checked: "
+              + "\(reason); --force sends it anyway")
           continue
         }
       }
@@ -280,7 +282,7 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
             why += "; it may be stored already, and the next replay checks before sending it"
           }
         }
-        keep(entry, as: \.batchesNotDelivered, "still not delivered: \(why)")
+        leaveInSpool(entry, as: \.batchesNotDelivered, "still not delivered: \(why)")
         continue
       }
       if !digest.isEmpty, let acceptedBy = try? ImportTarget(base: accepted),
