@@ -174,6 +174,18 @@ private func reached(_ server: LoopbackServer) -> [String] {
           ])))
   }
 
+  @Test(arguments: [
+    ("", "retentionPeriod=1 (months, default)"),
+    ("-retentionPeriod=\"3\"\n", "retentionPeriod=3 (months)"),
+    ("-retentionPeriod=\"2w\"\n", "retentionPeriod=2w"),
+  ])
+  func aRetentionWithoutAUnitIsSaidToBeInMonths(flags: String, shown: String) throws {
+    let server = try LoopbackServer(routes: ["/health": (200, "OK"), "/flags": (200, flags)])
+    defer { server.stop() }
+    let result = prober().probe(.victoriametrics, at: try ProbeEndpoint(parsing: server.url))
+    #expect(outline(result).last?.hasPrefix("flags ok - \(shown), dedup.minScrapeInterval=") == true)
+  }
+
   @Test func aSampleThatNeverComesBackFailsTheWriteTest() throws {
     let server = try LoopbackServer(routes: [
       "/health": (200, "OK"), "/flags": (200, ""), "/api/v1/import/prometheus": (204, ""),
