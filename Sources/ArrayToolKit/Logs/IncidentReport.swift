@@ -108,9 +108,13 @@ public struct IncidentReport {
 
   /// The lines under the title: records and window, then errors and incidents.
   var overview: [String] {
+    // A window that holds nothing has no time range of its own to give.
     var lines = [
-      ReportFormat.count(analysis.records, "record") + ", "
-        + ReportFormat.window(analysis.firstTime, analysis.lastTime)
+      analysis.records == 0 && analysis.recordsOutsideWindow > 0
+        ? "no record in the window ("
+          + ReportFormat.count(analysis.recordsOutsideWindow, "record") + " outside it)"
+        : ReportFormat.count(analysis.records, "record") + ", "
+          + ReportFormat.window(analysis.firstTime, analysis.lastTime)
     ]
     if analysis.since != nil || analysis.until != nil {
       let from = analysis.since?.text ?? "the start"
