@@ -30,8 +30,8 @@ public enum ImportCommand: Command {
       so is a performance file of an earlier file's name and bytes; two files of one name
       with other bytes are refused (status 1). Ctrl-C stops at the next block, finishes the
       batches in flight and flushes the journal; a second Ctrl-C cancels the requests in
-      flight and spools their batches and those not sent yet, without waiting on the server.
-      A batch cut off after its body went out may be stored already: a replay counts its
+      flight and spools their batches and those not sent yet, without waiting on the server
+      (send them with --replay). A batch cut off after its body went out may be stored already: a replay counts its
       samples in VictoriaMetrics before sending it, and leaves it when some are there or
       none can be counted (--force sends it without asking). A replay stops before its next batch the same way (a second Ctrl-C cancels the one in
       flight; it stays in the spool). A spool or journal folder that is a file or cannot be
