@@ -126,6 +126,17 @@ public struct LandedCheck {
     serial: String, in query: ProbeEndpoint, first: Int64, last: Int64,
     into found: inout [SeriesKey: Int]
   ) throws {
+    try export(serial: serial, in: query, first: first, last: last) {
+      Self.add(line: $0, to: &found)
+    }
+  }
+
+  /// Hands each line of /api/v1/export for the series of `serial` between `first` and `last`
+  /// (milliseconds) to `each`.
+  func export(
+    serial: String, in query: ProbeEndpoint, first: Int64, last: Int64,
+    each: (String) -> Void
+  ) throws {
     let selector = "{SN=\"\(serial)\"}"
     var allowed = CharacterSet.alphanumerics
     allowed.insert(charactersIn: "-._~")
@@ -136,10 +147,10 @@ public struct LandedCheck {
     var lines: [String] = []
     let head = try client.send(.get(path), deadline: Deadline(seconds: max(30, timeout))) { piece in
       splitter.feed(piece) { lines.append($0) }
-      for line in lines { Self.add(line: line, to: &found) }
+      for line in lines { each(line) }
       lines.removeAll(keepingCapacity: true)
     }
-    splitter.finish { Self.add(line: $0, to: &found) }
+    splitter.finish { each($0) }
     guard head.isSuccess else {
       throw ProbeFailure(.httpStatus, "GET \(path) answered \(head.status)")
     }

@@ -22,9 +22,13 @@ struct SpooledBatchCheck {
   let agents: [ProbeEndpoint]
   let timeout: Double
 
-  /// The samples of `body` (import JSON lines) per series, and the first and last timestamp.
-  static func expectation(of body: [UInt8]) -> (samples: [SeriesKey: Int], first: Int64, last: Int64)? {
+  /// The samples of `body` (import JSON lines) per series, how many of them each timestamp of
+  /// the series has, and the first and last timestamp.
+  static func expectation(of body: [UInt8])
+    -> (samples: [SeriesKey: Int], stamps: [SeriesKey: [Int64: Int]], first: Int64, last: Int64)?
+  {
     var samples: [SeriesKey: Int] = [:]
+    var stamps: [SeriesKey: [Int64: Int]] = [:]
     var first = Int64.max
     var last = Int64.min
     for line in body.split(separator: 0x0A) {
@@ -32,13 +36,51 @@ struct SpooledBatchCheck {
         let metric = object["metric"] as? [String: String],
         let timestamps = object["timestamps"] as? [NSNumber], !timestamps.isEmpty
       else { return nil }
-      samples[LandedCheck.seriesKey(metric), default: 0] += timestamps.count
+      let key = LandedCheck.seriesKey(metric)
+      samples[key, default: 0] += timestamps.count
       for stamp in timestamps {
+        stamps[key, default: [:]][stamp.int64Value, default: 0] += 1
         first = min(first, stamp.int64Value)
         last = max(last, stamp.int64Value)
       }
     }
-    return samples.isEmpty ? nil : (samples, first, last)
+    return samples.isEmpty ? nil : (samples, stamps, first, last)
+  }
+
+  /// Adds to `found` the timestamps of `stamps` that an /api/v1/export line holds for its
+  /// series. Timestamps, not counts: the window of a batch holds samples of other batches of
+  /// the same series (another block of the file, the rows before or after its own), and a
+  /// server that deduplicates keeps one of the samples a batch has at one timestamp.
+  static func add(
+    line: String, stamps: [SeriesKey: [Int64: Int]], to found: inout [SeriesKey: Set<Int64>]
+  ) {
+    guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+      let metric = object["metric"] as? [String: String],
+      let timestamps = object["timestamps"] as? [NSNumber]
+    else { return }
+    let key = LandedCheck.seriesKey(metric)
+    guard let expected = stamps[key] else { return }
+    for stamp in timestamps where expected[stamp.int64Value] != nil {
+      found[key, default: []].insert(stamp.int64Value)
+    }
+  }
+
+  /// What `found` (the timestamps stored per series) holds of a batch with these `stamps`.
+  static func state(stamps: [SeriesKey: [Int64: Int]], found: [SeriesKey: Set<Int64>])
+    -> StoredState
+  {
+    var held = 0
+    var total = 0
+    for (key, counts) in stamps {
+      let stored = found[key] ?? []
+      for (stamp, count) in counts {
+        total += count
+        if stored.contains(stamp) { held += count }
+      }
+    }
+    if held == total { return .all }
+    if held == 0 { return .none }
+    return .some(found: held, of: total)
   }
 
   /// What the queries hold of the batch whose body is `body`.
@@ -46,25 +88,24 @@ struct SpooledBatchCheck {
     guard !queries.isEmpty else {
       return .unknown("no VictoriaMetrics is known to count its samples in (--query-url)")
     }
-    guard let (expected, first, last) = Self.expectation(of: body) else {
+    guard let expected = Self.expectation(of: body) else {
       return .unknown("its lines are not import JSON lines with timestamps")
     }
     let check = LandedCheck(queries: queries, agents: agents, timeout: timeout)
     if let stuck = check.waitForQueues(until: Deadline(seconds: timeout)) { return .unknown(stuck) }
-    var found: [SeriesKey: Int] = [:]
+    var found: [SeriesKey: Set<Int64>] = [:]
     do {
       for query in queries {
         check.flush(query)
-        for serial in Set(expected.keys.map(\.serial)).sorted() {
-          try check.count(serial: serial, in: query, first: first, last: last, into: &found)
+        for serial in Set(expected.samples.keys.map(\.serial)).sorted() {
+          try check.export(serial: serial, in: query, first: expected.first, last: expected.last) {
+            Self.add(line: $0, stamps: expected.stamps, to: &found)
+          }
         }
       }
     } catch {
       return .unknown((error as? ProbeFailure)?.message ?? "\(error)")
     }
-    if expected.allSatisfy({ found[$0.key] == $0.value }) { return .all }
-    let held = expected.reduce(0) { $0 + min(found[$1.key] ?? 0, $1.value) }
-    if held == 0 { return .none }
-    return .some(found: held, of: expected.values.reduce(0, +))
+    return Self.state(stamps: expected.stamps, found: found)
   }
 }

@@ -17,18 +17,23 @@ import Testing
 #endif
 
 @Suite(.serialized) struct ImportReplayMayBeStoredTests {
-  /// Spools the three files of an export for a dead target and marks every batch as cut off
-  /// after its body went out; returns the export, the spool and the batches' bodies.
-  private func spoolCutOff(_ scratch: ScratchDirectory, start: Int64) throws
+  /// Spools the `files` files of an export for a dead target, in `batches` batches (one a file
+  /// unless `options` cut them otherwise), and marks every batch as cut off after its body went
+  /// out; returns the export, the spool and the batches' bodies.
+  private func spoolCutOff(
+    _ scratch: ScratchDirectory, start: Int64, files: Int = 3, options: [String] = [],
+    batches: Int = 3
+  ) throws
     -> (generator: ExportGenerator, spool: String, entries: [SpoolEntry], bodies: [[UInt8]])
   {
-    let (path, generator) = try ImportIntegrationTests.export(files: 3, start: start, in: scratch)
+    let (path, generator) = try ImportIntegrationTests.export(
+      files: files, start: start, in: scratch)
     let (placeholder, closedPort) = try LoopbackSocket.bound()
     defer { close(placeholder) }
-    let files = try ImportFaultTests.spoolEverything(
-      path, to: "http://127.0.0.1:\(closedPort)", scratch: scratch)
-    // Three batches, each a data file and its record.
-    #expect(files == 6)
+    let spooled = try ImportFaultTests.spoolEverything(
+      path, to: "http://127.0.0.1:\(closedPort)", scratch: scratch, options: options)
+    // Each batch is a data file and its record.
+    #expect(spooled == 2 * batches)
     let folder = scratch.path + "/state/spool"
     let spool = ImportSpool(directory: folder)
     let entries = try spool.contents().entries
@@ -39,7 +44,7 @@ import Testing
       try spool.rewrite(recordPath: entry.recordPath, record: record)
     }
     let marked = try spool.contents().entries
-    #expect(marked.count == 3)
+    #expect(marked.count == batches)
     #expect(marked.allSatisfy { $0.record.mayBeStored })
     return (generator, folder, marked, try marked.map { try ImportSpool.readBody($0.dataPath) })
   }
@@ -82,6 +87,44 @@ import Testing
       #expect(try FileManager.default.contentsOfDirectory(atPath: spool) == [])
       try ImportIntegrationTests.expectStoredExactly(generator, files: [0, 1, 2], in: storage)
     }
+  }
+
+  @Test func batchesThatShareSeriesAndTimeAreEachFoundStored() throws {
+    let scratch = try ScratchDirectory()
+    // Batches of 3,000 samples cut the file's two blocks by series, so that the time one batch
+    // spans holds samples of the same series in the next batch.
+    let (generator, spool, entries, bodies) = try spoolCutOff(
+      scratch, start: 1_739_836_800, files: 1, options: ["--batch-samples", "3000"])
+    #expect(entries.map(\.record.samples) == [3000, 3000, 2400])
+    try VictoriaMetricsServer.withVictoriaMetrics { storage in
+      for body in bodies { post(body, to: storage) }
+      let (_, report) = try replay(spool, to: storage.url, scratch, status: 0)
+      #expect(report["batches_already_stored"] as? Int == 3)
+      #expect(report["samples_already_stored"] as? Int == 8400)
+      #expect(report["batches_sent"] as? Int == 0)
+      #expect(report["batches_may_be_stored"] as? Int == 0)
+      try ImportIntegrationTests.expectStoredExactly(generator, files: [0], in: storage)
+    }
+  }
+
+  @Test func theStoredPartCountsTimestampsOfTheBatchOnly() {
+    let series = SeriesKey(
+      name: "huawei_a", element: "0A", resource: "Controller", serial: "S1", interval: 60)
+    let other = SeriesKey(
+      name: "huawei_b", element: "0A", resource: "Controller", serial: "S1", interval: 60)
+    // Two samples at 1000 (two metric ids of one series), one at 61000; another series at 1000.
+    let stamps: [SeriesKey: [Int64: Int]] = [series: [1000: 2, 61_000: 1], other: [1000: 1]]
+    let line =
+      #"{"metric":{"__name__":"huawei_a","Element":"0A","Resource":"Controller","SN":"S1","#
+      + #""scrape_interval":"60"},"values":[1,2,3],"timestamps":[1000,61000,121000]}"#
+    var found: [SeriesKey: Set<Int64>] = [:]
+    SpooledBatchCheck.add(line: line, stamps: stamps, to: &found)
+    // 121000 belongs to another batch; a deduplicated 1000 holds both of the batch's samples.
+    #expect(found == [series: [1000, 61_000]])
+    #expect(SpooledBatchCheck.state(stamps: stamps, found: found) == .some(found: 3, of: 4))
+    #expect(SpooledBatchCheck.state(stamps: stamps, found: [:]) == StoredState.none)
+    found[other] = [1000]
+    #expect(SpooledBatchCheck.state(stamps: stamps, found: found) == .all)
   }
 
   @Test func aBatchStoredInPartIsLeftAndForceSendsIt() throws {
