@@ -31,7 +31,9 @@ public struct SpoolRecord: Codable, Equatable, Sendable {
 }
 
 extension SpoolRecord {
-  /// Records written before `may_be_stored` existed say nothing of it: false.
+  /// Records written before `may_be_stored` existed say nothing of it: false. A null is no such
+  /// record but one edited by hand, and taking it for false would send a batch that may be
+  /// stored already without asking: the record is damaged, as with a string.
   public init(from decoder: Decoder) throws {
     let values = try decoder.container(keyedBy: CodingKeys.self)
     target = try values.decode(String.self, forKey: .target)
@@ -42,7 +44,8 @@ extension SpoolRecord {
     samples = try values.decode(Int.self, forKey: .samples)
     lines = try values.decode(Int.self, forKey: .lines)
     reason = try values.decode(String.self, forKey: .reason)
-    mayBeStored = try values.decodeIfPresent(Bool.self, forKey: .mayBeStored) ?? false
+    mayBeStored = values.contains(.mayBeStored)
+      ? try values.decode(Bool.self, forKey: .mayBeStored) : false
   }
 }
 

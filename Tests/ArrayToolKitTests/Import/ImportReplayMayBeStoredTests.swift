@@ -187,6 +187,14 @@ import Testing
     #expect(try SpoolRecord.decode(try encoder.encode(record)).mayBeStored == true)
   }
 
+  @Test func aRecordWhoseFieldIsNullIsDamaged() throws {
+    let null = Data(
+      #"{"archive":"a.zip","archive_sha256":"","lines":1,"may_be_stored":null,"member":"","pieces":[],"reason":"x","samples":2,"target":"http://vm:8428"}"#
+        .utf8)
+    let damage = #expect(throws: SpoolRecordDamage.self) { try SpoolRecord.decode(null) }
+    #expect(damage?.reason == "the field 'may_be_stored' is not of type Bool")
+  }
+
   @Test func anExpectationCountsEachSeriesAndSpansItsTimestamps() throws {
     let body = Array(
       (#"{"metric":{"__name__":"huawei_a","Element":"0A","Resource":"Controller","SN":"S1","scrape_interval":"60"},"values":[1,2],"timestamps":[1000,61000]}"#
