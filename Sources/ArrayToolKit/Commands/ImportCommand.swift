@@ -375,6 +375,14 @@ public enum ImportCommand: Command {
     // A batch that may be stored already is counted, before it is sent, in --query-url or
     // in the targets that are VictoriaMetrics themselves.
     let explicitQuery = try explicitQueryEndpoint(arguments, environment: context.environment)
+    if let explicitQuery,
+      VictoriaMetricsKind.detect(explicitQuery, timeout: configuration.checkTimeout) == .vmagent
+    {
+      console.error(
+        "--query-url \(explicitQuery.url("")) is a vmagent, not a VictoriaMetrics: samples cannot "
+          + "be counted there; give the VictoriaMetrics vmagent writes to")
+      return .usage
+    }
     var kinds: [String: VictoriaMetricsKind] = [:]
     func stores(_ targets: [ImportTarget]) -> [ProbeEndpoint] {
       if let explicitQuery { return [explicitQuery] }

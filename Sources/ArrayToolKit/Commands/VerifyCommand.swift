@@ -18,7 +18,7 @@ public enum VerifyCommand: Command {
       .dat. Manifests (sha256sum/md5sum lines, BSD tagged lines) beside an input (X.zip.sha256,
       SHA256SUMS), inside a zip or named with --manifest are checked in the same pass. Prints
       one line per problem, PATH[!MEMBER]: KIND at offset N: reason, then a summary line; on
-      a terminal a progress line on stderr shows the files and megabytes read and the time left.
+      a terminal a progress line on stderr shows the files and bytes read and the time left.
       Exit status 0 when all is well, 1 when problems were found, 2 for usage errors, inputs
       that cannot be read and folders that hold no export file.
       """,

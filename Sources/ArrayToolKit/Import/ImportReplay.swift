@@ -227,10 +227,11 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
       // An earlier request of the batch was cut off after its body went out: the server may
       // hold its samples, and sending them again would store them twice.
       if entry.record.mayBeStored && !force {
-        let check = SpooledBatchCheck(
+        var check = SpooledBatchCheck(
           queries: stores(targets),
           agents: targets.compactMap { try? ProbeEndpoint(parsing: $0.base.absoluteString) },
           timeout: configuration.timeout)
+        check.shouldStop = { [unowned self] in isStopped }
         let state = check.state(of: body)
         let cutOff = "its request was cut off after its body went out (\(entry.record.reason))"
         switch state {

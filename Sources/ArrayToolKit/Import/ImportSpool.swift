@@ -129,7 +129,6 @@ public final class ImportSpool: @unchecked Sendable {
     return (found.count, found.reduce(0) { $0 + $1.record.samples })
   }
 
-  /// Removes a replayed batch.
   /// Writes `record` in place of the record at `recordPath`, durably.
   public func rewrite(recordPath: String, record: SpoolRecord) throws {
     let encoder = JSONEncoder()
@@ -138,6 +137,7 @@ public final class ImportSpool: @unchecked Sendable {
     try Self.syncDirectory(directory)
   }
 
+  /// Removes a replayed batch.
   public func remove(recordPath: String, dataPath: String) throws {
     try? FileManager.default.removeItem(atPath: dataPath)
     try FileManager.default.removeItem(atPath: recordPath)

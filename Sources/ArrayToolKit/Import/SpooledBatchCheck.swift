@@ -21,6 +21,8 @@ struct SpooledBatchCheck {
   /// The targets that may be vmagents holding the batch in their queue.
   let agents: [ProbeEndpoint]
   let timeout: Double
+  /// Asked while it waits on a vmagent's queue; true ends the wait (Ctrl-C).
+  var shouldStop: () -> Bool = { false }
 
   /// The samples of `body` (import JSON lines) per series, how many of them each timestamp of
   /// the series has, and the first and last timestamp.
@@ -91,7 +93,8 @@ struct SpooledBatchCheck {
     guard let expected = Self.expectation(of: body) else {
       return .unknown("its lines are not import JSON lines with timestamps")
     }
-    let check = LandedCheck(queries: queries, agents: agents, timeout: timeout)
+    var check = LandedCheck(queries: queries, agents: agents, timeout: timeout)
+    check.shouldStop = shouldStop
     if let stuck = check.waitForQueues(until: Deadline(seconds: timeout)) { return .unknown(stuck) }
     var found: [SeriesKey: Set<Int64>] = [:]
     do {

@@ -77,8 +77,9 @@ final class ReadProgressMeter {
     progress.filesDone += 1
   }
 
-  /// Tells where the reading ended.
+  /// Tells where the reading ended, when there was anything to read.
   func finish() {
+    guard progress.filesTotal > 0 else { return }
     tell(at: clock())
   }
 

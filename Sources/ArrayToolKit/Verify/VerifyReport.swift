@@ -6,15 +6,18 @@ import Foundation
 /// Text and JSON renderings of verify results.
 public enum VerifyReport {
   /// `verify: files 3/50 · 1,234 of 5,678 MB (21 %) · 105 MB/s · ETA 40 s`, the progress line
-  /// on a terminal; `label` names the command (`import`'s preflight uses it too).
+  /// on a terminal (in kB when the inputs hold less than 10 MB); `label` names the command
+  /// (`import`'s preflight uses it too).
   public static func progressLine(_ progress: ReadProgress, label: String = "verify") -> String {
-    let megabytes = { (bytes: Int64) in InspectReport.grouped(Int(bytes / 1_000_000)) }
+    let (scale, unit): (Int64, String) =
+      progress.bytesTotal < 10_000_000 ? (1_000, "kB") : (1_000_000, "MB")
+    let amount = { (bytes: Int64) in InspectReport.grouped(Int(bytes / scale)) }
     let percent = progress.bytesTotal > 0 ? progress.bytesDone * 100 / progress.bytesTotal : 100
     var line = "\(label): files \(progress.filesDone)/\(progress.filesTotal) · "
-      + "\(megabytes(progress.bytesDone)) of \(megabytes(progress.bytesTotal)) MB (\(percent) %)"
+      + "\(amount(progress.bytesDone)) of \(amount(progress.bytesTotal)) \(unit) (\(percent) %)"
     guard progress.seconds > 0 else { return line }
     let rate = Double(progress.bytesDone) / progress.seconds
-    line += " · \(InspectReport.grouped(Int(rate / 1_000_000))) MB/s"
+    line += " · \(InspectReport.grouped(Int(rate / Double(scale)))) \(unit)/s"
     if rate > 0, progress.bytesDone < progress.bytesTotal {
       let left = Double(progress.bytesTotal - progress.bytesDone) / rate
       line += " · ETA \(Int(left.rounded())) s"

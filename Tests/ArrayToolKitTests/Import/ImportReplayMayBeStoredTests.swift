@@ -175,6 +175,22 @@ import Testing
     #expect(!server.requests.contains { $0.hasPrefix("POST") })
   }
 
+  @Test func aQueryURLThatIsAVmagentIsRefusedBeforeAnythingIsSent() throws {
+    let scratch = try ScratchDirectory()
+    let (_, spool, _, _) = try spoolCutOff(scratch, start: 1_739_836_800)
+    try VictoriaMetricsServer.withVmagentAndVictoriaMetrics { agent, _ in
+      let run = try BinaryRunner.run(
+        ["import", "--replay", spool, "--url", agent.url, "--query-url", agent.url],
+        environment: ImportFaultTests.sharedState(scratch))
+      #expect(run.status == 2)
+      #expect(
+        run.stderr
+          == "arraytool: error: --query-url \(agent.url) is a vmagent, not a VictoriaMetrics: "
+          + "samples cannot be counted there; give the VictoriaMetrics vmagent writes to\n")
+      #expect(try ImportSpool(directory: spool).contents().entries.count == 3)
+    }
+  }
+
   @Test func aRecordWrittenBeforeTheFieldExistedIsNotCutOff() throws {
     let old = Data(
       #"{"archive":"a.zip","archive_sha256":"","lines":1,"member":"","pieces":[],"reason":"x","samples":2,"target":"http://vm:8428"}"#

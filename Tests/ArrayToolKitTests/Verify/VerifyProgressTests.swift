@@ -46,7 +46,12 @@ import Testing
       VerifyReport.progressLine(done, label: "preflight")
         == "preflight: files 50/50 · 5,678 of 5,678 MB (100 %) · 105 MB/s")
     let starting = ReadProgress(bytesDone: 0, bytesTotal: 0, filesDone: 0, filesTotal: 0, seconds: 0)
-    #expect(VerifyReport.progressLine(starting) == "verify: files 0/0 · 0 of 0 MB (100 %)")
+    #expect(VerifyReport.progressLine(starting) == "verify: files 0/0 · 0 of 0 kB (100 %)")
+    // Less than 10 MB is counted in kB.
+    let small = ReadProgress(
+      bytesDone: 27_773, bytesTotal: 27_773, filesDone: 1, filesTotal: 1, seconds: 0.01)
+    #expect(
+      VerifyReport.progressLine(small) == "verify: files 1/1 · 27 of 27 kB (100 %) · 2,777 kB/s")
   }
 
   @Test func aRunEndsAtTheSizeOfItsInputs() throws {
