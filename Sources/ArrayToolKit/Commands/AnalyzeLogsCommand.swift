@@ -27,7 +27,8 @@ public enum AnalyzeLogsCommand: Command {
       """,
     positionals: [
       PositionalSpec(
-        "LOG", help: "A log file, .gz included; - for standard input (once).", variadic: true)
+        "LOG", help: "A log file or a pipe, .gz included; - for standard input (once).",
+        variadic: true)
     ],
     options: [
       OptionSpec("json", help: "Print one JSON object instead of the report."),

@@ -38,6 +38,15 @@ enum LogInput {
     if name == "-" {
       return try decoding(DescriptorSource(descriptor: 0, name: standardInputName), name: name)
     }
+    // A pipe given by name (`<(zcat api.log.1.gz)`, /dev/stdin in a pipeline, a FIFO) is read
+    // as a stream, as `-` is; devices and other files that are not regular stay refused.
+    var info = stat()
+    if stat(name, &info) == 0, info.st_mode & S_IFMT == S_IFIFO {
+      let descriptor = Glibc.open(name, O_RDONLY | O_CLOEXEC)
+      guard descriptor >= 0 else { throw SystemError("cannot open \(name)", code: errno) }
+      let pipe = DescriptorSource(descriptor: descriptor, name: name, owned: true)
+      return try decoding(pipe, name: name)
+    }
     return try decoding(try InputFile(path: name).stream(), name: name)
   }
 
@@ -53,14 +62,21 @@ enum LogInput {
   }
 }
 
-/// Reads a file descriptor (standard input) with `read(2)`.
+/// Reads a file descriptor (standard input, a pipe opened by name) with `read(2)`.
 final class DescriptorSource: ByteSource {
   private let descriptor: Int32
   private let name: String
+  /// Whether the descriptor was opened for this source, and is closed with it.
+  private let owned: Bool
 
-  init(descriptor: Int32, name: String) {
+  init(descriptor: Int32, name: String, owned: Bool = false) {
     self.descriptor = descriptor
     self.name = name
+    self.owned = owned
+  }
+
+  deinit {
+    if owned { close(descriptor) }
   }
 
   func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {

@@ -6,6 +6,10 @@ import Testing
 
 @testable import ArrayToolKit
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 @Suite struct AnalyzeLogsCommandTests {
   private var fixture: String { LogTestSupport.fixture("api.log").path }
 
@@ -136,6 +140,25 @@ import Testing
       result.stderr
         == "arraytool: warning: no record lies between --since and --until: all 520 timed "
         + "records of the log are outside that window\n")
+  }
+
+  @Test func aPipeGivenByNameIsReadAsStandardInputIs() throws {
+    // What `<(zcat api.log.1.gz)` hands over: a FIFO, read to its end like `-`.
+    let scratch = try ScratchDirectory()
+    let fifo = scratch.path + "/api.fifo"
+    #expect(mkfifo(fifo, 0o600) == 0)
+    let running = try BinaryRunner.start(["analyze-logs", "--json", fifo])
+    let writer = FileHandle(forWritingAtPath: fifo)
+    try writer?.write(contentsOf: Data(contentsOf: LogTestSupport.fixture("api.log")))
+    try writer?.close()
+    let piped = running.wait()
+    let direct = try BinaryRunner.run(["analyze-logs", "--json", fixture])
+    #expect(piped.status == 1)
+    #expect(
+      piped.stdout.replacingOccurrences(of: fifo, with: fixture) == direct.stdout)
+    // A device is no log: /dev/zero would never end.
+    let device = try BinaryRunner.run(["analyze-logs", "/dev/zero"])
+    #expect(device.status == 2)
   }
 
   @Test func usageErrorsExitTwo() throws {
