@@ -134,11 +134,17 @@ timed() {
   rss=$(tail -n 1 "$work/time")
   elapsed=$(awk -v a="$began" -v b="$ended" 'BEGIN { printf "%.4f", b - a }')
   say "  $name: $elapsed s, $((rss / 1024)) MB"
+  record "$name" "$elapsed" "$rss"
+}
+# record NAME SECONDS [RSS_KB]: keeps SECONDS among the runs of NAME, and the RSS if higher.
+record() {
+  local name=$1 elapsed=$2 rss=${3:-}
   all_seconds[$name]="${all_seconds[$name]:-}${all_seconds[$name]:+ }$elapsed"
   if [ -z "${best_seconds[$name]:-}" ] || awk -v a="$elapsed" -v b="${best_seconds[$name]}" \
     'BEGIN { exit !(a < b) }'; then
     best_seconds[$name]=$elapsed
   fi
+  [ -n "$rss" ] || return 0
   if [ -z "${peak_kb[$name]:-}" ] || ((rss > ${peak_kb[$name]})); then peak_kb[$name]=$rss; fi
 }
 
@@ -202,6 +208,22 @@ curl_run() {  # curl_run NAME FILE...: posts the files at once, one curl each
   check_landed "$samples" "$name" "$files"
 }
 
+# The landed check after a whole import, against reading the same samples back with curl: the
+# check's own time comes from the report (--json), the server's from a curl of /api/v1/export
+# of every series, right after, to the same server.
+landed=no
+if [ $preflight = yes ] && "$tool" import --help | grep -q -- --no-verify-landed; then landed=yes; fi
+landed_run() {
+  import_run import_checked "$work/x1.zip" "$samples" "$files" --force --json
+  local seconds
+  seconds=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["landed"]["seconds"])' \
+    "$work/import.out" 2>/dev/null) || { landed=no; return 0; }
+  say "  landed check: $seconds s"
+  record landed "$seconds"
+  timed export_read /dev/null 0 curl -fsS "$vm_url/api/v1/export" -d 'match[]={SN!=""}' \
+    -d "start=$((start - 86400))" -d "end=$((start + 400 * 86400))"
+}
+
 for run in $(seq 1 "$runs"); do
   say "run $run of $runs"
   timed export_1 /dev/null 0 taskset -c 0 "$tool" export -j 1 --format jsonl "$work/x1.zip"
@@ -218,6 +240,7 @@ for run in $(seq 1 "$runs"); do
   else
     import_run import_plain "$work/x1.zip" "$samples" "$files" "${import_flags[@]}"
   fi
+  if [ $landed = yes ]; then landed_run; fi
   import_run import_x4 "$work/x4.zip" "$samples4" $((files * 4)) "${import_flags[@]}"
 
   if [ $has_verify = yes ]; then
@@ -276,6 +299,12 @@ if [ $preflight = yes ]; then
 else
   import_row "import" import_plain
   row "import, with preflight" "not in this build" "—" "—" "≥ 0.8" "—"
+fi
+
+if [ $landed = yes ]; then
+  s=${best_seconds[landed]}; r=${best_seconds[export_read]}
+  row "landed check after import" "$(rate "$samples" "$s")" \
+    "$(rate "$samples" "$r") (curl /api/v1/export)" "$(ratio "$r" "$s")" "—" "—"
 fi
 
 v=${best_seconds[verify_tools]}
@@ -345,7 +374,9 @@ if [ $preflight = yes ]; then paired_ratios+="; with preflight $(paired import_p
 runs_table() {
   printf '| measurement | seconds, run by run | peak RSS |\n|---|---|---|\n'
   for name in $(printf '%s\n' "${!all_seconds[@]}" | sort); do
-    printf '| %s | %s | %s |\n' "$name" "${all_seconds[$name]}" "$(mb "${peak_kb[$name]}")"
+    local peak="—"
+    if [ -n "${peak_kb[$name]:-}" ]; then peak=$(mb "${peak_kb[$name]}"); fi
+    printf '| %s | %s | %s |\n' "$name" "${all_seconds[$name]}" "$peak"
   done
 }
 

@@ -289,6 +289,7 @@ public enum ImportReport {
         "duplicates_likely": landed.differences.contains { $0.found > $0.sent },
         "expected_samples": landed.expectedSamples, "found_samples": landed.foundSamples,
         "series": landed.expectedSeries, "query_url": landed.queryURL,
+        "seconds": (landed.seconds * 1000).rounded() / 1000,
         "error": landed.error as Any? ?? NSNull(),
         "differences": landed.differences.map {
           ["series": $0.series, "sent": $0.sent, "found": $0.found] as [String: Any]

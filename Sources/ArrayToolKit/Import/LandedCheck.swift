@@ -132,10 +132,10 @@ public struct LandedCheck {
   }
 
   /// Hands each line of /api/v1/export for the series of `serial` between `first` and `last`
-  /// (milliseconds) to `each`.
+  /// (milliseconds) to `each`, as bytes that are valid only during the call.
   func export(
     serial: String, in query: ProbeEndpoint, first: Int64, last: Int64,
-    each: (String) -> Void
+    each: (UnsafeRawBufferPointer) -> Void
   ) throws {
     let selector = "{SN=\"\(serial)\"}"
     var allowed = CharacterSet.alphanumerics
@@ -144,24 +144,20 @@ public struct LandedCheck {
     let path = "/api/v1/export?match%5B%5D=\(match)&start=\(first / 1000)&end=\(last / 1000 + 1)"
     let client = HTTPClient(endpoint: query, resolver: resolver)
     var splitter = LineSplitter(limit: 256 << 20)
-    var lines: [String] = []
     let head = try client.send(.get(path), deadline: Deadline(seconds: max(30, timeout))) { piece in
-      splitter.feed(piece) { lines.append($0) }
-      for line in lines { each(line) }
-      lines.removeAll(keepingCapacity: true)
+      splitter.feedBytes(piece, line: each)
     }
-    splitter.finish { each($0) }
+    splitter.finishBytes(line: each)
     guard head.isSuccess else {
       throw ProbeFailure(.httpStatus, "GET \(path) answered \(head.status)")
     }
   }
 
-  static func add(line: String, to found: inout [SeriesKey: Int]) {
-    guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-      let metric = object["metric"] as? [String: String],
-      let values = object["values"] as? [Any]
-    else { return }
-    found[seriesKey(metric), default: 0] += values.count
+  /// Adds the samples of an export line to the count of its series. A line that is not one
+  /// adds nothing, so that its series shows as missing samples rather than passing.
+  static func add(line: UnsafeRawBufferPointer, to found: inout [SeriesKey: Int]) {
+    guard let series = SeriesLine(line) else { return }
+    found[seriesKey(series.metric), default: 0] += series.timestamps.count
   }
 
   /// The series a line's labels name.

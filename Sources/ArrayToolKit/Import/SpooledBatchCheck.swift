@@ -34,16 +34,14 @@ struct SpooledBatchCheck {
     var first = Int64.max
     var last = Int64.min
     for line in body.split(separator: 0x0A) {
-      guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-        let metric = object["metric"] as? [String: String],
-        let timestamps = object["timestamps"] as? [NSNumber], !timestamps.isEmpty
+      guard let series = line.withUnsafeBytes({ SeriesLine($0) }), !series.timestamps.isEmpty
       else { return nil }
-      let key = LandedCheck.seriesKey(metric)
-      samples[key, default: 0] += timestamps.count
-      for stamp in timestamps {
-        stamps[key, default: [:]][stamp.int64Value, default: 0] += 1
-        first = min(first, stamp.int64Value)
-        last = max(last, stamp.int64Value)
+      let key = LandedCheck.seriesKey(series.metric)
+      samples[key, default: 0] += series.timestamps.count
+      for stamp in series.timestamps {
+        stamps[key, default: [:]][stamp, default: 0] += 1
+        first = min(first, stamp)
+        last = max(last, stamp)
       }
     }
     return samples.isEmpty ? nil : (samples, stamps, first, last)
@@ -54,16 +52,14 @@ struct SpooledBatchCheck {
   /// the same series (another block of the file, the rows before or after its own), and a
   /// server that deduplicates keeps one of the samples a batch has at one timestamp.
   static func add(
-    line: String, stamps: [SeriesKey: [Int64: Int]], to found: inout [SeriesKey: Set<Int64>]
+    line: UnsafeRawBufferPointer, stamps: [SeriesKey: [Int64: Int]],
+    to found: inout [SeriesKey: Set<Int64>]
   ) {
-    guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-      let metric = object["metric"] as? [String: String],
-      let timestamps = object["timestamps"] as? [NSNumber]
-    else { return }
-    let key = LandedCheck.seriesKey(metric)
+    guard let series = SeriesLine(line) else { return }
+    let key = LandedCheck.seriesKey(series.metric)
     guard let expected = stamps[key] else { return }
-    for stamp in timestamps where expected[stamp.int64Value] != nil {
-      found[key, default: []].insert(stamp.int64Value)
+    for stamp in series.timestamps where expected[stamp] != nil {
+      found[key, default: []].insert(stamp)
     }
   }
 

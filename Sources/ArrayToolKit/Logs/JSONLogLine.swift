@@ -34,15 +34,15 @@ enum JSONLogLine {
     var messagePriority = Int.max
     var index = start + 1
     while true {
-      index = skipSpace(line, index)
+      index = JSONGrammar.skipSpace(line, index)
       guard index < line.count else { return nil }
       if line[index] == 0x7D { break }
-      guard line[index] == 0x22, let keyEnd = stringEnd(line, index) else { return nil }
+      guard line[index] == 0x22, let keyEnd = JSONGrammar.stringEnd(line, index) else { return nil }
       let role = self.role(line, index + 1, keyEnd - 1)
-      index = skipSpace(line, keyEnd)
+      index = JSONGrammar.skipSpace(line, keyEnd)
       guard index < line.count, line[index] == 0x3A else { return nil }
-      let valueStart = skipSpace(line, index + 1)
-      guard let valueEnd = valueEnd(line, valueStart) else { return nil }
+      let valueStart = JSONGrammar.skipSpace(line, index + 1)
+      guard let valueEnd = JSONGrammar.valueEnd(line, valueStart) else { return nil }
       let isString = line[valueStart] == 0x22
       let inner = isString ? (valueStart + 1)..<(valueEnd - 1) : valueStart..<valueEnd
       switch role {
@@ -69,7 +69,7 @@ enum JSONLogLine {
       default:
         break
       }
-      index = skipSpace(line, valueEnd)
+      index = JSONGrammar.skipSpace(line, valueEnd)
       guard index < line.count else { return nil }
       if line[index] == 0x2C {
         index += 1
@@ -92,16 +92,16 @@ enum JSONLogLine {
     let budgetEnd = text.count + limit
     var separator: UInt8 = 0x0A
     while text.count < budgetEnd {
-      index = skipSpace(line, index)
-      guard index < line.count, line[index] == 0x22, let keyEnd = stringEnd(line, index) else {
-        return
-      }
+      index = JSONGrammar.skipSpace(line, index)
+      guard index < line.count, line[index] == 0x22,
+        let keyEnd = JSONGrammar.stringEnd(line, index)
+      else { return }
       let key = (index + 1)..<(keyEnd - 1)
       let role = self.role(line, key.lowerBound, key.upperBound)
-      index = skipSpace(line, keyEnd)
+      index = JSONGrammar.skipSpace(line, keyEnd)
       guard index < line.count, line[index] == 0x3A else { return }
-      let valueStart = skipSpace(line, index + 1)
-      guard let valueEnd = valueEnd(line, valueStart) else { return }
+      let valueStart = JSONGrammar.skipSpace(line, index + 1)
+      guard let valueEnd = JSONGrammar.valueEnd(line, valueStart) else { return }
       switch role {
       case .time, .level, .message, .worker:
         break
@@ -116,7 +116,7 @@ enum JSONLogLine {
           text.append(contentsOf: UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd]))
         }
       }
-      index = skipSpace(line, valueEnd)
+      index = JSONGrammar.skipSpace(line, valueEnd)
       guard index < line.count, line[index] == 0x2C else { return }
       index += 1
     }
@@ -158,61 +158,7 @@ enum JSONLogLine {
     }
   }
 
-  // MARK: - Pieces of the grammar
-
-  @inline(__always)
-  private static func skipSpace(_ line: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int {
-    LogLineParser.skipSpaces(line, start)
-  }
-
-  /// The index just past the closing quote of the string opening at `start`.
-  private static func stringEnd(_ line: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int? {
-    var index = start + 1
-    while index < line.count {
-      switch line[index] {
-      case 0x22: return index + 1
-      case 0x5C: index += 2
-      default: index += 1
-      }
-    }
-    return nil
-  }
-
-  /// The index just past the value starting at `start`: a string, a number, a literal or a
-  /// nested object or array (skipped whole).
-  private static func valueEnd(_ line: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int? {
-    guard start < line.count else { return nil }
-    switch line[start] {
-    case 0x22:
-      return stringEnd(line, start)
-    case 0x7B, 0x5B:
-      var depth = 0
-      var index = start
-      while index < line.count {
-        switch line[index] {
-        case 0x22:
-          guard let end = stringEnd(line, index) else { return nil }
-          index = end
-          continue
-        case 0x7B, 0x5B: depth += 1
-        case 0x7D, 0x5D:
-          depth -= 1
-          if depth == 0 { return index + 1 }
-        default: break
-        }
-        index += 1
-      }
-      return nil
-    default:
-      var index = start
-      while index < line.count {
-        let byte = line[index]
-        if byte == 0x2C || byte == 0x7D || byte == 0x5D || byte == 0x20 || byte == 0x09 { break }
-        index += 1
-      }
-      return index > start ? index : nil
-    }
-  }
+  // MARK: - Keys and values
 
   /// What a key means, by its common spellings.
   private static func role(_ line: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Role {

@@ -118,7 +118,9 @@ import Testing
       #"{"metric":{"__name__":"huawei_a","Element":"0A","Resource":"Controller","SN":"S1","#
       + #""scrape_interval":"60"},"values":[1,2,3],"timestamps":[1000,61000,121000]}"#
     var found: [SeriesKey: Set<Int64>] = [:]
-    SpooledBatchCheck.add(line: line, stamps: stamps, to: &found)
+    Array(line.utf8).withUnsafeBytes {
+      SpooledBatchCheck.add(line: $0, stamps: stamps, to: &found)
+    }
     // 121000 belongs to another batch; a deduplicated 1000 holds both of the batch's samples.
     #expect(found == [series: [1000, 61_000]])
     #expect(SpooledBatchCheck.state(stamps: stamps, found: found) == .some(found: 3, of: 4))

@@ -61,6 +61,8 @@ import Testing
       #expect(landed?["duplicates_likely"] as? Bool == true)
       #expect(landed?["expected_samples"] as? Int == 16_800)
       #expect(landed?["found_samples"] as? Int == 33_600)
+      let seconds = try #require((landed?["seconds"] as? NSNumber)?.doubleValue)
+      #expect(seconds >= 0 && seconds < 120)
       let differences = landed?["differences"] as? [[String: Any]] ?? []
       #expect(differences.count == 280)
       #expect(differences.allSatisfy { $0["sent"] as? Int == 60 && $0["found"] as? Int == 120 })
