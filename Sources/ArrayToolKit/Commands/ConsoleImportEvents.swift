@@ -39,6 +39,11 @@ final class ConsoleImportEvents: ImportEvents, @unchecked Sendable {
       + "\(attempts == 1 ? "" : "s"): \(failure.message)")
   }
 
+  func checkedStored(_ batch: ImportBatch, state: StoredState, failure: DeliveryFailure) {
+    say("batch \(batch.sequence) (\(batch.location), \(batch.blockRange)): "
+      + StoredState.describe(state, samples: batch.samples, failure: failure))
+  }
+
   func fileFault(_ fault: InputFault) {
     say(fault.line)
   }

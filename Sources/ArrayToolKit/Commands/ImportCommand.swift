@@ -31,12 +31,16 @@ public enum ImportCommand: Command {
       with other bytes are refused (status 1). Ctrl-C stops at the next block, finishes the
       batches in flight and flushes the journal; a second Ctrl-C cancels the requests in
       flight and spools their batches and those not sent yet, without waiting on the server
-      (send them with --replay). A batch cut off after its body went out may be stored already: a replay counts its
-      samples in VictoriaMetrics before sending it, and leaves it when some are there or
-      none can be counted (--force sends it without asking). A replay stops before its next batch the same way (a second Ctrl-C cancels the one in
-      flight; it stays in the spool). A spool or journal folder that is a file or cannot be
-      written is refused before anything is sent (status 2). One import or replay at a time
-      holds STATE/lock; another run on the same STATE ends at once with status 2. STATE is
+      (send them with --replay). A batch whose request was cut off after its body went out
+      (a timeout, a reset) may be stored already: before it is sent again, its samples are
+      counted where they would be stored (--query-url, or the targets that are a
+      VictoriaMetrics). All there, and it is done; some, and an import spools it while a
+      replay leaves it; none, and it is sent. A replay also leaves such a spooled batch when
+      nothing can be counted; --force sends without asking. A replay stops before its next
+      batch the same way (a second Ctrl-C cancels the one in flight; it stays in the spool).
+      A spool or journal folder that is a file or cannot be written is refused before
+      anything is sent (status 2). One import or replay at a time holds STATE/lock; another
+      run on the same STATE ends at once with status 2. STATE is
       $ARRAYTOOL_STATE_DIR, else $XDG_STATE_HOME/arraytool, else ~/.local/state/arraytool.
 
       Failed requests are retried with exponential backoff and jitter on DNS failures, refused or
@@ -224,6 +228,30 @@ public enum ImportCommand: Command {
     }
     let pipeline = try ImportPipeline(
       configuration: configuration, catalog: catalog, events: events, digests: digests)
+    // A batch whose request was cut off after its body went out is looked for where it would be
+    // stored before it is sent again (--force sends it unasked). What the targets are is asked
+    // once, when that first happens, by whichever sender gets there first.
+    if !configuration.force {
+      let lock = NSLock()
+      var check: BatchStoredCheck?
+      let settings = configuration
+      pipeline.storedCheck = { batch in
+        lock.lock()
+        if check == nil {
+          var made = BatchStoredCheck(
+            queries: queries(),
+            agents: (settings.targets + settings.fallbackTargets).compactMap {
+              try? ProbeEndpoint(parsing: $0.base.absoluteString)
+            },
+            timeout: settings.timeout)
+          made.shouldStop = { interrupts.count > 1 }
+          check = made
+        }
+        let asked = check!
+        lock.unlock()
+        return asked.state(of: Array(batch.body.bytes))
+      }
+    }
     interrupts.handle(
       stopping: pipeline, say: events.say,
       message: "interrupted: finishing the batches in flight; press Ctrl-C again to spool them now")

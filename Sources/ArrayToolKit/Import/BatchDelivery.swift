@@ -6,8 +6,9 @@ import Foundation
 
 /// Where a batch ended up.
 public enum DeliveryOutcome: Equatable, Sendable {
-  /// Accepted by this target after this many attempts in all.
-  case delivered(target: String, attempts: Int)
+  /// Accepted by this target after this many attempts in all; or, when `foundStored`, a request
+  /// to it was cut off after its body went out and the stores were found to hold all of it.
+  case delivered(target: String, attempts: Int, foundStored: Bool = false)
   /// Written to the spool at this path.
   case spooled(path: String, attempts: Int, failure: DeliveryFailure)
   /// Neither delivered nor spooled (no spool, or the spool could not be written).
@@ -21,6 +22,9 @@ final class BatchDelivery: @unchecked Sendable {
   weak var events: ImportEvents?
   let spool: ImportSpool?
   var jitter: @Sendable () -> Double = { Double.random(in: 0...1) }
+  /// Asked before a batch is sent again after one of its requests was cut off once its body
+  /// had gone out: how much of it the stores hold. Nil sends it again unasked.
+  var storedCheck: ((ImportBatch) -> StoredState)?
   /// Set on a second interrupt: no more attempts nor waiting between them; what is not
   /// delivered goes to the spool.
   private let abandonLock = NSCondition()
@@ -78,8 +82,10 @@ final class BatchDelivery: @unchecked Sendable {
     var lastFailure = DeliveryFailure(.other, "not sent")
     // Once one attempt may have reached the server, the batch may be stored there already.
     var mayBeStored = false
+    // The target of the last request that was cut off and not asked about yet.
+    var cutOffAt: ImportTarget?
     let groups = [configuration.targets, configuration.fallbackTargets].filter { !$0.isEmpty }
-    for (groupIndex, targets) in groups.enumerated() {
+    delivering: for (groupIndex, targets) in groups.enumerated() {
       // Once a group has stayed unreachable through a batch's whole retry budget, the batches
       // after it try it once instead of waiting through the same budget again.
       let down = isDown(groupIndex)
@@ -90,6 +96,22 @@ final class BatchDelivery: @unchecked Sendable {
         if isAbandoned {
           lastFailure = HTTPSender.cancelledFailure
           break
+        }
+        if let cutOff = cutOffAt, let storedCheck {
+          cutOffAt = nil
+          let state = storedCheck(batch)
+          events?.checkedStored(batch, state: state, failure: lastFailure)
+          switch state {
+          case .all:
+            return .delivered(
+              target: cutOff.base.absoluteString, attempts: attemptsSoFar, foundStored: true)
+          case .some(let found, let total):
+            lastFailure.message += "; \(found) of its \(total) samples are stored already, and "
+              + "sending it again would store those twice"
+            break delivering
+          case .none, .unknown:
+            break
+          }
         }
         let target = targets[(batch.sequence + attempt - 1) % targets.count]
         let compress = configuration.compresses(target)
@@ -103,6 +125,7 @@ final class BatchDelivery: @unchecked Sendable {
         }
         lastFailure = failure
         mayBeStored = mayBeStored || failure.mayHaveArrived
+        if failure.mayHaveArrived { cutOffAt = target }
         if !failure.isRetryable || attempt == attempts || isAbandoned { break }
         let delay = configuration.retry.delay(after: attempt, jitter: jitter())
         events?.retrying(batch, attempt: attempt, of: attempts, delay: delay, failure: failure,

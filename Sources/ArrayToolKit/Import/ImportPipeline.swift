@@ -15,6 +15,9 @@ public protocol ImportEvents: AnyObject, Sendable {
   func spooled(_ batch: ImportBatch, attempts: Int, failure: DeliveryFailure, path: String)
   /// A batch failed for good and could not be kept.
   func gaveUp(_ batch: ImportBatch, attempts: Int, failure: DeliveryFailure)
+  /// A request of `batch` was cut off after its body went out (`failure`), and the stores were
+  /// asked how much of it they hold before sending it again.
+  func checkedStored(_ batch: ImportBatch, state: StoredState, failure: DeliveryFailure)
   /// A file could not be read completely.
   func fileFault(_ fault: InputFault)
 }
@@ -54,6 +57,13 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
       try TargetJournals(
         root: $0, targets: configuration.targets + configuration.fallbackTargets)
     }
+  }
+
+  /// Asked before a batch is sent again after a request of it was cut off once its body went
+  /// out; see `BatchDelivery.storedCheck`.
+  var storedCheck: ((ImportBatch) -> StoredState)? {
+    get { delivery.storedCheck }
+    set { delivery.storedCheck = newValue }
   }
 
   /// Draws jitter for retry delays (tests make it fixed).
@@ -334,7 +344,7 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
     let digest = (try? digests.sha256(of: batch.path)) ?? ""
     let outcome = delivery.deliver(batch, archiveSHA256: digest)
     switch outcome {
-    case .delivered(let target, _):
+    case .delivered(let target, _, _):
       // On record with the target that took the batch: a fallback's journal says what went
       // there, and a later run that has the fallback among its targets knows it.
       if let journal, !digest.isEmpty, let accepting = journal.journal(forBase: target) {

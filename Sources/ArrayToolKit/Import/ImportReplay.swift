@@ -128,6 +128,15 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
     let sender = HTTPSender(
       timeout: configuration.timeout, connections: 1, credentials: configuration.credentials)
     let events = ReplayEvents(log: log)
+    // Counts in the stores of `targets` what they hold of a batch.
+    func storedCheck(_ targets: [ImportTarget]) -> BatchStoredCheck {
+      var check = BatchStoredCheck(
+        queries: stores(targets),
+        agents: targets.compactMap { try? ProbeEndpoint(parsing: $0.base.absoluteString) },
+        timeout: configuration.timeout)
+      check.shouldStop = { [unowned self] in isStopped }
+      return check
+    }
     // One delivery per set of targets, so that a dead target found by one batch is tried once
     // by the next.
     var deliveries: [String: BatchDelivery] = [:]
@@ -175,6 +184,11 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
       let key = settings.targets.map(\.base.absoluteString).joined(separator: " ")
       let delivery = deliveries[key]
         ?? watched(BatchDelivery(configuration: settings, sender: sender, events: events, spool: nil))
+      // A request cut off during this replay is asked about the same way before it is resent.
+      if delivery.storedCheck == nil && !force {
+        let targets = settings.targets + settings.fallbackTargets
+        delivery.storedCheck = { storedCheck(targets).state(of: Array($0.body.bytes)) }
+      }
       deliveries[key] = delivery
       var body: [UInt8]
       do {
@@ -227,12 +241,7 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
       // An earlier request of the batch was cut off after its body went out: the server may
       // hold its samples, and sending them again would store them twice.
       if entry.record.mayBeStored && !force {
-        var check = SpooledBatchCheck(
-          queries: stores(targets),
-          agents: targets.compactMap { try? ProbeEndpoint(parsing: $0.base.absoluteString) },
-          timeout: configuration.timeout)
-        check.shouldStop = { [unowned self] in isStopped }
-        let state = check.state(of: body)
+        let state = storedCheck(targets).state(of: body)
         let cutOff = "its request was cut off after its body went out (\(entry.record.reason))"
         switch state {
         case .none:
@@ -271,7 +280,7 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
       batch.lines = lines
       batch.pieces = pieces
       let outcome = delivery.deliver(batch, archiveSHA256: entry.record.archiveSHA256)
-      guard case .delivered(let accepted, _) = outcome else {
+      guard case .delivered(let accepted, _, _) = outcome else {
         var why = "not sent"
         if case .failed(_, let failure) = outcome {
           why = failure.message
@@ -380,4 +389,8 @@ private final class ReplayEvents: ImportEvents, @unchecked Sendable {
   func spooled(_ batch: ImportBatch, attempts: Int, failure: DeliveryFailure, path: String) {}
   func gaveUp(_ batch: ImportBatch, attempts: Int, failure: DeliveryFailure) {}
   func fileFault(_ fault: InputFault) {}
+
+  func checkedStored(_ batch: ImportBatch, state: StoredState, failure: DeliveryFailure) {
+    log("\(batch.path): \(StoredState.describe(state, samples: batch.samples, failure: failure))")
+  }
 }

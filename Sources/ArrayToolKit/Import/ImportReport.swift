@@ -29,7 +29,10 @@ public enum ImportReport {
       + (result.samplesSentBefore > 0
         ? ", \(grouped(result.samplesSentBefore)) sent before (journal)" : ""))
     add("batches", "\(result.batchesSent) sent, \(result.batchesRetried) retried, "
-      + "\(result.batchesFailed) failed" + (result.batchesSpooled > 0 ? ", \(result.batchesSpooled) spooled" : ""))
+      + "\(result.batchesFailed) failed" + (result.batchesSpooled > 0 ? ", \(result.batchesSpooled) spooled" : "")
+      + (result.batchesFoundStored > 0
+        ? ", \(result.batchesFoundStored) found stored after a cut-off request (not sent again)"
+        : ""))
     if result.batchesByTarget.count > 1 || result.batchesByTarget.keys.contains(where: { !result.targets.contains($0 + "/api/v1/import") }) {
       let spread = result.batchesByTarget.sorted { $0.key < $1.key }.map { "\($0.value) to \($0.key)" }
       add("delivered", spread.joined(separator: ", "))
@@ -253,6 +256,7 @@ public enum ImportReport {
       "series": result.series,
       "batches_sent": result.batchesSent,
       "batches_retried": result.batchesRetried,
+      "batches_found_stored": result.batchesFoundStored,
       "batches_failed": result.batchesFailed,
       "serials": result.serials,
       "seconds": (result.seconds * 1000).rounded() / 1000,

@@ -44,6 +44,8 @@ public struct ImportResult: Sendable {
   public var batchesRetried = 0
   public var batchesFailed = 0
   public var batchesSpooled = 0
+  /// Batches not sent again after a request was cut off, because the stores held all of them.
+  public var batchesFoundStored = 0
   /// Batches accepted per target base URL.
   public var batchesByTarget: [String: Int] = [:]
   public var serials: [String] = []
@@ -267,8 +269,9 @@ final class ImportTally: @unchecked Sendable {
   func batchSettled(_ batch: ImportBatch, outcome: DeliveryOutcome) {
     withLock {
       switch outcome {
-      case .delivered(let target, let attempts):
+      case .delivered(let target, let attempts, let foundStored):
         result.batchesSent += 1
+        if foundStored { result.batchesFoundStored += 1 }
         result.samplesSent += batch.samples
         result.batchesByTarget[target, default: 0] += 1
         if attempts > 1 { result.batchesRetried += 1 }

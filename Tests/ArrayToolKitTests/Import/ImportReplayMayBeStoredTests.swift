@@ -119,14 +119,14 @@ import Testing
       + #""scrape_interval":"60"},"values":[1,2,3],"timestamps":[1000,61000,121000]}"#
     var found: [SeriesKey: Set<Int64>] = [:]
     Array(line.utf8).withUnsafeBytes {
-      SpooledBatchCheck.add(line: $0, stamps: stamps, to: &found)
+      BatchStoredCheck.add(line: $0, stamps: stamps, to: &found)
     }
     // 121000 belongs to another batch; a deduplicated 1000 holds both of the batch's samples.
     #expect(found == [series: [1000, 61_000]])
-    #expect(SpooledBatchCheck.state(stamps: stamps, found: found) == .some(found: 3, of: 4))
-    #expect(SpooledBatchCheck.state(stamps: stamps, found: [:]) == StoredState.none)
+    #expect(BatchStoredCheck.state(stamps: stamps, found: found) == .some(found: 3, of: 4))
+    #expect(BatchStoredCheck.state(stamps: stamps, found: [:]) == StoredState.none)
     found[other] = [1000]
-    #expect(SpooledBatchCheck.state(stamps: stamps, found: found) == .all)
+    #expect(BatchStoredCheck.state(stamps: stamps, found: found) == .all)
   }
 
   @Test func aBatchStoredInPartIsLeftAndForceSendsIt() throws {
@@ -140,7 +140,7 @@ import Testing
       #expect(report["batches_sent"] as? Int == 2)
       #expect(report["batches_may_be_stored"] as? Int == 1)
       #expect(report["batches_left"] as? Int == 1)
-      let stored = try #require(SpooledBatchCheck.expectation(of: firstLine)).samples.values.first
+      let stored = try #require(BatchStoredCheck.expectation(of: firstLine)).samples.values.first
       let name = (entries[1].dataPath as NSString).lastPathComponent
       let total = entries[1].record.samples
       #expect(
@@ -219,7 +219,7 @@ import Testing
         + "\n"
         + #"{"metric":{"__name__":"huawei_b","Element":"0A","Resource":"Controller","SN":"S1","scrape_interval":"60"},"values":[3],"timestamps":[121000]}"#
         + "\n").utf8)
-    let expectation = try #require(SpooledBatchCheck.expectation(of: body))
+    let expectation = try #require(BatchStoredCheck.expectation(of: body))
     #expect(expectation.first == 1000)
     #expect(expectation.last == 121_000)
     #expect(

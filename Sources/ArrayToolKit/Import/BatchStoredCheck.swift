@@ -1,21 +1,39 @@
-// Before a replay sends a batch whose earlier request was cut off after its body went out (a
-// timeout, a reset, the second Ctrl-C), it asks VictoriaMetrics what it holds of the batch: all
-// of it, and the batch is done; none, and it is sent; some, and sending it would store those
-// twice, so it is left in the spool for a person to decide.
+// Before a batch whose earlier request was cut off after its body went out (a timeout, a reset,
+// the second Ctrl-C) is sent again, by the import's next attempt or by a replay, arraytool asks
+// VictoriaMetrics what it holds of the batch: all of it, and the batch is done; none, and it is
+// sent; some, and sending it would store those twice, so it is kept in the spool for a person
+// to decide.
 
 import Foundation
 
-/// How much of a spooled batch a VictoriaMetrics holds.
-enum StoredState: Equatable {
+/// How much of a batch a VictoriaMetrics holds.
+public enum StoredState: Equatable, Sendable {
   case all
   case none
   case some(found: Int, of: Int)
   /// The question could not be answered, and why.
   case unknown(String)
+
+  /// What was found and what follows from it, for the line of a batch whose request was cut off
+  /// with `failure` and that has `samples` samples.
+  static func describe(_ state: StoredState, samples: Int, failure: DeliveryFailure) -> String {
+    let cutOff = "its request was cut off after its body went out (\(failure.message))"
+    switch state {
+    case .all:
+      return "\(cutOff), and all its \(samples) samples are stored: not sent again"
+    case .none:
+      return "\(cutOff), and none of its \(samples) samples is stored yet: sending it again"
+    case .some(let found, let total):
+      return "\(cutOff), and \(found) of its \(total) samples are stored: not sent again, "
+        + "which would store those twice"
+    case .unknown(let why):
+      return "\(cutOff), and whether it is stored could not be checked (\(why)): sending it again"
+    }
+  }
 }
 
-/// Counts the samples of a spooled batch where they would be stored.
-struct SpooledBatchCheck {
+/// Counts the samples of a batch where they would be stored.
+struct BatchStoredCheck {
   /// The VictoriaMetrics to count in.
   let queries: [ProbeEndpoint]
   /// The targets that may be vmagents holding the batch in their queue.
