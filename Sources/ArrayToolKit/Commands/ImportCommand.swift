@@ -249,7 +249,9 @@ public enum ImportCommand: Command {
         }
         let asked = check!
         lock.unlock()
-        return asked.state(of: Array(batch.body.bytes))
+        // The request was answered by no one in --timeout: the server may be slow enough to be
+        // storing it still, so a count is taken once the next one a second later agrees.
+        return asked.settledState(of: Array(batch.body.bytes), pause: 1)
       }
     }
     interrupts.handle(

@@ -99,6 +99,29 @@ struct BatchStoredCheck {
     return .some(found: held, of: total)
   }
 
+  /// What the queries hold of the batch whose body is `body`, once it stops changing: a server
+  /// still storing the body of a request it has not answered reads as holding none or some of
+  /// it, so a reading of none or some is taken only when the next, `pause` seconds later, says
+  /// the same (at most `readings` readings; the last one stands).
+  func settledState(of body: [UInt8], pause: Double, readings: Int = 5) -> StoredState {
+    var state = self.state(of: body)
+    for _ in 1..<max(1, readings) {
+      switch state {
+      case .all, .unknown: return state
+      case .none, .some: break
+      }
+      let until = Deadline(seconds: pause)
+      while !until.hasPassed {
+        if shouldStop() { return state }
+        usleep(UInt32(min(100_000, max(1_000, until.remaining * 1_000_000))))
+      }
+      let next = self.state(of: body)
+      if next == state { return state }
+      state = next
+    }
+    return state
+  }
+
   /// What the queries hold of the batch whose body is `body`.
   func state(of body: [UInt8]) -> StoredState {
     guard !queries.isEmpty else {

@@ -187,7 +187,9 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
       // A request cut off during this replay is asked about the same way before it is resent.
       if delivery.storedCheck == nil && !force {
         let targets = settings.targets + settings.fallbackTargets
-        delivery.storedCheck = { storedCheck(targets).state(of: Array($0.body.bytes)) }
+        delivery.storedCheck = {
+          storedCheck(targets).settledState(of: Array($0.body.bytes), pause: 1)
+        }
       }
       deliveries[key] = delivery
       var body: [UInt8]

@@ -39,8 +39,8 @@ import Testing
     var testDescription: String { "\(firstSight)" }
   }
 
-  /// Stored before its answer came, a batch is not sent again; not stored, it is; either way
-  /// every sample is stored once and the landed check passes.
+  /// Stored before its answer came, or while it was being counted, a batch is not sent again;
+  /// not stored, it is; either way every sample is stored once and the landed check passes.
   @Test(arguments: [
     WholeOrNothing(
       firstSight: .whole, start: 1_740_268_800, foundStored: 2, retried: 0, posts: 2,
@@ -48,6 +48,11 @@ import Testing
     WholeOrNothing(
       firstSight: .nothing, start: 1_740_355_200, foundStored: 0, retried: 2, posts: 4,
       line: "and none of its 8400 samples is stored yet: sending it again"),
+    // Stored only after the first count (at about 1.2 s) found none: the count a second later
+    // finds all of it, and the batch is not sent again.
+    WholeOrNothing(
+      firstSight: .late(1.8), start: 1_740_614_400, foundStored: 2, retried: 0, posts: 2,
+      line: "and all its 8400 samples are stored: not sent again"),
   ])
   func aBatchIsSentAgainOnlyWhenNoneOfItIsStored(_ case: WholeOrNothing) throws {
     try VictoriaMetricsServer.withVictoriaMetrics { storage in

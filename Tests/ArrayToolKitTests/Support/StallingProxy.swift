@@ -22,6 +22,8 @@ final class StallingProxy: @unchecked Sendable {
     /// Its first half of lines (rounded down).
     case firstHalf
     case nothing
+    /// All of it, this many seconds after it was read (the answer still comes after `stall`).
+    case late(Double)
   }
 
   let port: Int
@@ -99,19 +101,23 @@ final class StallingProxy: @unchecked Sendable {
     posts += 1
     let first = seen.insert(body).inserted
     lock.unlock()
-    let handedOn: String
+    var handedOn = body
+    var waited = 0.0
     switch first ? firstSight : .whole {
-    case .whole: handedOn = body
+    case .whole: break
     case .nothing: handedOn = ""
     case .firstHalf:
       let lines = body.split(separator: "\n")
       handedOn = lines.prefix(lines.count / 2).joined(separator: "\n") + "\n"
+    case .late(let delay):
+      Thread.sleep(forTimeInterval: delay)
+      waited = delay
     }
     if !handedOn.isEmpty {
       let sender = HTTPSender(timeout: 10, connections: 1, credentials: .none)
       _ = sender.post(Data(handedOn.utf8), to: storage, gzipped: false)
     }
-    if first { Thread.sleep(forTimeInterval: stall) }
+    if first { Thread.sleep(forTimeInterval: max(0, stall - waited)) }
     LoopbackSocket.write(
       LoopbackServer.response(status: 204, reason: "No Content", body: "", contentType: "text/plain"),
       to: connection)
