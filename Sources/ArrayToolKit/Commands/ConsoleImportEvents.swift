@@ -16,8 +16,9 @@ final class ConsoleImportEvents: ImportEvents, @unchecked Sendable {
   func say(_ message: String) { line.say(message) }
 
   func retrying(_ batch: ImportBatch, attempt: Int, of attempts: Int, delay: Double,
-                failure: DeliveryFailure, target: ImportTarget) {
-    say("retry \(attempt + 1)/\(attempts) in \(formatSeconds(delay)): batch \(batch.sequence) "
+                failure: DeliveryFailure, target: ImportTarget, countsFirst: Bool) {
+    say("\(RetryPolicy.announce(attempt + 1, of: attempts, in: delay, countsFirst: countsFirst)): "
+      + "batch \(batch.sequence) "
       + "(\(batch.location), \(batch.blockRange)) to \(target.base.absoluteString): \(failure.message)")
   }
 
@@ -39,9 +40,11 @@ final class ConsoleImportEvents: ImportEvents, @unchecked Sendable {
       + "\(attempts == 1 ? "" : "s"): \(failure.message)")
   }
 
-  func checkedStored(_ batch: ImportBatch, state: StoredState, failure: DeliveryFailure) {
+  func checkedStored(
+    _ batch: ImportBatch, state: StoredState, samples: Int, failure: DeliveryFailure
+  ) {
     say("batch \(batch.sequence) (\(batch.location), \(batch.blockRange)): "
-      + StoredState.describe(state, samples: batch.samples, failure: failure))
+      + StoredState.describe(state, samples: samples, failure: failure))
   }
 
   func fileFault(_ fault: InputFault) {

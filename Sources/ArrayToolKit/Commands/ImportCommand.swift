@@ -34,9 +34,9 @@ public enum ImportCommand: Command {
       (send them with --replay). A batch whose request was cut off after its body went out
       (a timeout, a reset) may be stored already: before it is sent again, its samples are
       counted where they would be stored (--query-url, or the targets that are a
-      VictoriaMetrics). All there, and it is done; some, and an import spools it while a
-      replay leaves it; none, and it is sent. A replay also leaves such a spooled batch when
-      nothing can be counted; --force sends without asking. A replay stops before its next
+      VictoriaMetrics). All there, and it is done; some, and only the rest is sent; none, and
+      it is sent; nothing can be counted, and it is kept in the spool. --force sends without
+      asking. A replay stops before its next
       batch the same way (a second Ctrl-C cancels the one in flight; it stays in the spool).
       A spool or journal folder that is a file or cannot be written is refused before
       anything is sent (status 2). One import or replay at a time holds STATE/lock; another
@@ -235,7 +235,7 @@ public enum ImportCommand: Command {
       let lock = NSLock()
       var check: BatchStoredCheck?
       let settings = configuration
-      pipeline.storedCheck = { batch in
+      pipeline.storedCheck = { body in
         lock.lock()
         if check == nil {
           var made = BatchStoredCheck(
@@ -249,9 +249,10 @@ public enum ImportCommand: Command {
         }
         let asked = check!
         lock.unlock()
-        // The request was answered by no one in --timeout: the server may be slow enough to be
-        // storing it still, so a count is taken once the next one a second later agrees.
-        return asked.settledState(of: Array(batch.body.bytes), pause: 1)
+        // The request was not answered within --timeout: the server may be slow enough to be
+        // storing it still, so a count is taken once the next one agrees.
+        let pause = BatchStoredCheck.pause(timeout: settings.timeout)
+        return asked.settledReading(of: body, pause: pause)
       }
     }
     interrupts.handle(
@@ -282,6 +283,16 @@ public enum ImportCommand: Command {
           reason: "\(fault.kind.rawValue) at offset \(fault.offset): \(fault.message)"
             + (preflight == nil ? "" : " (left out by the preflight)"), samples: 0))
     }
+    if result.batchesResentUnfound > 0 {
+      let batches = result.batchesResentUnfound
+      let counted = !queries().isEmpty && !arguments.flag("no-verify-landed")
+      result.warnings.append(
+        "\(batches) batch\(batches == 1 ? " was" : "es were") sent again after a request was "
+          + "cut off after its body went out and nothing of \(batches == 1 ? "it" : "them") was "
+          + "found stored (or nobody could be asked): a server that stored that request later "
+          + "holds \(batches == 1 ? "it" : "them") twice"
+          + (counted ? "; the landed check counts once more 3 s after the counts match" : ""))
+    }
     var landed: LandedResult?
     if !result.interrupted, !result.samplesBySeries.isEmpty, !arguments.flag("no-verify-landed") {
       // Files left out as damaged do not matter here; batches that did not arrive do.
@@ -293,9 +304,13 @@ public enum ImportCommand: Command {
         let agents = (configuration.targets + configuration.fallbackTargets).compactMap {
           try? ProbeEndpoint(parsing: $0.base.absoluteString)
         }
+        interrupts.handle {
+          events.say("interrupted: the landed check stops without comparing the counts")
+        } again: {}
         var check = LandedCheck(queries: queries, agents: agents,
                                 timeout: configuration.landedTimeout)
         check.shouldStop = { interrupts.count > 0 }
+        if result.batchesResentUnfound > 0 { check.confirmAfter = 3 }
         // Without a preflight the flags are read here, and only when a series needs them.
         let deduplicated =
           preflight?.storesDeduplicate

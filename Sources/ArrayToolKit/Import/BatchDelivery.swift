@@ -4,11 +4,21 @@
 
 import Foundation
 
+/// What the stores held of a batch when a request of it had been cut off after its body went out.
+public enum StoredBefore: Equatable, Sendable {
+  /// Nothing was found, or no request was cut off: the whole batch was sent.
+  case nothing
+  /// All of it: it was not sent again.
+  case all
+  /// Part of it: only the rest was sent.
+  case part
+}
+
 /// Where a batch ended up.
 public enum DeliveryOutcome: Equatable, Sendable {
-  /// Accepted by this target after this many attempts in all; or, when `foundStored`, a request
-  /// to it was cut off after its body went out and the stores were found to hold all of it.
-  case delivered(target: String, attempts: Int, foundStored: Bool = false)
+  /// Accepted by this target after this many attempts in all, with what a cut-off request of
+  /// it had left stored.
+  case delivered(target: String, attempts: Int, storedBefore: StoredBefore = .nothing)
   /// Written to the spool at this path.
   case spooled(path: String, attempts: Int, failure: DeliveryFailure)
   /// Neither delivered nor spooled (no spool, or the spool could not be written).
@@ -23,8 +33,16 @@ final class BatchDelivery: @unchecked Sendable {
   let spool: ImportSpool?
   var jitter: @Sendable () -> Double = { Double.random(in: 0...1) }
   /// Asked before a batch is sent again after one of its requests was cut off once its body
-  /// had gone out: how much of it the stores hold. Nil sends it again unasked.
-  var storedCheck: ((ImportBatch) -> StoredState)?
+  /// had gone out: how much of that body the stores hold. Nil sends it again unasked.
+  var storedCheck: (([UInt8]) -> StoredReading)?
+  /// Batches sent again after a cut-off request of theirs that nothing of them was found stored
+  /// for: a server that stores the first request later than the counts holds them twice.
+  private var resentUnfound = 0
+  var batchesResentUnfound: Int {
+    abandonLock.lock()
+    defer { abandonLock.unlock() }
+    return resentUnfound
+  }
   /// Set on a second interrupt: no more attempts nor waiting between them; what is not
   /// delivered goes to the spool.
   private let abandonLock = NSCondition()
@@ -76,7 +94,10 @@ final class BatchDelivery: @unchecked Sendable {
 
   /// Delivers `batch` from archive `archive` (its path and digest).
   func deliver(_ batch: ImportBatch, archiveSHA256: String) -> DeliveryOutcome {
-    let body = batch.body.sharedData
+    var body = batch.body.sharedData
+    // What is left to send once part of the batch was found stored.
+    var rest: [UInt8]?
+    var storedBefore = StoredBefore.nothing
     var gzipped: Data?
     var attemptsSoFar = 0
     var lastFailure = DeliveryFailure(.other, "not sent")
@@ -99,29 +120,49 @@ final class BatchDelivery: @unchecked Sendable {
         }
         if let cutOff = cutOffAt, let storedCheck {
           cutOffAt = nil
-          let state = storedCheck(batch)
-          events?.checkedStored(batch, state: state, failure: lastFailure)
-          switch state {
+          let reading = storedCheck(rest ?? Array(batch.body.bytes))
+          events?.checkedStored(
+            batch, state: reading.state, samples: reading.samples ?? batch.samples,
+            failure: lastFailure)
+          switch reading.state {
           case .all:
             return .delivered(
-              target: cutOff.base.absoluteString, attempts: attemptsSoFar, foundStored: true)
+              target: cutOff.base.absoluteString, attempts: attemptsSoFar,
+              storedBefore: storedBefore == .nothing ? .all : storedBefore)
           case .some(let found, let total):
-            lastFailure.message += "; \(found) of its \(total) samples are stored already, and "
-              + "sending it again would store those twice"
+            guard let left = reading.rest else {
+              lastFailure.message += "; \(found) of its \(total) samples are stored already, and "
+                + "its lines could not be cut to the rest"
+              break delivering
+            }
+            rest = left
+            body = Data(left)
+            gzipped = nil
+            storedBefore = .part
+          case .unknown(let why):
+            lastFailure.message += "; whether it is stored could not be checked: \(why)"
             break delivering
-          case .none, .unknown:
-            break
+          case .unasked(let why):
+            lastFailure.message += "; whether it is stored cannot be checked: \(why)"
+            break delivering
+          case .none:
+            abandonLock.lock()
+            resentUnfound += 1
+            abandonLock.unlock()
           }
         }
         let target = targets[(batch.sequence + attempt - 1) % targets.count]
         let compress = configuration.compresses(target)
-        if compress && gzipped == nil { gzipped = Data(Gzip.compress(batch.body.bytes)) }
+        if compress && gzipped == nil {
+          gzipped = Data(rest.map { Gzip.compress($0) } ?? Gzip.compress(batch.body.bytes))
+        }
         attemptsSoFar += 1
         guard let failure = sender.post(compress ? gzipped! : body, to: target.importURL,
                                         gzipped: compress)
         else {
           markDown(groupIndex, false)
-          return .delivered(target: target.base.absoluteString, attempts: attemptsSoFar)
+          return .delivered(
+            target: target.base.absoluteString, attempts: attemptsSoFar, storedBefore: storedBefore)
         }
         lastFailure = failure
         mayBeStored = mayBeStored || failure.mayHaveArrived
@@ -129,7 +170,7 @@ final class BatchDelivery: @unchecked Sendable {
         if !failure.isRetryable || attempt == attempts || isAbandoned { break }
         let delay = configuration.retry.delay(after: attempt, jitter: jitter())
         events?.retrying(batch, attempt: attempt, of: attempts, delay: delay, failure: failure,
-                         target: target)
+                         target: target, countsFirst: cutOffAt != nil && storedCheck != nil)
         pause(delay)
       }
       if lastFailure.isUnreachable { markDown(groupIndex, true) }

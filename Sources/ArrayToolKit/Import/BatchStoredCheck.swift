@@ -1,8 +1,8 @@
 // Before a batch whose earlier request was cut off after its body went out (a timeout, a reset,
 // the second Ctrl-C) is sent again, by the import's next attempt or by a replay, arraytool asks
 // VictoriaMetrics what it holds of the batch: all of it, and the batch is done; none, and it is
-// sent; some, and sending it would store those twice, so it is kept in the spool for a person
-// to decide.
+// sent; some, and only the samples not stored are sent. When the question cannot be answered,
+// or there is nobody to ask, the batch is kept in the spool rather than risk a second copy.
 
 import Foundation
 
@@ -11,11 +11,13 @@ public enum StoredState: Equatable, Sendable {
   case all
   case none
   case some(found: Int, of: Int)
-  /// The question could not be answered, and why.
+  /// Nobody can be asked (no VictoriaMetrics is known), and why.
+  case unasked(String)
+  /// The question was asked and not answered, and why.
   case unknown(String)
 
-  /// What was found and what follows from it, for the line of a batch whose request was cut off
-  /// with `failure` and that has `samples` samples.
+  /// What was found and what follows from it in an import, for the line of a batch whose
+  /// request was cut off with `failure` and that has `samples` samples.
   static func describe(_ state: StoredState, samples: Int, failure: DeliveryFailure) -> String {
     let cutOff = "its request was cut off after its body went out (\(failure.message))"
     switch state {
@@ -24,12 +26,26 @@ public enum StoredState: Equatable, Sendable {
     case .none:
       return "\(cutOff), and none of its \(samples) samples is stored yet: sending it again"
     case .some(let found, let total):
-      return "\(cutOff), and \(found) of its \(total) samples are stored: not sent again, "
-        + "which would store those twice"
+      return "\(cutOff), and \(found) of its \(total) samples are stored: sending the "
+        + "\(total - found) that are not"
+    case .unasked(let why):
+      return "\(cutOff), and whether it is stored cannot be checked (\(why)): keeping it in the "
+        + "spool rather than risk storing it twice"
     case .unknown(let why):
-      return "\(cutOff), and whether it is stored could not be checked (\(why)): sending it again"
+      return "\(cutOff), and whether it is stored could not be checked (\(why)): keeping it "
+        + "in the spool rather than risk storing it twice"
     }
   }
+}
+
+/// What a count found of a batch, and what is left to send of it.
+struct StoredReading: Equatable, Sendable {
+  var state: StoredState
+  /// The samples of the body counted; nil when it was not read.
+  var samples: Int?
+  /// For `.some`: the batch's lines with only the samples not found stored; nil when its
+  /// values could not be cut apart.
+  var rest: [UInt8]?
 }
 
 /// Counts the samples of a batch where they would be stored.
@@ -81,6 +97,23 @@ struct BatchStoredCheck {
     }
   }
 
+  /// The lines of `body` with only the samples whose timestamps `found` does not hold for their
+  /// series; nil when a line cannot be cut apart.
+  static func unstored(_ body: [UInt8], found: [SeriesKey: Set<Int64>]) -> [UInt8]? {
+    var rest: [UInt8] = []
+    for line in body.split(separator: 0x0A) {
+      guard let series = line.withUnsafeBytes({ SeriesLine($0) }) else { return nil }
+      let stored = found[LandedCheck.seriesKey(series.metric)] ?? []
+      guard let kept = line.withUnsafeBytes({ SeriesLine.keeping($0) { !stored.contains($0) } })
+      else { return nil }
+      if !kept.isEmpty {
+        rest.append(contentsOf: kept)
+        rest.append(0x0A)
+      }
+    }
+    return rest
+  }
+
   /// What `found` (the timestamps stored per series) holds of a batch with these `stamps`.
   static func state(stamps: [SeriesKey: [Int64: Int]], found: [SeriesKey: Set<Int64>])
     -> StoredState
@@ -99,53 +132,68 @@ struct BatchStoredCheck {
     return .some(found: held, of: total)
   }
 
+  /// Seconds between the counts of a batch whose request found no answer in `timeout` seconds:
+  /// a third of it, between 1 and 10, as a server that slow may be as slow to store it.
+  static func pause(timeout: Double) -> Double { min(10, max(1, timeout / 3)) }
+
   /// What the queries hold of the batch whose body is `body`, once it stops changing: a server
   /// still storing the body of a request it has not answered reads as holding none or some of
   /// it, so a reading of none or some is taken only when the next, `pause` seconds later, says
   /// the same (at most `readings` readings; the last one stands).
-  func settledState(of body: [UInt8], pause: Double, readings: Int = 5) -> StoredState {
-    var state = self.state(of: body)
+  func settledReading(of body: [UInt8], pause: Double, readings: Int = 5) -> StoredReading {
+    var reading = self.reading(of: body)
     for _ in 1..<max(1, readings) {
-      switch state {
-      case .all, .unknown: return state
+      switch reading.state {
+      case .all, .unasked, .unknown: return reading
       case .none, .some: break
       }
-      let until = Deadline(seconds: pause)
-      while !until.hasPassed {
-        if shouldStop() { return state }
-        usleep(UInt32(min(100_000, max(1_000, until.remaining * 1_000_000))))
-      }
-      let next = self.state(of: body)
-      if next == state { return state }
-      state = next
+      if Deadline(seconds: pause).sleep(unless: shouldStop) { return reading }
+      let next = self.reading(of: body)
+      if next == reading { return reading }
+      reading = next
     }
-    return state
+    return reading
   }
 
   /// What the queries hold of the batch whose body is `body`.
-  func state(of body: [UInt8]) -> StoredState {
+  func state(of body: [UInt8]) -> StoredState { reading(of: body).state }
+
+  /// What the queries hold of the batch whose body is `body`, and what is left to send of it.
+  func reading(of body: [UInt8]) -> StoredReading {
     guard !queries.isEmpty else {
-      return .unknown("no VictoriaMetrics is known to count its samples in (--query-url)")
+      return StoredReading(
+        state: .unasked("no VictoriaMetrics is known to count its samples in (--query-url)"))
     }
     guard let expected = Self.expectation(of: body) else {
-      return .unknown("its lines are not import JSON lines with timestamps")
+      return StoredReading(state: .unasked("its lines are not import JSON lines with timestamps"))
     }
     var check = LandedCheck(queries: queries, agents: agents, timeout: timeout)
     check.shouldStop = shouldStop
-    if let stuck = check.waitForQueues(until: Deadline(seconds: timeout)) { return .unknown(stuck) }
+    if let stuck = check.waitForQueues(until: Deadline(seconds: timeout)) {
+      return StoredReading(state: .unknown(stuck), samples: expected.samples.values.reduce(0, +))
+    }
     var found: [SeriesKey: Set<Int64>] = [:]
+    // The counts of one batch are small: a few seconds, or the request timeout when longer.
+    let until = Deadline(seconds: max(5, timeout))
     do {
       for query in queries {
-        check.flush(query)
+        check.flush(query, until: until)
         for serial in Set(expected.samples.keys.map(\.serial)).sorted() {
-          try check.export(serial: serial, in: query, first: expected.first, last: expected.last) {
+          try check.export(
+            serial: serial, in: query, first: expected.first, last: expected.last, until: until
+          ) {
             Self.add(line: $0, stamps: expected.stamps, to: &found)
           }
         }
       }
+    } catch is HTTPClient.Interrupted {
+      return StoredReading(state: .unknown("interrupted before its samples were counted"))
     } catch {
-      return .unknown((error as? ProbeFailure)?.message ?? "\(error)")
+      return StoredReading(state: .unknown((error as? ProbeFailure)?.message ?? "\(error)"))
     }
-    return Self.state(stamps: expected.stamps, found: found)
+    let state = Self.state(stamps: expected.stamps, found: found)
+    let samples = expected.samples.values.reduce(0, +)
+    guard case .some = state else { return StoredReading(state: state, samples: samples) }
+    return StoredReading(state: state, samples: samples, rest: Self.unstored(body, found: found))
   }
 }

@@ -6,9 +6,10 @@ import Foundation
 
 /// What the pipeline tells the person watching while it runs.
 public protocol ImportEvents: AnyObject, Sendable {
-  /// A batch failed and will be tried again after `delay` seconds.
+  /// A batch failed and will be tried again after `delay` seconds; when `countsFirst`, its
+  /// request was cut off, and what is stored of it is counted before.
   func retrying(_ batch: ImportBatch, attempt: Int, of attempts: Int, delay: Double,
-                failure: DeliveryFailure, target: ImportTarget)
+                failure: DeliveryFailure, target: ImportTarget, countsFirst: Bool)
   /// The primary targets stayed unreachable; the batch goes to a fallback target.
   func fallingBack(_ batch: ImportBatch, failure: DeliveryFailure, to target: ImportTarget)
   /// A batch was written to the spool.
@@ -16,8 +17,9 @@ public protocol ImportEvents: AnyObject, Sendable {
   /// A batch failed for good and could not be kept.
   func gaveUp(_ batch: ImportBatch, attempts: Int, failure: DeliveryFailure)
   /// A request of `batch` was cut off after its body went out (`failure`), and the stores were
-  /// asked how much of it they hold before sending it again.
-  func checkedStored(_ batch: ImportBatch, state: StoredState, failure: DeliveryFailure)
+  /// asked how much of its `samples` they hold before sending it again.
+  func checkedStored(
+    _ batch: ImportBatch, state: StoredState, samples: Int, failure: DeliveryFailure)
   /// A file could not be read completely.
   func fileFault(_ fault: InputFault)
 }
@@ -61,7 +63,7 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
 
   /// Asked before a batch is sent again after a request of it was cut off once its body went
   /// out; see `BatchDelivery.storedCheck`.
-  var storedCheck: ((ImportBatch) -> StoredState)? {
+  var storedCheck: (([UInt8]) -> StoredReading)? {
     get { delivery.storedCheck }
     set { delivery.storedCheck = newValue }
   }
@@ -136,6 +138,7 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
       targets: configuration.targets.map(\.importURL.absoluteString))
     result.interrupted = isStopped
     result.spoolDirectory = configuration.spoolDirectory
+    result.batchesResentUnfound = delivery.batchesResentUnfound
     return result
   }
 

@@ -31,7 +31,11 @@ public struct ReplayResult: Sendable {
   /// Batches whose earlier request was cut off after its body went out and whose samples
   /// VictoriaMetrics holds, all of them: removed from the spool without being sent.
   public var batchesAlreadyStored = 0
+  /// Samples found stored of the batches that may be stored: of those removed unsent and of
+  /// those only the rest of which was sent.
   public var samplesAlreadyStored = 0
+  /// Batches that may be stored, part of which was: only the rest was sent.
+  public var batchesRestSent = 0
   /// Left because VictoriaMetrics holds some of their samples, or could not be asked.
   public var batchesMaybeStored = 0
   /// Stopped by SIGINT or SIGTERM before every batch was tried.
@@ -187,9 +191,8 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
       // A request cut off during this replay is asked about the same way before it is resent.
       if delivery.storedCheck == nil && !force {
         let targets = settings.targets + settings.fallbackTargets
-        delivery.storedCheck = {
-          storedCheck(targets).settledState(of: Array($0.body.bytes), pause: 1)
-        }
+        let pause = BatchStoredCheck.pause(timeout: configuration.timeout)
+        delivery.storedCheck = { storedCheck(targets).settledReading(of: $0, pause: pause) }
       }
       deliveries[key] = delivery
       var body: [UInt8]
@@ -243,9 +246,9 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
       // An earlier request of the batch was cut off after its body went out: the server may
       // hold its samples, and sending them again would store them twice.
       if entry.record.mayBeStored && !force {
-        let state = storedCheck(targets).state(of: body)
+        let reading = storedCheck(targets).reading(of: body)
         let cutOff = "its request was cut off after its body went out (\(entry.record.reason))"
-        switch state {
+        switch reading.state {
         case .none:
           log("\(name): none of its \(samples) samples is stored yet (\(cutOff)): sending it")
         case .all:
@@ -262,12 +265,22 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
           result.samplesAlreadyAccepted += entry.record.samples - samples
           continue
         case .some(let found, let total):
-          leaveInSpool(
-            entry, as: \.batchesMaybeStored,
-            "left in the spool: \(found) of its \(total) samples are stored already (\(cutOff)): "
-              + "sending it would store those twice; --force sends it anyway")
-          continue
-        case .unknown(let reason):
+          guard let rest = reading.rest else {
+            leaveInSpool(
+              entry, as: \.batchesMaybeStored,
+              "left in the spool: \(found) of its \(total) samples are stored already "
+                + "(\(cutOff)), and its lines could not be cut to the rest: sending it would "
+                + "store those twice; --force sends it anyway")
+            continue
+          }
+          log("\(name): \(found) of its \(total) samples are stored already (\(cutOff)): "
+            + "sending the \(total - found) that are not")
+          result.batchesRestSent += 1
+          result.samplesAlreadyStored += found
+          body = rest
+          samples = total - found
+          lines = rest.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        case .unknown(let reason), .unasked(let reason):
           leaveInSpool(
             entry, as: \.batchesMaybeStored,
             "left in the spool: it may be stored already (\(cutOff)), and that was not checked: "
@@ -378,9 +391,9 @@ private final class ReplayEvents: ImportEvents, @unchecked Sendable {
   init(log: @escaping @Sendable (String) -> Void) { self.log = log }
 
   func retrying(_ batch: ImportBatch, attempt: Int, of attempts: Int, delay: Double,
-                failure: DeliveryFailure, target: ImportTarget) {
-    log("retry \(attempt + 1)/\(attempts) in \(formatSeconds(delay)): \(batch.path) to "
-      + "\(target.base.absoluteString): \(failure.message)")
+                failure: DeliveryFailure, target: ImportTarget, countsFirst: Bool) {
+    log("\(RetryPolicy.announce(attempt + 1, of: attempts, in: delay, countsFirst: countsFirst)): "
+      + "\(batch.path) to \(target.base.absoluteString): \(failure.message)")
   }
 
   func fallingBack(_ batch: ImportBatch, failure: DeliveryFailure, to target: ImportTarget) {
@@ -392,7 +405,9 @@ private final class ReplayEvents: ImportEvents, @unchecked Sendable {
   func gaveUp(_ batch: ImportBatch, attempts: Int, failure: DeliveryFailure) {}
   func fileFault(_ fault: InputFault) {}
 
-  func checkedStored(_ batch: ImportBatch, state: StoredState, failure: DeliveryFailure) {
-    log("\(batch.path): \(StoredState.describe(state, samples: batch.samples, failure: failure))")
+  func checkedStored(
+    _ batch: ImportBatch, state: StoredState, samples: Int, failure: DeliveryFailure
+  ) {
+    log("\(batch.path): \(StoredState.describe(state, samples: samples, failure: failure))")
   }
 }

@@ -32,7 +32,10 @@ public enum ImportReport {
       + "\(result.batchesFailed) failed" + (result.batchesSpooled > 0 ? ", \(result.batchesSpooled) spooled" : "")
       + (result.batchesFoundStored > 0
         ? ", \(result.batchesFoundStored) found stored after a cut-off request (not sent again)"
-        : ""))
+        : "")
+      + (result.batchesRestSent > 0
+        ? ", \(result.batchesRestSent) found stored in part after a cut-off request (the rest "
+          + "sent)" : ""))
     if result.batchesByTarget.count > 1 || result.batchesByTarget.keys.contains(where: { !result.targets.contains($0 + "/api/v1/import") }) {
       let spread = result.batchesByTarget.sorted { $0.key < $1.key }.map { "\($0.value) to \($0.key)" }
       add("delivered", spread.joined(separator: ", "))
@@ -82,6 +85,9 @@ public enum ImportReport {
         + "'arraytool import --replay \(folder)' to send the spooled batches"
     }
     if !result.allDelivered { return "NOT everything was delivered" }
+    if let landed, landed.error != nil {
+      return "the server accepted every batch, but the landed check could not be done"
+    }
     if let landed, !landed.passed {
       return "the server accepted every batch, but the landed check did NOT pass"
     }
@@ -114,10 +120,11 @@ public enum ImportReport {
   /// What the landed check found, as report lines.
   static func landedLines(_ landed: LandedResult) -> [String] {
     let grouped = InspectReport.grouped
-    let seconds = String(format: "%.1f s", landed.seconds)
+    let seconds = String(format: landed.seconds < 1 ? "%.2f s" : "%.1f s", landed.seconds)
     if landed.passed {
       return ["  landed:      all \(grouped(landed.expectedSamples)) samples landed in "
-        + "\(grouped(landed.expectedSeries)) series (counted through \(landed.queryURL) in \(seconds))"]
+        + "\(grouped(landed.expectedSeries)) series (counted through \(landed.queryURL); the "
+        + "check took \(seconds))"]
     }
     if let error = landed.error {
       return ["  landed:      NOT CHECKED: \(error)"]
@@ -129,9 +136,11 @@ public enum ImportReport {
       lines.append("    more samples than were sent: they were imported more than once (an earlier "
         + "import, --force, or a retried request); VictoriaMetrics keeps duplicates unless it "
         + "runs with -dedup.minScrapeInterval")
-    } else {
-      lines.append("    samples are missing: see vmagent's log and its /metrics for dropped data, then "
-        + "import again with --force after removing the series, or into a fresh database")
+    }
+    if landed.differences.contains(where: { $0.found < $0.sent }) {
+      lines.append("    samples are missing: see the log of the server that took them (and, through "
+        + "vmagent, its /metrics for dropped data), then import again with --force after removing "
+        + "the series, or into a fresh database")
     }
     for difference in landed.differences.prefix(20) {
       lines.append("    \(difference.series): sent \(difference.sent), found \(difference.found)")
@@ -198,12 +207,20 @@ public enum ImportReport {
       lines.append("    \(batches) batch\(batches == 1 ? " was" : "es were") already accepted by "
         + "\(target): removed from the spool, not sent")
     }
-    if result.batchesAlreadyStored > 0 {
-      let batches = result.batchesAlreadyStored
-      lines.append("  stored:      \(batches) batch\(batches == 1 ? "" : "es") "
-        + "(\(grouped(result.samplesAlreadyStored)) samples) cut off after \(batches == 1 ? "its" : "their") "
-        + "body went out \(batches == 1 ? "was" : "were") found stored already: removed from the "
-        + "spool, not sent")
+    if result.batchesAlreadyStored > 0 || result.batchesRestSent > 0 {
+      let whole = result.batchesAlreadyStored
+      let part = result.batchesRestSent
+      var found: [String] = []
+      if whole > 0 {
+        found.append("\(whole) batch\(whole == 1 ? "" : "es") whole (removed from the spool, "
+          + "not sent)")
+      }
+      if part > 0 {
+        found.append("\(part) batch\(part == 1 ? "" : "es") in part (only the rest sent)")
+      }
+      lines.append("  stored:      \(grouped(result.samplesAlreadyStored)) samples of batches cut "
+        + "off after their body went out were found stored already: "
+        + found.joined(separator: ", "))
     }
     if result.batchesLeft > 0 {
       let reasons = [
@@ -233,6 +250,7 @@ public enum ImportReport {
       "interrupted": result.interrupted,
       "batches_already_accepted": result.batchesAlreadyAccepted,
       "batches_already_stored": result.batchesAlreadyStored,
+      "batches_rest_sent": result.batchesRestSent,
       "samples_already_stored": result.samplesAlreadyStored,
       "batches_may_be_stored": result.batchesMaybeStored,
       "samples_already_accepted": result.samplesAlreadyAccepted,
@@ -257,6 +275,8 @@ public enum ImportReport {
       "batches_sent": result.batchesSent,
       "batches_retried": result.batchesRetried,
       "batches_found_stored": result.batchesFoundStored,
+      "batches_rest_sent": result.batchesRestSent,
+      "batches_resent_unfound": result.batchesResentUnfound,
       "batches_failed": result.batchesFailed,
       "serials": result.serials,
       "seconds": (result.seconds * 1000).rounded() / 1000,

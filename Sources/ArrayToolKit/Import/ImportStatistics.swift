@@ -46,6 +46,11 @@ public struct ImportResult: Sendable {
   public var batchesSpooled = 0
   /// Batches not sent again after a request was cut off, because the stores held all of them.
   public var batchesFoundStored = 0
+  /// Batches of which a cut-off request had stored part: only the rest was sent again.
+  public var batchesRestSent = 0
+  /// Batches sent again after a cut-off request of theirs that nothing of them was found
+  /// stored for.
+  public var batchesResentUnfound = 0
   /// Batches accepted per target base URL.
   public var batchesByTarget: [String: Int] = [:]
   public var serials: [String] = []
@@ -269,9 +274,13 @@ final class ImportTally: @unchecked Sendable {
   func batchSettled(_ batch: ImportBatch, outcome: DeliveryOutcome) {
     withLock {
       switch outcome {
-      case .delivered(let target, let attempts, let foundStored):
+      case .delivered(let target, let attempts, let storedBefore):
         result.batchesSent += 1
-        if foundStored { result.batchesFoundStored += 1 }
+        switch storedBefore {
+        case .all: result.batchesFoundStored += 1
+        case .part: result.batchesRestSent += 1
+        case .nothing: break
+        }
         result.samplesSent += batch.samples
         result.batchesByTarget[target, default: 0] += 1
         if attempts > 1 { result.batchesRetried += 1 }

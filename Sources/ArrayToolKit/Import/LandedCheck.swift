@@ -37,6 +37,10 @@ public struct LandedCheck {
   var resolver: any HostResolver = SystemResolver()
   /// Asked between rounds; true ends the check (Ctrl-C).
   public var shouldStop: () -> Bool = { false }
+  /// Seconds to wait once the counts match before reading them once more: after a batch was
+  /// sent again because nothing of its cut-off request was found stored, a server that stores
+  /// that request late shows the second copy only then.
+  public var confirmAfter: Double = 0
   public static let interruptedMessage = "interrupted before the counts were compared"
 
   public init(queries: [ProbeEndpoint], agents: [ProbeEndpoint], timeout: Double) {
@@ -53,20 +57,24 @@ public struct LandedCheck {
       queryURL: queries.map { $0.url("/api/v1/export") }.joined(separator: ", "))
     result.expectedSamples = expected.values.reduce(0, +)
     result.expectedSeries = expected.count
-    if let stuck = waitForQueues(until: until) {
-      result.error = stuck
-      result.seconds = Deadline.now() - started
-      return result
-    }
     let serials = Set(expected.keys.map(\.serial)).sorted()
     var previous: [SeriesKey: Int]?
+    var confirmed = confirmAfter <= 0
     while true {
+      // Every round: vmagent passes on what it took only after its flush interval, so a queue
+      // empty at first may fill and then stay full when it cannot deliver.
+      if let stuck = waitForQueues(until: until) {
+        result.error = stuck
+        break
+      }
       var found: [SeriesKey: Int] = [:]
+      var unreadable = 0
       do {
         for query in queries {
-          flush(query)
+          flush(query, until: until)
           for serial in serials {
-            try count(serial: serial, in: query, first: first, last: last, into: &found)
+            try count(serial: serial, in: query, first: first, last: last, until: until,
+                      into: &found, unreadable: &unreadable)
           }
         }
         result.foundSamples = expected.keys.reduce(0) { $0 + (found[$1] ?? 0) }
@@ -75,20 +83,37 @@ public struct LandedCheck {
           return got == sent ? nil : LandedResult.Difference(series: Self.describe(key), sent: sent, found: got)
         }.sorted { $0.series < $1.series }
         result.error = nil
+      } catch is HTTPClient.Interrupted {
+        result.error = Self.interruptedMessage
+        break
       } catch {
         result.error = (error as? ProbeFailure)?.message ?? "\(error)"
+      }
+      // Lines that are not VictoriaMetrics' JSON lines make every count a guess: the samples in
+      // them may be there or not, and waiting does not make them readable.
+      if result.error == nil && unreadable > 0 {
+        result.error = "\(unreadable) line\(unreadable == 1 ? "" : "s") of the export could not be "
+          + "read as VictoriaMetrics JSON lines (labels and integer timestamps): the counts "
+          + "cannot be trusted"
+        break
       }
       // More samples than were sent do not go away by waiting, but the count read while the
       // last of them become searchable is too low: a surplus is reported once two readings
       // agree.
       let excess = result.error == nil && result.differences.contains { $0.found > $0.sent }
-      if result.passed || (excess && previous == found) || until.hasPassed { break }
+      let pause: Double
+      if result.passed && !confirmed {
+        confirmed = true
+        pause = confirmAfter
+      } else {
+        if result.passed || (excess && previous == found) || until.hasPassed { break }
+        pause = 0.5
+      }
       previous = excess ? found : nil
-      if shouldStop() {
+      if Deadline(seconds: pause).sleep(unless: shouldStop) {
         result.error = Self.interruptedMessage
         break
       }
-      usleep(500_000)
     }
     result.seconds = Deadline.now() - started
     return result
@@ -117,24 +142,29 @@ public struct LandedCheck {
 
   /// Asks VictoriaMetrics to make recently added data searchable (single node only; a cluster
   /// has no such handler and needs no more than a short wait).
-  func flush(_ query: ProbeEndpoint) {
-    let client = HTTPClient(endpoint: query, resolver: resolver)
-    _ = try? client.fetch(.get("/internal/force_flush"), deadline: Deadline(seconds: 5))
+  /// `until` bounds it, and so does 5 s.
+  func flush(_ query: ProbeEndpoint, until: Deadline) {
+    var client = HTTPClient(endpoint: query, resolver: resolver)
+    client.shouldStop = shouldStop
+    _ = try? client.fetch(
+      .get("/internal/force_flush"), deadline: Deadline(seconds: min(5, max(0.5, until.remaining))))
   }
 
   func count(
-    serial: String, in query: ProbeEndpoint, first: Int64, last: Int64,
-    into found: inout [SeriesKey: Int]
+    serial: String, in query: ProbeEndpoint, first: Int64, last: Int64, until: Deadline,
+    into found: inout [SeriesKey: Int], unreadable: inout Int
   ) throws {
-    try export(serial: serial, in: query, first: first, last: last) {
-      Self.add(line: $0, to: &found)
+    try export(serial: serial, in: query, first: first, last: last, until: until) {
+      if !Self.add(line: $0, to: &found) { unreadable += 1 }
     }
   }
 
   /// Hands each line of /api/v1/export for the series of `serial` between `first` and `last`
-  /// (milliseconds) to `each`, as bytes that are valid only during the call.
+  /// (milliseconds) to `each`, as bytes that are valid only during the call; the whole answer
+  /// by `until` (at least a second).
+  /// - Throws: `ProbeFailure`, or `HTTPClient.Interrupted` once `shouldStop` says so.
   func export(
-    serial: String, in query: ProbeEndpoint, first: Int64, last: Int64,
+    serial: String, in query: ProbeEndpoint, first: Int64, last: Int64, until: Deadline,
     each: (UnsafeRawBufferPointer) -> Void
   ) throws {
     let selector = "{SN=\"\(serial)\"}"
@@ -142,9 +172,11 @@ public struct LandedCheck {
     allowed.insert(charactersIn: "-._~")
     let match = selector.addingPercentEncoding(withAllowedCharacters: allowed) ?? selector
     let path = "/api/v1/export?match%5B%5D=\(match)&start=\(first / 1000)&end=\(last / 1000 + 1)"
-    let client = HTTPClient(endpoint: query, resolver: resolver)
+    var client = HTTPClient(endpoint: query, resolver: resolver)
+    client.shouldStop = shouldStop
     var splitter = LineSplitter(limit: 256 << 20)
-    let head = try client.send(.get(path), deadline: Deadline(seconds: max(30, timeout))) { piece in
+    let head = try client.send(.get(path), deadline: Deadline(seconds: max(1, until.remaining))) {
+      piece in
       splitter.feedBytes(piece, line: each)
     }
     splitter.finishBytes(line: each)
@@ -153,11 +185,13 @@ public struct LandedCheck {
     }
   }
 
-  /// Adds the samples of an export line to the count of its series. A line that is not one
-  /// adds nothing, so that its series shows as missing samples rather than passing.
-  static func add(line: UnsafeRawBufferPointer, to found: inout [SeriesKey: Int]) {
-    guard let series = SeriesLine(line) else { return }
+  /// Adds the samples of an export line to the count of its series; false, adding nothing,
+  /// when the line is not one (an empty line is none and passes).
+  static func add(line: UnsafeRawBufferPointer, to found: inout [SeriesKey: Int]) -> Bool {
+    if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }
+    guard let series = SeriesLine(line) else { return false }
     found[seriesKey(series.metric), default: 0] += series.timestamps.count
+    return true
   }
 
   /// The series a line's labels name.

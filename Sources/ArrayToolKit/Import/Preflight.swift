@@ -198,19 +198,19 @@ public struct Preflight {
       let old = Self.samplesBefore(
         cutoff, units: units.filter { !result.isCorrupt($0) }, catalog: catalog)
       let date = InspectReport.utc(cutoff)
-      let period = (strictest.flags.value("retentionPeriod") ?? "?") + at(strictest.store)
+      let period = strictest.flags.shown("retentionPeriod") + at(strictest.store)
       let strictestOf = retained.count > 1 ? " (the shortest of \(retained.count))" : ""
       if old.samples > 0 {
         result.checks.append(PreflightCheck(
           name: "retention", status: .failed,
           message: "\(InspectReport.grouped(old.samples)) samples in \(old.files) files are older "
-            + "than \(date) UTC, the cut-off of -retentionPeriod=\(period)\(strictestOf): "
+            + "than \(date) UTC, the cut-off of -\(period)\(strictestOf): "
             + "VictoriaMetrics would drop them without an error. Raise -retentionPeriod on the "
             + "server, or import only newer files"))
       } else {
         result.checks.append(PreflightCheck(
           name: "retention", status: .ok,
-          message: "-retentionPeriod=\(period)\(strictestOf): every sample is newer than \(date) UTC"))
+          message: "-\(period)\(strictestOf): every sample is newer than \(date) UTC"))
       }
     }
     let undeduplicated = read.filter { ($0.flags.dedupIntervalSeconds ?? 0) <= 0 }

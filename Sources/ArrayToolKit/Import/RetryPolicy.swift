@@ -23,6 +23,19 @@ public struct RetryPolicy: Equatable, Sendable {
   }
 }
 
+extension RetryPolicy {
+  /// `retry 2/6 in 500 ms`, or, for a batch whose stored samples are counted first, `count in
+  /// 500 ms, then retry 2/6 unless all of it is stored`.
+  static func announce(_ attempt: Int, of attempts: Int, in delay: Double, countsFirst: Bool)
+    -> String
+  {
+    let wait = formatSeconds(delay)
+    return countsFirst
+      ? "count in \(wait), then retry \(attempt)/\(attempts) unless all of it is stored"
+      : "retry \(attempt)/\(attempts) in \(wait)"
+  }
+}
+
 /// Why a delivery attempt failed, in the terms the retry decision and the report need.
 public struct DeliveryFailure: Error, Equatable, Sendable {
   public enum Kind: String, Sendable {

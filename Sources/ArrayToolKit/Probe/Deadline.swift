@@ -32,6 +32,16 @@ public struct Deadline: Sendable {
     return Int32(min(milliseconds, Double(Int32.max)))
   }
 
+  /// Sleeps until the deadline in steps of at most 0.1 s, asking `stop` before each; true when
+  /// `stop` ended the sleep first.
+  func sleep(unless stop: () -> Bool) -> Bool {
+    repeat {
+      if stop() { return true }
+      usleep(UInt32(min(100_000, max(1_000, remaining * 1_000_000))))
+    } while !hasPassed
+    return false
+  }
+
   /// The monotonic clock in seconds: unaffected by changes to the wall clock.
   public static func now() -> Double {
     var spec = timespec()

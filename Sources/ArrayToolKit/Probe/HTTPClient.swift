@@ -13,6 +13,12 @@ struct HTTPClient {
   let resolver: any HostResolver
   /// Addresses to connect to, best first; looked up again through `resolver` when empty.
   var addresses: [ResolvedAddress] = []
+  /// Asked at least every 0.2 s while an answer is awaited; true ends the exchange with
+  /// `Interrupted` (Ctrl-C). Only plain HTTP is asked.
+  var shouldStop: (() -> Bool)?
+
+  /// The exchange was ended because `shouldStop` said so.
+  struct Interrupted: Error {}
 
   /// Sends `request` and passes the response body to `body` as it arrives.
   ///
@@ -75,8 +81,15 @@ struct HTTPClient {
     var parser = HTTPResponseParser(requestMethod: request.method)
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
     while !parser.isComplete {
-      let count = try buffer.withUnsafeMutableBytes {
-        try socket.receive(into: $0, deadline: deadline)
+      // Checked between reads too: a server that never stops sending never lets a read wait.
+      guard !deadline.hasPassed else { throw SocketError(operation: "receive", code: ETIMEDOUT) }
+      if let shouldStop, shouldStop() { throw Interrupted() }
+      let wait = shouldStop == nil ? deadline : Deadline(seconds: min(deadline.remaining, 0.2))
+      let count: Int
+      do {
+        count = try buffer.withUnsafeMutableBytes { try socket.receive(into: $0, deadline: wait) }
+      } catch let error as SocketError where error.code == ETIMEDOUT && !deadline.hasPassed {
+        continue
       }
       if count == 0 {
         try parser.finishAtClose()

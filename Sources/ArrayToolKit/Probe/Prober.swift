@@ -144,16 +144,7 @@ public struct Prober {
     case .vmagent(let queue):
       return queue.summary
     case .victoriaMetrics(let flags):
-      return VictoriaMetricsFlags.reported.map { name in
-        let value = flags.value(name) ?? "?"
-        // A retention without a unit is in months, which its bare number does not say.
-        var notes: [String] = []
-        if name == "retentionPeriod", !value.isEmpty, value.utf8.allSatisfy({ $0 &- 0x30 <= 9 }) {
-          notes.append("months")
-        }
-        if !flags.isSet(name) { notes.append("default") }
-        return "\(name)=\(value)" + (notes.isEmpty ? "" : " (\(notes.joined(separator: ", ")))")
-      }.joined(separator: ", ")
+      return VictoriaMetricsFlags.reported.map(flags.shown).joined(separator: ", ")
     }
   }
 }

@@ -60,6 +60,18 @@ public struct VictoriaMetricsFlags: Equatable, Sendable {
     values[name] ?? Self.defaults[name]
   }
 
+  /// `name=value`, with what the bare value does not say: `retentionPeriod=1 (months, default)`.
+  public func shown(_ name: String) -> String {
+    let value = value(name) ?? "?"
+    // A retention without a unit is in months, which its bare number does not say.
+    var notes: [String] = []
+    if name == "retentionPeriod", !value.isEmpty, value.utf8.allSatisfy({ $0 &- 0x30 <= 9 }) {
+      notes.append("months")
+    }
+    if !isSet(name) { notes.append("default") }
+    return "\(name)=\(value)" + (notes.isEmpty ? "" : " (\(notes.joined(separator: ", ")))")
+  }
+
   /// Whether /flags listed `name`, meaning it was set on the command line.
   public func isSet(_ name: String) -> Bool {
     values[name] != nil

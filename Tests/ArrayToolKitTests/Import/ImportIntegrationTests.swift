@@ -243,7 +243,7 @@ import Testing
       #expect(checks.map { $0["status"] ?? "" } == ["ok", "ok", "failed", "warning", "ok"])
       let message = checks.first { $0["name"] == "retention" }?["message"] ?? ""
       let prefix = "16,800 samples in 2 files are older than "
-      let suffix = " UTC, the cut-off of -retentionPeriod=1: VictoriaMetrics would drop them "
+      let suffix = " UTC, the cut-off of -retentionPeriod=1 (months): VictoriaMetrics would drop them "
         + "without an error. Raise -retentionPeriod on the server, or import only newer files"
       #expect(message.hasPrefix(prefix) && message.hasSuffix(suffix))
       let formatter = DateFormatter()

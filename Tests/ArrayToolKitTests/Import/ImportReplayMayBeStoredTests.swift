@@ -129,30 +129,30 @@ import Testing
     #expect(BatchStoredCheck.state(stamps: stamps, found: found) == .all)
   }
 
-  @Test func aBatchStoredInPartIsLeftAndForceSendsIt() throws {
+  @Test func ofABatchStoredInPartOnlyTheRestIsSent() throws {
     let scratch = try ScratchDirectory()
-    let (_, spool, entries, bodies) = try spoolCutOff(scratch, start: 1_739_664_000)
+    let (generator, spool, entries, bodies) = try spoolCutOff(scratch, start: 1_739_664_000)
     try VictoriaMetricsServer.withVictoriaMetrics { storage in
       // Only the first line of the second batch is stored.
       let firstLine = Array(bodies[1].prefix { $0 != 0x0A }) + [0x0A]
       post(firstLine, to: storage)
-      let (_, report) = try replay(spool, to: storage.url, scratch, status: 1)
-      #expect(report["batches_sent"] as? Int == 2)
-      #expect(report["batches_may_be_stored"] as? Int == 1)
-      #expect(report["batches_left"] as? Int == 1)
+      let (run, report) = try replay(spool, to: storage.url, scratch, status: 0)
       let stored = try #require(BatchStoredCheck.expectation(of: firstLine)).samples.values.first
-      let name = (entries[1].dataPath as NSString).lastPathComponent
       let total = entries[1].record.samples
+      let all = entries.reduce(0) { $0 + $1.record.samples }
+      #expect(report["batches_sent"] as? Int == 3)
+      #expect(report["batches_rest_sent"] as? Int == 1)
+      #expect(report["samples_already_stored"] as? Int == stored)
+      #expect(report["samples_sent"] as? Int == all - (stored ?? 0))
+      #expect(report["batches_left"] as? Int == 0)
+      let name = (entries[1].dataPath as NSString).lastPathComponent
       #expect(
-        report["failures"] as? [String] == [
-          "\(name): \(total) samples left in the spool: \(stored ?? 0) of its \(total) samples are "
-            + "stored already (its request was cut off after its body went out "
-            + "(\(entries[1].record.reason))): sending it would store those twice; --force sends "
-            + "it anyway"
-        ])
-      let (_, sent) = try replay(spool, to: storage.url, scratch, options: ["--force"], status: 0)
-      #expect(sent["batches_sent"] as? Int == 1)
-      #expect(sent["samples_sent"] as? Int == total)
+        run.stderr.contains(
+          "\(name): \(stored ?? 0) of its \(total) samples are stored already (its request was "
+            + "cut off after its body went out (\(entries[1].record.reason))): sending the "
+            + "\(total - (stored ?? 0)) that are not"),
+        "stderr: \(run.stderr)")
+      try ImportIntegrationTests.expectStoredExactly(generator, files: [0, 1, 2], in: storage)
     }
   }
 

@@ -6,6 +6,10 @@ import Testing
 
 @testable import ArrayToolKit
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 @Suite(.serialized) struct LandedCheckTests {
   static let key = SeriesKey(
     name: "huawei_iops", element: "lun", resource: "LUN", serial: "SN1", interval: 60)
@@ -67,5 +71,75 @@ import Testing
       #expect(differences.count == 280)
       #expect(differences.allSatisfy { $0["sent"] as? Int == 60 && $0["found"] as? Int == 120 })
     }
+  }
+
+  /// A line that is not VictoriaMetrics' JSON line makes the counts untrustworthy: the check
+  /// says so instead of calling the samples in it missing.
+  @Test func anUnreadableExportLineIsReportedNotCountedAsMissing() throws {
+    let server = try ScriptedHTTPServer(script: [
+      (204, ""), (200, "{\"metric\":{\"SN\":\"SN1\"},\"timestamps\":[1.5]}\n" + Self.exportLine(240)),
+    ])
+    defer { server.stop() }
+    let check = LandedCheck(
+      queries: [try ProbeEndpoint(parsing: server.url)], agents: [], timeout: 30)
+    let result = check.run(expected: [Self.key: 240], first: 1_758_758_400_000,
+                           last: 1_758_758_400_000 + 240 * 60_000)
+    #expect(result.error == "1 line of the export could not be read as VictoriaMetrics JSON lines "
+      + "(labels and integer timestamps): the counts cannot be trusted")
+    #expect(server.requests.filter { $0.path.hasPrefix("/api/v1/export") }.count == 1)
+  }
+
+  /// A server that never ends its answer, or never starts it, holds the check no longer than
+  /// its timeout, and Ctrl-C ends it sooner.
+  @Test(arguments: [true, false])
+  func anEndlessOrSilentExportEndsAtTheTimeoutOrOnCtrlC(endless: Bool) throws {
+    let (listener, port) = try LoopbackSocket.listen()
+    let line = Array(Self.exportLine(1).utf8)
+    let serving = Thread {
+      while true {
+        let connection = accept(listener, nil, nil)
+        guard connection >= 0 else { return }
+        Thread {
+          defer { close(connection) }
+          let request = LoopbackSocket.readRequest(connection)
+          guard request.contains("/api/v1/export") else {
+            LoopbackSocket.write(Array("HTTP/1.1 204 No Content\r\n\r\n".utf8), to: connection)
+            return
+          }
+          guard endless else {
+            Thread.sleep(forTimeInterval: 30)
+            return
+          }
+          LoopbackSocket.write(Array("HTTP/1.1 200 OK\r\n\r\n".utf8), to: connection)
+          var sent = 0
+          repeat {
+            sent = line.withUnsafeBytes {
+              send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
+          } while sent > 0
+        }.start()
+      }
+    }
+    serving.start()
+    defer {
+      shutdown(listener, Int32(SHUT_RDWR))
+      close(listener)
+    }
+    let endpoint = try ProbeEndpoint(parsing: "http://127.0.0.1:\(port)")
+    let started = Date()
+    let timedOut = LandedCheck(queries: [endpoint], agents: [], timeout: 2)
+      .run(expected: [Self.key: 240], first: 1_758_758_400_000, last: 1_758_758_400_000)
+    let took = Date().timeIntervalSince(started)
+    #expect(timedOut.error?.hasSuffix(": no complete answer within the time limit") == true,
+            "\(timedOut.error ?? "no error")")
+    #expect(took >= 1.9 && took < 6, "took \(took) s")
+
+    var interrupted = LandedCheck(queries: [endpoint], agents: [], timeout: 60)
+    let asked = Date().addingTimeInterval(0.5)
+    interrupted.shouldStop = { Date() >= asked }
+    let stopped = interrupted.run(
+      expected: [Self.key: 240], first: 1_758_758_400_000, last: 1_758_758_400_000)
+    #expect(stopped.error == LandedCheck.interruptedMessage)
+    #expect(Date().timeIntervalSince(asked) < 2)
   }
 }

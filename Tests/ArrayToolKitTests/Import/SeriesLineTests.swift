@@ -70,4 +70,44 @@ import Testing
   func anythingElseIsNoLine(_ text: String) {
     #expect(Self.read(text) == nil)
   }
+
+  static func keeping(_ text: String, _ keep: (Int64) -> Bool) -> String? {
+    Array(text.utf8).withUnsafeBytes { SeriesLine.keeping($0, keep) }
+      .map { String(decoding: $0, as: UTF8.self) }
+  }
+
+  /// What is left to send of a line: its labels as written, the samples kept pairwise.
+  @Test func aLineKeepsTheSamplesAskedForWithItsLabelsAsWritten() {
+    let line = #"{"metric":{"SN":"S1", "x":"a\"b"},"values":[1.5,null,-2e3],"timestamps":[10,20,30]}"#
+    #expect(Self.keeping(line) { $0 != 20 }
+      == #"{"metric":{"SN":"S1", "x":"a\"b"},"values":[1.5,-2e3],"timestamps":[10,30]}"#)
+    #expect(Self.keeping(line) { _ in false } == "")
+    #expect(Self.keeping(line) { _ in true }
+      == #"{"metric":{"SN":"S1", "x":"a\"b"},"values":[1.5,null,-2e3],"timestamps":[10,20,30]}"#)
+  }
+
+  @Test func aLineWhoseValuesDoNotPairWithItsTimestampsIsNotCut() {
+    #expect(Self.keeping(#"{"metric":{},"values":[1],"timestamps":[10,20]}"#) { _ in true } == nil)
+    #expect(Self.keeping(#"{"metric":{},"timestamps":[10]}"#) { _ in true } == nil)
+    #expect(Self.keeping(#"{"metric":{},"values":[1,],"timestamps":[10]}"#) { _ in true } == nil)
+  }
+
+  /// A batch's rest: lines of series found stored lose those samples, a line left empty goes.
+  @Test func theRestOfABatchLeavesOutWhatIsStored() throws {
+    let first =
+      #"{"metric":{"__name__":"a","Element":"0A","Resource":"Controller","SN":"S1","#
+      + #""scrape_interval":"60"},"values":[1,2],"timestamps":[1000,61000]}"#
+    let second =
+      #"{"metric":{"__name__":"b","Element":"0A","Resource":"Controller","SN":"S1","#
+      + #""scrape_interval":"60"},"values":[3],"timestamps":[1000]}"#
+    let body = Array((first + "\n" + second + "\n").utf8)
+    let a = SeriesKey(name: "a", element: "0A", resource: "Controller", serial: "S1", interval: 60)
+    let b = SeriesKey(name: "b", element: "0A", resource: "Controller", serial: "S1", interval: 60)
+    let rest = try #require(BatchStoredCheck.unstored(body, found: [a: [1000], b: [1000]]))
+    #expect(String(decoding: rest, as: UTF8.self)
+      == #"{"metric":{"__name__":"a","Element":"0A","Resource":"Controller","SN":"S1","#
+      + #""scrape_interval":"60"},"values":[2],"timestamps":[61000]}"# + "\n")
+    #expect(BatchStoredCheck.unstored(body, found: [:]).map { String(decoding: $0, as: UTF8.self) }
+      == first.replacingOccurrences(of: "\n", with: "") + "\n" + second + "\n")
+  }
 }

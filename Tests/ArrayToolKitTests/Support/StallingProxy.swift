@@ -1,7 +1,8 @@
 // A stand-in for a target that is slow to answer: every POST of /api/v1/import is handed on to a
 // real VictoriaMetrics (whole, in part, or not at all, as the test says) and then answered only
 // after the client has given up on it, the way a server under load stores a body and answers
-// too late. The same body seen again is handed on and answered at once. Other requests get 404.
+// too late. A body that repeats lines seen before (the batch sent again, whole or in part) is
+// handed on and answered at once. Other requests get 404.
 
 import Foundation
 
@@ -14,7 +15,7 @@ import Foundation
   import Glibc
 #endif
 
-/// A loopback server that stalls the first request of every import body, a thread a connection.
+/// A loopback server that stalls the first request of every batch, a thread a connection.
 final class StallingProxy: @unchecked Sendable {
   /// What reaches the VictoriaMetrics of a body the first time it is posted.
   enum FirstSight: Sendable {
@@ -97,9 +98,13 @@ final class StallingProxy: @unchecked Sendable {
       return
     }
     let body = String(request[split.upperBound...])
+    let lines = body.split(separator: "\n").map(String.init)
+    // A body none of whose lines came before is a batch's first post; what is sent again of it,
+    // whole or in part, is not.
     lock.lock()
     posts += 1
-    let first = seen.insert(body).inserted
+    let first = lines.allSatisfy { !seen.contains($0) }
+    seen.formUnion(lines)
     lock.unlock()
     var handedOn = body
     var waited = 0.0
@@ -107,7 +112,6 @@ final class StallingProxy: @unchecked Sendable {
     case .whole: break
     case .nothing: handedOn = ""
     case .firstHalf:
-      let lines = body.split(separator: "\n")
       handedOn = lines.prefix(lines.count / 2).joined(separator: "\n") + "\n"
     case .late(let delay):
       Thread.sleep(forTimeInterval: delay)
