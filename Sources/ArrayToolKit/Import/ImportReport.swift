@@ -23,11 +23,15 @@ public enum ImportReport {
     }
     if result.filesInterrupted > 0 { files += ", \(result.filesInterrupted) interrupted" }
     add("files", files)
-    add("samples", "\(grouped(result.samplesSent)) sent in \(grouped(result.series)) series"
+    // "0 sent in 280 series" reads as if the series had been sent.
+    let series = "\(grouped(result.series)) series"
+    add("samples", "\(grouped(result.samplesSent)) sent"
+      + (result.samplesSent > 0 ? " in \(series)" : "")
       + (result.samplesFailed > 0 ? ", \(grouped(result.samplesFailed)) not delivered" : "")
       + (result.samplesSpooled > 0 ? ", \(grouped(result.samplesSpooled)) spooled" : "")
       + (result.samplesSentBefore > 0
-        ? ", \(grouped(result.samplesSentBefore)) sent before (journal)" : ""))
+        ? ", \(grouped(result.samplesSentBefore)) sent before (journal)" : "")
+      + (result.samplesSent == 0 && result.series > 0 ? "; the inputs hold \(series)" : ""))
     add("batches", "\(result.batchesSent) sent, \(result.batchesRetried) retried, "
       + "\(result.batchesFailed) failed" + (result.batchesSpooled > 0 ? ", \(result.batchesSpooled) spooled" : "")
       + (result.batchesFoundStored > 0

@@ -58,7 +58,8 @@ import Testing
         "  files:       24/24 processed, 0 imported, 0 failed, 8 imported before (journal), "
           + "16 duplicates of other inputs (not sent)"))
       // The files the journal skips were sent before, once; their copies count nothing.
-      #expect(lines.contains("  samples:     0 sent in 280 series, 67,200 sent before (journal)"))
+      #expect(lines.contains(
+        "  samples:     0 sent, 67,200 sent before (journal); the inputs hold 280 series"))
       #expect(lines.contains("  duplicates:"))
       #expect(lines.contains(
         "    \(copy): the same content (SHA-256) as \(original); its 8 files were sent once, "

@@ -75,7 +75,7 @@ import Testing
     #expect(lines.first == "import: NOT everything was delivered")
     #expect(lines.contains(
       "  files:       3/3 processed, 0 imported, 0 failed, 3 with batches spooled"))
-    #expect(lines.contains("  samples:     0 sent in 280 series, 25,200 spooled"))
+    #expect(lines.contains("  samples:     0 sent, 25,200 spooled; the inputs hold 280 series"))
     // One batch at a time: the first is retried; once it is spooled the target counts as
     // down, so each of the two others gets a single try.
     #expect(lines.contains("  batches:     0 sent, 1 retried, 0 failed, 3 spooled"))
@@ -110,7 +110,8 @@ import Testing
       let text = again.stdout.split(separator: "\n").map(String.init)
       #expect(text.first == "import: all samples delivered")
       #expect(text.contains("  files:       3/3 processed, 3 imported, 0 failed"))
-      #expect(text.contains("  samples:     0 sent in 280 series, 25,200 sent before (journal)"))
+      #expect(text.contains(
+        "  samples:     0 sent, 25,200 sent before (journal); the inputs hold 280 series"))
       #expect(text.last?.hasPrefix("  landed:      all 25,200 samples landed in 280 series") == true)
       let third = try BinaryRunner.run(toStorage, environment: state)
       #expect(third.status == 0)
@@ -214,7 +215,7 @@ import Testing
       #expect(lines.first == "import: all samples delivered")
       #expect(lines.dropFirst().prefix(2) == [
         "  files:       16/16 processed, 0 imported, 0 failed, 16 imported before (journal)",
-        "  samples:     0 sent in 280 series, 134,400 sent before (journal)",
+        "  samples:     0 sent, 134,400 sent before (journal); the inputs hold 280 series",
       ])
 
       try ImportIntegrationTests.expectStoredExactly(

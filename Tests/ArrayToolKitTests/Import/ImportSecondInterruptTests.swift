@@ -117,7 +117,7 @@ import Testing
       + "to continue, and 'arraytool import --replay \(spool)' to send the spooled batches")
     #expect(lines.dropFirst().prefix(3) == [
       "  files:       5/8 processed, 0 imported, 0 failed, 5 with batches spooled",
-      "  samples:     0 sent in 280 series, 21,000 spooled",
+      "  samples:     0 sent, 21,000 spooled; the inputs hold 280 series",
       "  batches:     0 sent, 0 retried, 0 failed, 5 spooled",
     ])
     #expect(!lines.contains("  failures:"))
