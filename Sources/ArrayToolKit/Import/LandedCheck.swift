@@ -155,7 +155,7 @@ public struct LandedCheck {
     into found: inout [SeriesKey: Int], unreadable: inout Int
   ) throws {
     try export(serial: serial, in: query, first: first, last: last, until: until) {
-      if !Self.add(line: $0, to: &found) { unreadable += 1 }
+      if !Self.add(line: $0, window: first...last, to: &found) { unreadable += 1 }
     }
   }
 
@@ -185,12 +185,17 @@ public struct LandedCheck {
     }
   }
 
-  /// Adds the samples of an export line to the count of its series; false, adding nothing,
-  /// when the line is not one (an empty line is none and passes).
-  static func add(line: UnsafeRawBufferPointer, to found: inout [SeriesKey: Int]) -> Bool {
+  /// Adds the samples of an export line within `window` (Unix ms; the export is asked in whole
+  /// seconds) to the count of its series; false, adding nothing, when the line is not one (an
+  /// empty line is none and passes).
+  static func add(
+    line: UnsafeRawBufferPointer, window: ClosedRange<Int64>, to found: inout [SeriesKey: Int]
+  ) -> Bool {
     if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }
     guard let series = SeriesLine(line) else { return false }
-    found[seriesKey(series.metric), default: 0] += series.timestamps.count
+    found[seriesKey(series.metric), default: 0] += series.timestamps.count {
+      window.contains($0)
+    }
     return true
   }
 

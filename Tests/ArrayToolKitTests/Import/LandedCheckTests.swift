@@ -73,6 +73,26 @@ import Testing
     }
   }
 
+  /// The export is asked in whole seconds: samples of the series in the first and last second
+  /// but outside the milliseconds the import spans are not the import's, and not counted.
+  @Test func onlySamplesWithinTheImportedSpanAreCounted() throws {
+    let first: Int64 = 1_758_758_400_500
+    let inside = (0..<240).map { String(first + Int64($0) * 60_000) }
+    let stamps = [String(first - 1)] + inside + [String(first + 239 * 60_000 + 1)]
+    let line =
+      "{\"metric\":{\"__name__\":\"huawei_iops\",\"Element\":\"lun\",\"Resource\":\"LUN\","
+      + "\"SN\":\"SN1\",\"scrape_interval\":\"60\"},\"values\":["
+      + Array(repeating: "1", count: stamps.count).joined(separator: ",")
+      + "],\"timestamps\":[\(stamps.joined(separator: ","))]}\n"
+    let server = try ScriptedHTTPServer(script: [(204, ""), (200, line)])
+    defer { server.stop() }
+    let check = LandedCheck(
+      queries: [try ProbeEndpoint(parsing: server.url)], agents: [], timeout: 30)
+    let result = check.run(expected: [Self.key: 240], first: first, last: first + 239 * 60_000)
+    #expect(result.passed)
+    #expect(result.foundSamples == 240)
+  }
+
   /// A line that is not VictoriaMetrics' JSON line makes the counts untrustworthy: the check
   /// says so instead of calling the samples in it missing.
   @Test func anUnreadableExportLineIsReportedNotCountedAsMissing() throws {
