@@ -283,15 +283,16 @@ public enum ImportCommand: Command {
           reason: "\(fault.kind.rawValue) at offset \(fault.offset): \(fault.message)"
             + (preflight == nil ? "" : " (left out by the preflight)"), samples: 0))
     }
+    // Where the warning about batches sent again stands, to say later whether the check recounts.
+    var resentWarning: Int?
     if result.batchesResentUnfound > 0 {
       let batches = result.batchesResentUnfound
-      let counted = !queries().isEmpty && !arguments.flag("no-verify-landed")
+      resentWarning = result.warnings.count
       result.warnings.append(
         "\(batches) batch\(batches == 1 ? " was" : "es were") sent again after a request was "
           + "cut off after its body went out and nothing of \(batches == 1 ? "it" : "them") was "
-          + "found stored (or nobody could be asked): a server that stored that request later "
-          + "holds \(batches == 1 ? "it" : "them") twice"
-          + (counted ? "; the landed check counts once more 3 s after the counts match" : ""))
+          + "found stored: a server that stored that request later holds "
+          + "\(batches == 1 ? "it" : "them") twice")
     }
     var landed: LandedResult?
     if !result.interrupted, !result.samplesBySeries.isEmpty, !arguments.flag("no-verify-landed") {
@@ -310,7 +311,11 @@ public enum ImportCommand: Command {
         var check = LandedCheck(queries: queries, agents: agents,
                                 timeout: configuration.landedTimeout)
         check.shouldStop = { interrupts.count > 0 }
-        if result.batchesResentUnfound > 0 { check.confirmAfter = 3 }
+        if let resentWarning {
+          check.confirmAfter = 3
+          result.warnings[resentWarning] += "; the landed check counted once more 3 s after the "
+            + "counts matched"
+        }
         // Without a preflight the flags are read here, and only when a series needs them.
         let deduplicated =
           preflight?.storesDeduplicate

@@ -105,6 +105,8 @@ final class BatchDelivery: @unchecked Sendable {
     var mayBeStored = false
     // The target of the last request that was cut off and not asked about yet.
     var cutOffAt: ImportTarget?
+    // Whether the next request sends again what a count found nothing of.
+    var resendingUnfound = false
     let groups = [configuration.targets, configuration.fallbackTargets].filter { !$0.isEmpty }
     delivering: for (groupIndex, targets) in groups.enumerated() {
       // Once a group has stayed unreachable through a batch's whole retry budget, the batches
@@ -146,9 +148,7 @@ final class BatchDelivery: @unchecked Sendable {
             lastFailure.message += "; whether it is stored cannot be checked: \(why)"
             break delivering
           case .none:
-            abandonLock.lock()
-            resentUnfound += 1
-            abandonLock.unlock()
+            resendingUnfound = true
           }
         }
         let target = targets[(batch.sequence + attempt - 1) % targets.count]
@@ -157,9 +157,16 @@ final class BatchDelivery: @unchecked Sendable {
           gzipped = Data(rest.map { Gzip.compress($0) } ?? Gzip.compress(batch.body.bytes))
         }
         attemptsSoFar += 1
-        guard let failure = sender.post(compress ? gzipped! : body, to: target.importURL,
-                                        gzipped: compress)
-        else {
+        let answer = sender.post(compress ? gzipped! : body, to: target.importURL,
+                                 gzipped: compress)
+        // Counted once the copy may have reached the server, not when it was only meant to.
+        if resendingUnfound && (answer == nil || answer!.mayHaveArrived) {
+          abandonLock.lock()
+          resentUnfound += 1
+          abandonLock.unlock()
+        }
+        resendingUnfound = false
+        guard let failure = answer else {
           markDown(groupIndex, false)
           return .delivered(
             target: target.base.absoluteString, attempts: attemptsSoFar, storedBefore: storedBefore)

@@ -85,16 +85,20 @@ struct BatchStoredCheck {
   /// series. Timestamps, not counts: the window of a batch holds samples of other batches of
   /// the same series (another block of the file, the rows before or after its own), and a
   /// server that deduplicates keeps one of the samples a batch has at one timestamp.
+  /// False when the line is not one (an empty line is none and passes).
+  @discardableResult
   static func add(
     line: UnsafeRawBufferPointer, stamps: [SeriesKey: [Int64: Int]],
     to found: inout [SeriesKey: Set<Int64>]
-  ) {
-    guard let series = SeriesLine(line) else { return }
+  ) -> Bool {
+    if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }
+    guard let series = SeriesLine(line) else { return false }
     let key = LandedCheck.seriesKey(series.metric)
-    guard let expected = stamps[key] else { return }
+    guard let expected = stamps[key] else { return true }
     for stamp in series.timestamps where expected[stamp] != nil {
       found[key, default: []].insert(stamp)
     }
+    return true
   }
 
   /// The lines of `body` with only the samples whose timestamps `found` does not hold for their
@@ -140,14 +144,22 @@ struct BatchStoredCheck {
   /// still storing the body of a request it has not answered reads as holding none or some of
   /// it, so a reading of none or some is taken only when the next, `pause` seconds later, says
   /// the same (at most `readings` readings; the last one stands).
+  /// A vmagent target may hold what it accepted for its flush interval before its queue shows
+  /// it, so the counts are at least that far apart.
   func settledReading(of body: [UInt8], pause: Double, readings: Int = 5) -> StoredReading {
+    let flush = LandedCheck(queries: queries, agents: agents, timeout: timeout).agentFlushInterval()
+    let pause = flush > 0 ? max(pause, flush + 0.5) : pause
     var reading = self.reading(of: body)
     for _ in 1..<max(1, readings) {
       switch reading.state {
       case .all, .unasked, .unknown: return reading
       case .none, .some: break
       }
-      if Deadline(seconds: pause).sleep(unless: shouldStop) { return reading }
+      if Deadline(seconds: pause).sleep(unless: shouldStop) {
+        return StoredReading(
+          state: .unknown("interrupted before a second count could confirm the first"),
+          samples: reading.samples)
+      }
       let next = self.reading(of: body)
       if next == reading { return reading }
       reading = next
@@ -173,6 +185,7 @@ struct BatchStoredCheck {
       return StoredReading(state: .unknown(stuck), samples: expected.samples.values.reduce(0, +))
     }
     var found: [SeriesKey: Set<Int64>] = [:]
+    var unreadable = 0
     // The counts of one batch are small: a few seconds, or the request timeout when longer.
     let until = Deadline(seconds: max(5, timeout))
     do {
@@ -182,7 +195,7 @@ struct BatchStoredCheck {
           try check.export(
             serial: serial, in: query, first: expected.first, last: expected.last, until: until
           ) {
-            Self.add(line: $0, stamps: expected.stamps, to: &found)
+            if !Self.add(line: $0, stamps: expected.stamps, to: &found) { unreadable += 1 }
           }
         }
       }
@@ -191,8 +204,15 @@ struct BatchStoredCheck {
     } catch {
       return StoredReading(state: .unknown((error as? ProbeFailure)?.message ?? "\(error)"))
     }
-    let state = Self.state(stamps: expected.stamps, found: found)
     let samples = expected.samples.values.reduce(0, +)
+    // A page that is not export lines says nothing about what is stored: none found in it is
+    // no reason to send the batch again.
+    if unreadable > 0 {
+      return StoredReading(
+        state: .unknown("\(unreadable) line\(unreadable == 1 ? "" : "s") of the export could not "
+          + "be read as VictoriaMetrics JSON lines"), samples: samples)
+    }
+    let state = Self.state(stamps: expected.stamps, found: found)
     guard case .some = state else { return StoredReading(state: state, samples: samples) }
     return StoredReading(state: state, samples: samples, rest: Self.unstored(body, found: found))
   }

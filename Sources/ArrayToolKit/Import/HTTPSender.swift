@@ -113,7 +113,12 @@ public final class HTTPSender: @unchecked Sendable {
     let reason = HTTPURLResponse.localizedString(forStatusCode: status)
     let message = "HTTP \(status) \(reason)" + (text.isEmpty ? "" : ": \(text)")
     let retryable = status == 429 || status >= 500
-    return DeliveryFailure(retryable ? .httpRetryable : .httpRejected, message, status: status)
+    var failure = DeliveryFailure(retryable ? .httpRetryable : .httpRejected, message, status: status)
+    // A proxy (nginx, vmauth) answers 502 or 504 when the server behind it failed or was too
+    // slow after it had passed the body on, and a server's own 500 may come after part of the
+    // body was stored: either may have stored it. 429 and 503 refuse the request before it.
+    failure.mayHaveArrived = [500, 502, 504].contains(status)
+    return failure
   }
 
   private func classify(_ error: Error, url: URL) -> DeliveryFailure {

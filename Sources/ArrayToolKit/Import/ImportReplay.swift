@@ -36,6 +36,9 @@ public struct ReplayResult: Sendable {
   public var samplesAlreadyStored = 0
   /// Batches that may be stored, part of which was: only the rest was sent.
   public var batchesRestSent = 0
+  /// Batches sent again after a cut-off request of this replay that nothing of them was found
+  /// stored for.
+  public var batchesResentUnfound = 0
   /// Left because VictoriaMetrics holds some of their samples, or could not be asked.
   public var batchesMaybeStored = 0
   /// Stopped by SIGINT or SIGTERM before every batch was tried.
@@ -245,6 +248,12 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
       }
       // An earlier request of the batch was cut off after its body went out: the server may
       // hold its samples, and sending them again would store them twice.
+      // What the journals left of the batch, before a count cuts it to what is not stored.
+      let afterJournals = samples
+      if entry.record.mayBeStored && force {
+        log("\(name): it may be stored already (its request was cut off after its body went "
+          + "out): sending it without counting (--force)")
+      }
       if entry.record.mayBeStored && !force {
         let reading = storedCheck(targets).reading(of: body)
         let cutOff = "its request was cut off after its body went out (\(entry.record.reason))"
@@ -318,7 +327,7 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
         try unspool(entry.record, recorded: recorded)
       }
       try spool.remove(recordPath: entry.recordPath, dataPath: entry.dataPath)
-      let leftOut = entry.record.samples - samples
+      let leftOut = entry.record.samples - afterJournals
       log("replayed \(name): \(samples) samples delivered to \(accepted)"
         + (leftOut > 0 ? " (\(leftOut) it had on record were left out)" : ""))
       result.samplesAlreadyAccepted += leftOut
@@ -327,6 +336,7 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
     }
     // A signal during the last batch still makes the run an interrupted one, as in an import.
     if isStopped { result.interrupted = true }
+    result.batchesResentUnfound = deliveries.values.reduce(0) { $0 + $1.batchesResentUnfound }
     result.seconds = ImportPipeline.seconds(since: started)
     return result
   }

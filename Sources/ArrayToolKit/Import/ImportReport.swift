@@ -237,6 +237,13 @@ public enum ImportReport {
       lines.append("  left:        \(result.batchesLeft) batch\(result.batchesLeft == 1 ? "" : "es") "
         + "(\(grouped(result.samplesLeft)) samples on record): \(reasons.joined(separator: ", "))")
     }
+    if result.batchesResentUnfound > 0 {
+      let batches = result.batchesResentUnfound
+      lines.append("  warning:     \(batches) batch\(batches == 1 ? " was" : "es were") sent again "
+        + "after a request was cut off after its body went out and nothing of "
+        + "\(batches == 1 ? "it" : "them") was found stored: a server that stored that request "
+        + "later holds \(batches == 1 ? "it" : "them") twice")
+    }
     lines.append(String(format: "  elapsed:     %.2f s", result.seconds))
     for failure in result.failures { lines.append("    \(failure)") }
     return lines.joined(separator: "\n") + "\n"
@@ -255,6 +262,7 @@ public enum ImportReport {
       "batches_already_accepted": result.batchesAlreadyAccepted,
       "batches_already_stored": result.batchesAlreadyStored,
       "batches_rest_sent": result.batchesRestSent,
+      "batches_resent_unfound": result.batchesResentUnfound,
       "samples_already_stored": result.samplesAlreadyStored,
       "batches_may_be_stored": result.batchesMaybeStored,
       "samples_already_accepted": result.samplesAlreadyAccepted,

@@ -60,6 +60,8 @@ public struct LandedCheck {
     let serials = Set(expected.keys.map(\.serial)).sorted()
     var previous: [SeriesKey: Int]?
     var confirmed = confirmAfter <= 0
+    // Readings of a vmagent's store that are to agree are at least its flush interval apart.
+    let roundPause = max(0.5, agentFlushInterval())
     while true {
       // Every round: vmagent passes on what it took only after its flush interval, so a queue
       // empty at first may fill and then stay full when it cannot deliver.
@@ -104,10 +106,10 @@ public struct LandedCheck {
       let pause: Double
       if result.passed && !confirmed {
         confirmed = true
-        pause = confirmAfter
+        pause = max(confirmAfter, roundPause)
       } else {
         if result.passed || (excess && previous == found) || until.hasPassed { break }
-        pause = 0.5
+        pause = roundPause
       }
       previous = excess ? found : nil
       if Deadline(seconds: pause).sleep(unless: shouldStop) {
@@ -117,6 +119,33 @@ public struct LandedCheck {
     }
     result.seconds = Deadline.now() - started
     return result
+  }
+
+  private static let offsets = AtomicCounter()
+  private static let firstOffset = Int.random(in: 0..<300)
+
+  /// Seconds, 1 to 300, that differ from one export to the next in a process and start at a
+  /// random place in each process.
+  static func searchOffset() -> Int64 { Int64(1 + (firstOffset + offsets.increment()) % 300) }
+
+  /// The longest `-remoteWrite.flushInterval` of the vmagents among the targets (1 s, its
+  /// default, when /flags does not say; 0 without a vmagent): how long one may hold what it
+  /// accepted before its queue shows it.
+  func agentFlushInterval() -> Double {
+    var longest = 0.0
+    for agent in agents {
+      let client = HTTPClient(endpoint: agent, resolver: resolver)
+      guard let answer = try? client.fetch(
+        .get("/flags"), deadline: Deadline(seconds: 2), limit: 1 << 20), answer.head.isSuccess
+      else { continue }
+      let body = answer.body
+      let flags = VictoriaMetricsFlags.parse(String(decoding: body, as: UTF8.self))
+      guard flags.isSet("remoteWrite.url") else { continue }
+      let interval = flags.value("remoteWrite.flushInterval")
+        .flatMap(VictoriaMetricsFlags.goDurationSeconds) ?? 1
+      longest = max(longest, interval)
+    }
+    return longest
   }
 
   /// Waits until every vmagent among the targets has nothing pending; an error text on timeout.
@@ -171,7 +200,12 @@ public struct LandedCheck {
     var allowed = CharacterSet.alphanumerics
     allowed.insert(charactersIn: "-._~")
     let match = selector.addingPercentEncoding(withAllowedCharacters: allowed) ?? selector
-    let path = "/api/v1/export?match%5B%5D=\(match)&start=\(first / 1000)&end=\(last / 1000 + 1)"
+    // VictoriaMetrics answers a search it answered a moment ago from its cache of which series
+    // match, for some seconds, even when series were added since: a count right after one that
+    // found nothing would find nothing again. A start a few seconds earlier each time is a new
+    // search; what it adds before `first` is not counted.
+    let start = first / 1000 - Self.searchOffset()
+    let path = "/api/v1/export?match%5B%5D=\(match)&start=\(start)&end=\(last / 1000 + 1)"
     var client = HTTPClient(endpoint: query, resolver: resolver)
     client.shouldStop = shouldStop
     var splitter = LineSplitter(limit: 256 << 20)

@@ -59,7 +59,8 @@ public struct DeliveryFailure: Error, Equatable, Sendable {
   public var message: String
   public var status: Int?
   /// Whether the request had sent some of its body before it failed without an answer (a
-  /// timeout, a reset, a cancellation): the server may have stored the samples all the same.
+  /// timeout, a reset, a cancellation) or with a 500, 502 or 504: the server may have stored the
+  /// samples all the same.
   public var mayHaveArrived = false
 
   /// What a spooled batch's line adds when one of its requests may have arrived.

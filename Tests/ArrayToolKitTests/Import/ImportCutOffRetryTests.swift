@@ -15,10 +15,12 @@ import Testing
   /// first post as `firstSight` says; returns the export and the run.
   private func importThroughProxy(
     _ storage: VictoriaMetricsServer, firstSight: StallingProxy.FirstSight, start: Int64,
-    scratch: ScratchDirectory, query: String? = nil, options: [String] = []
+    scratch: ScratchDirectory, query: String? = nil, firstStatus: Int? = nil,
+    options: [String] = []
   ) throws -> (generator: ExportGenerator, run: BinaryResult, proxy: StallingProxy) {
     let (path, generator) = try ImportIntegrationTests.export(files: 2, start: start, in: scratch)
-    let proxy = try StallingProxy(storage: storage.url, firstSight: firstSight, stall: 2.5)
+    let proxy = try StallingProxy(
+      storage: storage.url, firstSight: firstSight, stall: 2.5, firstStatus: firstStatus)
     let run = try BinaryRunner.run(
       ["import", "--no-preflight", "--url", proxy.url, "--query-url", query ?? storage.url,
        "--timeout", "1", "--retry-delay", "0.2", "--jobs", "1", "--concurrency", "1", "--json"]
@@ -101,16 +103,41 @@ import Testing
     }
   }
 
-  /// A count that cannot be made although there is a VictoriaMetrics to ask (its export fails):
-  /// the batch goes to the spool marked as maybe stored rather than out a second time.
-  @Test func aBatchThatCannotBeCountedIsKeptInTheSpool() throws {
+  /// A proxy that passed the body on and then answered 504 (the server behind it too slow):
+  /// the batch may be stored, and is counted before it is sent again.
+  @Test func aBatchAnswered504AfterItWasPassedOnIsCountedFirst() throws {
     try VictoriaMetricsServer.withVictoriaMetrics { storage in
       let scratch = try ScratchDirectory()
-      let failing = try LoopbackServer(status: 500, reason: "Internal Server Error", body: "no")
+      let (generator, run, proxy) = try importThroughProxy(
+        storage, firstSight: .whole, start: 1_740_787_200, scratch: scratch, firstStatus: 504)
+      defer { proxy.stop() }
+      let report = try ImportIntegrationTests.expectReport(run, status: 0)
+      #expect(report["batches_found_stored"] as? Int == 2)
+      #expect(proxy.importPosts == 2)
+      #expect(run.stderr.split(separator: "\n").filter {
+        $0.contains("(HTTP 504 ")
+          && $0.hasSuffix("and all its 8400 samples are stored: not sent again")
+      }.count == 2, "stderr: \(run.stderr)")
+      try ImportIntegrationTests.expectStoredExactly(generator, files: [0, 1], in: storage)
+    }
+  }
+
+  /// A count that cannot be made although there is a VictoriaMetrics to ask (its export fails,
+  /// or answers with a page that is no export): the batch goes to the spool marked as maybe
+  /// stored rather than out a second time.
+  @Test(arguments: [
+    (500, "no", " answered 500"),
+    (200, "<html>not an export</html>\n",
+     "1 line of the export could not be read as VictoriaMetrics JSON lines"),
+  ])
+  func aBatchThatCannotBeCountedIsKeptInTheSpool(status: Int, page: String, why: String) throws {
+    try VictoriaMetricsServer.withVictoriaMetrics { storage in
+      let scratch = try ScratchDirectory()
+      let failing = try LoopbackServer(status: status, reason: "Status", body: page)
       defer { failing.stop() }
       let (_, run, proxy) = try importThroughProxy(
-        storage, firstSight: .whole, start: 1_740_700_800, scratch: scratch,
-        query: failing.url)
+        storage, firstSight: .whole, start: 1_740_700_800 + Int64(status) * 86_400,
+        scratch: scratch, query: failing.url)
       defer { proxy.stop() }
       let report = try ImportIntegrationTests.expectReport(run, status: 1)
       #expect(report["batches_sent"] as? Int == 0)
@@ -120,8 +147,8 @@ import Testing
       #expect(entries.count == 2)
       #expect(entries.allSatisfy { $0.record.mayBeStored })
       #expect(entries.allSatisfy {
-        $0.record.reason.contains("; whether it is stored could not be checked: GET /api/v1/export")
-          && $0.record.reason.hasSuffix(" answered 500")
+        $0.record.reason.contains("; whether it is stored could not be checked: ")
+          && $0.record.reason.hasSuffix(why)
       }, "reasons: \(entries.map(\.record.reason))")
       #expect(run.stderr.split(separator: "\n").filter {
         $0.hasSuffix("keeping it in the spool rather than risk storing it twice")

@@ -118,9 +118,10 @@ import Testing
       #"{"metric":{"__name__":"huawei_a","Element":"0A","Resource":"Controller","SN":"S1","#
       + #""scrape_interval":"60"},"values":[1,2,3],"timestamps":[1000,61000,121000]}"#
     var found: [SeriesKey: Set<Int64>] = [:]
-    Array(line.utf8).withUnsafeBytes {
+    let read = Array(line.utf8).withUnsafeBytes {
       BatchStoredCheck.add(line: $0, stamps: stamps, to: &found)
     }
+    #expect(read)
     // 121000 belongs to another batch; a deduplicated 1000 holds both of the batch's samples.
     #expect(found == [series: [1000, 61_000]])
     #expect(BatchStoredCheck.state(stamps: stamps, found: found) == .some(found: 3, of: 4))
@@ -143,6 +144,7 @@ import Testing
       #expect(report["batches_sent"] as? Int == 3)
       #expect(report["batches_rest_sent"] as? Int == 1)
       #expect(report["samples_already_stored"] as? Int == stored)
+      #expect(report["samples_already_accepted"] as? Int == 0)
       #expect(report["samples_sent"] as? Int == all - (stored ?? 0))
       #expect(report["batches_left"] as? Int == 0)
       let name = (entries[1].dataPath as NSString).lastPathComponent

@@ -43,7 +43,10 @@ import Testing
     #expect(result.differences == [
       LandedResult.Difference(series: LandedCheck.describe(Self.key), sent: 240, found: 480)
     ])
-    #expect(server.requests.filter { $0.path.hasPrefix("/api/v1/export") }.count == 3)
+    let exports = server.requests.filter { $0.path.hasPrefix("/api/v1/export") }.map(\.path)
+    #expect(exports.count == 3)
+    // Each reading a new search, which VictoriaMetrics does not answer from its series cache.
+    #expect(Set(exports).count == 3)
   }
 
   /// The same export sent twice with --force into a VictoriaMetrics without deduplication: the

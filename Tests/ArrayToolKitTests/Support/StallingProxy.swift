@@ -32,6 +32,8 @@ final class StallingProxy: @unchecked Sendable {
   private let storage: URL
   private let firstSight: FirstSight
   private let stall: Double
+  /// The status of a first post, answered at once instead of after `stall` (a proxy's 504).
+  private let firstStatus: Int?
   private let lock = NSLock()
   private var seen: Set<String> = []
   private var posts = 0
@@ -40,10 +42,11 @@ final class StallingProxy: @unchecked Sendable {
 
   /// Hands bodies on to the VictoriaMetrics at `storage` and answers a body's first post after
   /// `stall` seconds.
-  init(storage: String, firstSight: FirstSight, stall: Double) throws {
+  init(storage: String, firstSight: FirstSight, stall: Double, firstStatus: Int? = nil) throws {
     self.storage = URL(string: storage + "/api/v1/import")!
     self.firstSight = firstSight
     self.stall = stall
+    self.firstStatus = firstStatus
     (listener, port) = try LoopbackSocket.listen()
     Thread { [self] in serve() }.start()
   }
@@ -120,6 +123,14 @@ final class StallingProxy: @unchecked Sendable {
     if !handedOn.isEmpty {
       let sender = HTTPSender(timeout: 10, connections: 1, credentials: .none)
       _ = sender.post(Data(handedOn.utf8), to: storage, gzipped: false)
+    }
+    if first, let firstStatus {
+      LoopbackSocket.write(
+        LoopbackServer.response(
+          status: firstStatus, reason: "Gateway Timeout", body: "upstream timed out",
+          contentType: "text/plain"),
+        to: connection)
+      return
     }
     if first { Thread.sleep(forTimeInterval: max(0, stall - waited)) }
     LoopbackSocket.write(
