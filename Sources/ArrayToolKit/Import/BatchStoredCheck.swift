@@ -148,7 +148,8 @@ struct BatchStoredCheck {
   /// it, so the counts are at least that far apart.
   func settledReading(of body: [UInt8], pause: Double, readings: Int = 5) -> StoredReading {
     let flush = LandedCheck(queries: queries, agents: agents, timeout: timeout).agentFlushInterval()
-    let pause = flush > 0 ? max(pause, flush + 0.5) : pause
+    // The flush and then its delivery to the store, with room for a request a proxy held back.
+    let pause = flush > 0 ? max(pause, flush + 2) : pause
     var reading = self.reading(of: body)
     for _ in 1..<max(1, readings) {
       switch reading.state {

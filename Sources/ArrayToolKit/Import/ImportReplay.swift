@@ -36,8 +36,8 @@ public struct ReplayResult: Sendable {
   public var samplesAlreadyStored = 0
   /// Batches that may be stored, part of which was: only the rest was sent.
   public var batchesRestSent = 0
-  /// Batches sent again after a cut-off request of this replay that nothing of them was found
-  /// stored for.
+  /// Batches sent after a cut-off request (of an earlier run or of this replay) that nothing of
+  /// them was found stored for.
   public var batchesResentUnfound = 0
   /// Left because VictoriaMetrics holds some of their samples, or could not be asked.
   public var batchesMaybeStored = 0
@@ -250,16 +250,22 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
       // hold its samples, and sending them again would store them twice.
       // What the journals left of the batch, before a count cuts it to what is not stored.
       let afterJournals = samples
+      // Whether it goes out on a count of none, which a server still storing it would give.
+      var sentOnNone = false
       if entry.record.mayBeStored && force {
         log("\(name): it may be stored already (its request was cut off after its body went "
           + "out): sending it without counting (--force)")
       }
       if entry.record.mayBeStored && !force {
-        let reading = storedCheck(targets).reading(of: body)
+        // Settled as in an import: a replay right after the run that spooled the batch may meet
+        // a server still storing it, or still answering from its cache.
+        let reading = storedCheck(targets).settledReading(
+          of: body, pause: BatchStoredCheck.pause(timeout: configuration.timeout))
         let cutOff = "its request was cut off after its body went out (\(entry.record.reason))"
         switch reading.state {
         case .none:
           log("\(name): none of its \(samples) samples is stored yet (\(cutOff)): sending it")
+          sentOnNone = true
         case .all:
           if !digest.isEmpty, let journal = try journalOf(settings.targets[0]) {
             try journal.record(.accepted, archive: digest, member: entry.record.member, pieces: pieces)
@@ -307,6 +313,7 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
       guard case .delivered(let accepted, _, _) = outcome else {
         var why = "not sent"
         if case .failed(_, let failure) = outcome {
+          if sentOnNone && failure.mayHaveArrived { result.batchesResentUnfound += 1 }
           why = failure.message
           // Cut off after its body went out this time: the next replay asks before sending.
           if failure.mayHaveArrived && !entry.record.mayBeStored {
@@ -327,6 +334,7 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
         try unspool(entry.record, recorded: recorded)
       }
       try spool.remove(recordPath: entry.recordPath, dataPath: entry.dataPath)
+      if sentOnNone { result.batchesResentUnfound += 1 }
       let leftOut = entry.record.samples - afterJournals
       log("replayed \(name): \(samples) samples delivered to \(accepted)"
         + (leftOut > 0 ? " (\(leftOut) it had on record were left out)" : ""))
@@ -336,7 +344,7 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
     }
     // A signal during the last batch still makes the run an interrupted one, as in an import.
     if isStopped { result.interrupted = true }
-    result.batchesResentUnfound = deliveries.values.reduce(0) { $0 + $1.batchesResentUnfound }
+    result.batchesResentUnfound += deliveries.values.reduce(0) { $0 + $1.batchesResentUnfound }
     result.seconds = ImportPipeline.seconds(since: started)
     return result
   }

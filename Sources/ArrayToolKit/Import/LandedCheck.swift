@@ -121,12 +121,14 @@ public struct LandedCheck {
     return result
   }
 
-  private static let offsets = AtomicCounter()
-  private static let firstOffset = Int.random(in: 0..<300)
+  private static let searches = AtomicCounter()
+  private static let run = UInt32.random(in: 0...UInt32.max)
 
-  /// Seconds, 1 to 300, that differ from one export to the next in a process and start at a
-  /// random place in each process.
-  static func searchOffset() -> Int64 { Int64(1 + (firstOffset + offsets.increment()) % 300) }
+  /// A word no other export of this process or (but for a 1 in 4 billion chance) of another
+  /// asks for: `8f3a01c2-17`.
+  static func searchNonce() -> String {
+    String(run, radix: 16) + "-" + String(searches.increment())
+  }
 
   /// The longest `-remoteWrite.flushInterval` of the vmagents among the targets (1 s, its
   /// default, when /flags does not say; 0 without a vmagent): how long one may hold what it
@@ -196,16 +198,16 @@ public struct LandedCheck {
     serial: String, in query: ProbeEndpoint, first: Int64, last: Int64, until: Deadline,
     each: (UnsafeRawBufferPointer) -> Void
   ) throws {
-    let selector = "{SN=\"\(serial)\"}"
+    // VictoriaMetrics answers a search it answered a moment ago from its cache of which series
+    // match (keyed by the filters and the days searched), for some seconds, even when series
+    // were added since: a count right after one that found nothing would find nothing again.
+    // A filter on a label no series has, with a value of its own each time, matches every
+    // series and makes each export a new search.
+    let selector = "{SN=\"\(serial)\",arraytool_search!=\"\(Self.searchNonce())\"}"
     var allowed = CharacterSet.alphanumerics
     allowed.insert(charactersIn: "-._~")
     let match = selector.addingPercentEncoding(withAllowedCharacters: allowed) ?? selector
-    // VictoriaMetrics answers a search it answered a moment ago from its cache of which series
-    // match, for some seconds, even when series were added since: a count right after one that
-    // found nothing would find nothing again. A start a few seconds earlier each time is a new
-    // search; what it adds before `first` is not counted.
-    let start = first / 1000 - Self.searchOffset()
-    let path = "/api/v1/export?match%5B%5D=\(match)&start=\(start)&end=\(last / 1000 + 1)"
+    let path = "/api/v1/export?match%5B%5D=\(match)&start=\(first / 1000)&end=\(last / 1000 + 1)"
     var client = HTTPClient(endpoint: query, resolver: resolver)
     client.shouldStop = shouldStop
     var splitter = LineSplitter(limit: 256 << 20)

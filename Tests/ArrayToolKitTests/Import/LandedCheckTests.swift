@@ -76,6 +76,39 @@ import Testing
     }
   }
 
+  /// Each count is a search of its own, with a filter on a label no series has
+  /// (`arraytool_search!="…"`): against a real VictoriaMetrics it still matches every series of
+  /// the array, and a count right after one that found nothing sees what was stored between.
+  @Test func aCountRightAfterOneThatFoundNothingSeesWhatWasStoredBetween() throws {
+    try VictoriaMetricsServer.withVictoriaMetrics { storage in
+      let first: Int64 = 1_741_046_400_000
+      var check = LandedCheck(
+        queries: [try ProbeEndpoint(parsing: storage.url)], agents: [], timeout: 30)
+      check.shouldStop = { false }
+      func count() throws -> Int {
+        var found: [SeriesKey: Int] = [:]
+        var unreadable = 0
+        let query = try ProbeEndpoint(parsing: storage.url)
+        check.flush(query, until: Deadline(seconds: 5))
+        try check.count(
+          serial: "SN1", in: query, first: first, last: first + 239 * 60_000,
+          until: Deadline(seconds: 10), into: &found, unreadable: &unreadable)
+        #expect(unreadable == 0)
+        return found[Self.key] ?? 0
+      }
+      #expect(try count() == 0)
+      let line = Self.exportLine(240).replacingOccurrences(
+        of: "1758758400000", with: "\(first)")
+      let stamps = (0..<240).map { String(first + Int64($0) * 60_000) }
+      let body = line.components(separatedBy: "\"timestamps\":[")[0] + "\"timestamps\":["
+        + stamps.joined(separator: ",") + "]}\n"
+      let sender = HTTPSender(timeout: 10, connections: 1, credentials: .none)
+      #expect(sender.post(
+        Data(body.utf8), to: URL(string: storage.url + "/api/v1/import")!, gzipped: false) == nil)
+      #expect(try count() == 240)
+    }
+  }
+
   /// The export is asked in whole seconds: samples of the series in the first and last second
   /// but outside the milliseconds the import spans are not the import's, and not counted.
   @Test func onlySamplesWithinTheImportedSpanAreCounted() throws {
