@@ -31,17 +31,17 @@ public enum ImportCommand: Command {
       with other bytes are refused (status 1). Ctrl-C stops at the next block, finishes the
       batches in flight and flushes the journal; a second Ctrl-C cancels the requests in
       flight and spools their batches and those not sent yet, without waiting on the server
-      (send them with --replay). A batch whose request was cut off after its body went out
-      (a timeout, a reset) may be stored already: before it is sent again, its samples are
-      counted where they would be stored (--query-url, or the targets that are a
-      VictoriaMetrics). All there, and it is done; some, and only the rest is sent; none, and
-      it is sent; nothing can be counted, and it is kept in the spool. --force sends without
-      asking. A replay stops before its next
-      batch the same way (a second Ctrl-C cancels the one in flight; it stays in the spool).
-      A spool or journal folder that is a file or cannot be written is refused before
-      anything is sent (status 2). One import or replay at a time holds STATE/lock; another
-      run on the same STATE ends at once with status 2. STATE is
-      $ARRAYTOOL_STATE_DIR, else $XDG_STATE_HOME/arraytool, else ~/.local/state/arraytool.
+      (send them with --replay). A replay stops before its next batch the same way (a second
+      Ctrl-C cancels the one in flight; it stays in the spool). A batch whose request was cut
+      off after its body went out (a timeout, a reset, a proxy's 502 or 504) may be stored
+      already: before it is sent again, its samples are counted where they would be stored
+      (--query-url, or the targets that are a VictoriaMetrics). All there, and it is done;
+      some, and only the rest is sent; none, and it is sent; nothing can be counted, and it
+      is kept in the spool. --force sends without asking. A spool or journal folder that is
+      a file or cannot be written is refused before anything is sent (status 2). One import
+      or replay at a time holds STATE/lock; another run on the same STATE ends at once with
+      status 2. STATE is $ARRAYTOOL_STATE_DIR, else $XDG_STATE_HOME/arraytool, else
+      ~/.local/state/arraytool.
 
       Failed requests are retried with exponential backoff and jitter on DNS failures, refused or
       reset connections, timeouts, 429 and 5xx; another 4xx stops that batch and the server's
@@ -231,6 +231,10 @@ public enum ImportCommand: Command {
     // A batch whose request was cut off after its body went out is looked for where it would be
     // stored before it is sent again (--force sends it unasked). What the targets are is asked
     // once, when that first happens, by whichever sender gets there first.
+    // Any target may be a vmagent whose queue must drain before a count.
+    let agents = (configuration.targets + configuration.fallbackTargets).compactMap {
+      try? ProbeEndpoint(parsing: $0.base.absoluteString)
+    }
     if !configuration.force {
       let lock = NSLock()
       var check: BatchStoredCheck?
@@ -238,12 +242,7 @@ public enum ImportCommand: Command {
       pipeline.storedCheck = { body in
         lock.lock()
         if check == nil {
-          var made = BatchStoredCheck(
-            queries: queries(),
-            agents: (settings.targets + settings.fallbackTargets).compactMap {
-              try? ProbeEndpoint(parsing: $0.base.absoluteString)
-            },
-            timeout: settings.timeout)
+          var made = BatchStoredCheck(queries: queries(), agents: agents, timeout: settings.timeout)
           made.shouldStop = { interrupts.count > 1 }
           check = made
         }
@@ -302,9 +301,6 @@ public enum ImportCommand: Command {
       } else if case let queries = queries(), !queries.isEmpty {
         let names = queries.map { $0.url("") }.joined(separator: " and ")
         events.say("checking that the samples landed in \(names)")
-        let agents = (configuration.targets + configuration.fallbackTargets).compactMap {
-          try? ProbeEndpoint(parsing: $0.base.absoluteString)
-        }
         interrupts.handle {
           events.say("interrupted: the landed check stops without comparing the counts")
         } again: {}
