@@ -122,33 +122,44 @@ struct SeriesLine: Equatable {
   /// The elements of an array, each as written; nil when it is not one.
   private static func elements(_ array: UnsafeBufferPointer<UInt8>) -> [UnsafeBufferPointer<UInt8>]?
   {
-    guard array.first == 0x5B else { return nil }
     var elements: [UnsafeBufferPointer<UInt8>] = []
+    guard forEachElement(array, { elements.append($0); return true }) else { return nil }
+    return elements
+  }
+
+  /// Hands `each` every element of an array as written, without gathering them; false when it
+  /// is not one or `each` says so.
+  @inline(__always)
+  private static func forEachElement(
+    _ array: UnsafeBufferPointer<UInt8>, _ each: (UnsafeBufferPointer<UInt8>) -> Bool
+  ) -> Bool {
+    guard array.first == 0x5B else { return false }
     var index = JSONGrammar.skipSpace(array, 1)
-    if index < array.count, array[index] == 0x5D { return elements }
+    if index < array.count, array[index] == 0x5D { return index + 1 == array.count }
     while index < array.count {
-      guard let end = JSONGrammar.valueEnd(array, index) else { return nil }
-      elements.append(UnsafeBufferPointer(rebasing: array[index..<end]))
+      guard let end = JSONGrammar.valueEnd(array, index),
+        each(UnsafeBufferPointer(rebasing: array[index..<end]))
+      else { return false }
       index = JSONGrammar.skipSpace(array, end)
-      guard index < array.count else { return nil }
-      if array[index] == 0x5D { return index + 1 == array.count ? elements : nil }
-      guard array[index] == 0x2C else { return nil }
+      guard index < array.count else { return false }
+      if array[index] == 0x5D { return index + 1 == array.count }
+      guard array[index] == 0x2C else { return false }
       index = JSONGrammar.skipSpace(array, index + 1)
     }
-    return nil
+    return false
   }
 
   /// The integers of an array such as `[1758758400000,1758758460000]`; nil when anything else is
   /// in it or one does not fit 64 bits.
   private static func integers(_ array: UnsafeBufferPointer<UInt8>) -> [Int64]? {
-    guard let elements = elements(array) else { return nil }
     var values: [Int64] = []
-    values.reserveCapacity(elements.count)
-    for element in elements {
-      guard let value = integer(element) else { return nil }
+    values.reserveCapacity(array.count / 14)
+    let read = forEachElement(array) { element in
+      guard let value = integer(element) else { return false }
       values.append(value)
+      return true
     }
-    return values
+    return read ? values : nil
   }
 
   /// A decimal integer, optionally negative, that fits 64 bits.
