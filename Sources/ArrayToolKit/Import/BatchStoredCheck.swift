@@ -168,9 +168,6 @@ struct BatchStoredCheck {
     return reading
   }
 
-  /// What the queries hold of the batch whose body is `body`.
-  func state(of body: [UInt8]) -> StoredState { reading(of: body).state }
-
   /// What the queries hold of the batch whose body is `body`, and what is left to send of it.
   func reading(of body: [UInt8]) -> StoredReading {
     guard !queries.isEmpty else {
