@@ -23,6 +23,8 @@ public struct LogAnalysisOptions: Sendable {
 /// Analyses records handed to it in time order, or nearly: see `BurstDetector` for time that
 /// goes back.
 public final class LogAnalyzer {
+  /// Keeps the fields off the cache lines of objects allocated beside it (see `CacheLinePadding`).
+  private let leadingPadding = CacheLinePadding()
   private let options: LogAnalysisOptions
   @exclusivity(unchecked) private var analysis = LogAnalysis()
   @exclusivity(unchecked) private var detector: BurstDetector
@@ -32,6 +34,7 @@ public final class LogAnalyzer {
   @exclusivity(unchecked) private var warningIndex: [String: Int] = [:]
   @exclusivity(unchecked) private var minute = Int64.min
   @exclusivity(unchecked) private var minuteErrors = 0
+  private let trailingPadding = CacheLinePadding()
 
   static let warningGroupLimit = 500
   static let minuteLimit = 200_000
@@ -85,7 +88,7 @@ public final class LogAnalyzer {
       }
     }
     let records = RecordPipe(streams: streams, failed: failed)
-    while let (record, text) = records.next() { analyzer.add(record, text: text) }
+    records.forEach { analyzer.add($0, text: $1) }
     var analysis = analyzer.finish()
     analysis.cutLines = streams.reduce(0) { $0 + $1.cutLines }
     return analysis

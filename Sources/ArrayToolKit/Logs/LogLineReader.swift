@@ -10,6 +10,8 @@
 
 /// Reads lines from a `ByteSource`.
 final class LogLineReader {
+  /// Keeps the fields off the cache lines of objects allocated beside it (see `CacheLinePadding`).
+  private let leadingPadding = CacheLinePadding()
   private let source: ByteSource
   private let storage: UnsafeMutableRawBufferPointer
   @exclusivity(unchecked) private var start = 0
@@ -21,6 +23,7 @@ final class LogLineReader {
   @exclusivity(unchecked) private(set) var lineNumber = 0
   /// How many lines were longer than the buffer and were cut.
   @exclusivity(unchecked) private(set) var cutLines = 0
+  private let trailingPadding = CacheLinePadding()
 
   /// - Parameter capacity: the buffer size, which is also the longest line kept whole.
   init(source: ByteSource, capacity: Int = 1 << 20) {

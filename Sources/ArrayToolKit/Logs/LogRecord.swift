@@ -5,6 +5,8 @@
 
 /// A log record as the analysis sees it. Valid until its stream reads the next one.
 public final class LogRecord {
+  /// Keeps the fields off the cache lines of objects allocated beside it (see `CacheLinePadding`).
+  private let leadingPadding = CacheLinePadding()
   /// When it was written; `nil` only before the first line of its input that carried a time.
   @exclusivity(unchecked) public var time: LogTime?
   /// Whether its line opened with a timestamp that is no time; `time` is then the time of the
@@ -32,6 +34,7 @@ public final class LogRecord {
   @exclusivity(unchecked) public var input = 0
   /// The line of its input the record starts on, from 1.
   @exclusivity(unchecked) public var line = 0
+  private let trailingPadding = CacheLinePadding()
 
   /// The most text kept per record; enough for any message and the top of a traceback.
   static let textLimit = 16 * 1024

@@ -5,22 +5,51 @@
 
 /// A k-way merge of `LogRecordStream`s by time.
 final class LogRecordMerger {
+  /// Keeps the fields off the cache lines of objects allocated beside it (see `CacheLinePadding`).
+  private let leadingPadding = CacheLinePadding()
   private let streams: [LogRecordStream]
   /// The only stream when there is one, read without the heap.
   private let single: LogRecordStream?
+  /// `single` without its reference count, which `streams` keeps.
+  private let unsafeSingle: Unmanaged<LogRecordStream>?
   private let failed: (Error) -> Void
   /// Indices into `streams` of the inputs that still have a record, as a binary min-heap.
   @exclusivity(unchecked) private var heap: [Int] = []
   @exclusivity(unchecked) private var started = false
   /// The stream whose record was handed out last; it moves on at the next call.
   @exclusivity(unchecked) private var lastTaken: Int?
+  private let trailingPadding = CacheLinePadding()
 
   /// - Parameter failed: told about an input that cannot be read on; that input ends there and
   ///   the others go on.
   init(streams: [LogRecordStream], failed: @escaping (Error) -> Void) {
     self.streams = streams
     single = streams.count == 1 ? streams[0] : nil
+    unsafeSingle = single.map { Unmanaged.passUnretained($0) }
     self.failed = failed
+  }
+
+  /// Moves to the next record in time order and copies it into `batch`.
+  /// - Returns: `false` when all inputs ended.
+  @inline(__always)
+  func appendNext(to batch: RecordBatch) -> Bool {
+    guard let single = unsafeSingle else {
+      guard let record = next() else { return false }
+      batch.append(record)
+      return true
+    }
+    // The record is read where its stream keeps it: returned, it would be retained and
+    // released once per record, a write to its header that costs more than the copy.
+    return single._withUnsafeGuaranteedRef { stream in
+      do {
+        guard try stream.advance() else { return false }
+        batch.append(stream.current)
+        return true
+      } catch {
+        failed(error)
+        return false
+      }
+    }
   }
 
   /// The next record in time order, valid until the next call; `nil` when all inputs ended.

@@ -6,6 +6,8 @@
 
 /// The records of one input, one at a time.
 final class LogRecordStream {
+  /// Keeps the fields off the cache lines of objects allocated beside it (see `CacheLinePadding`).
+  private let leadingPadding = CacheLinePadding()
   /// The position of the input on the command line.
   let input: Int
   /// The record the last successful `advance()` produced; refilled by each call.
@@ -27,6 +29,7 @@ final class LogRecordStream {
   /// Where the log line inside a docker json-file line is kept while it is read: it may wait
   /// as the next record's first line, so it lives apart from buffers that are reused.
   private let embedded: UnsafeMutableBufferPointer<UInt8>
+  private let trailingPadding = CacheLinePadding()
 
   private struct Pending {
     var shape: LineShape

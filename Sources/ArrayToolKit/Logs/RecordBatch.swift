@@ -7,6 +7,8 @@
 
 /// A run of records in the order the analysis takes them, with the read failures between them.
 final class RecordBatch {
+  /// Keeps the fields off the cache lines of objects allocated beside it (see `CacheLinePadding`).
+  private let leadingPadding = CacheLinePadding()
   struct Entry {
     var time: Int64
     var hasTime: Bool
@@ -33,6 +35,7 @@ final class RecordBatch {
   @exclusivity(unchecked) private var arenaCount = 0
   /// Failures to read an input, each with the number of records that came before it.
   @exclusivity(unchecked) private(set) var failures: [(before: Int, error: Error)] = []
+  private let trailingPadding = CacheLinePadding()
 
   /// A batch is handed over at this many records or this many bytes of text.
   static let recordLimit = 4096

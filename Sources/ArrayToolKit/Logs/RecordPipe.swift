@@ -19,11 +19,10 @@ final class RecordPipe: @unchecked Sendable {
   private let failed: (Error) -> Void
   /// The reading side when it runs on the calling thread; `nil` while a thread runs it.
   private let inline: Reader?
-  /// The record handed out by `next()`, refilled by each call.
+  /// The record `forEach` hands out, refilled for each.
   private let current = LogRecord()
-  @exclusivity(unchecked) private var batch: RecordBatch?
-  @exclusivity(unchecked) private var index = 0
-  @exclusivity(unchecked) private var failureIndex = 0
+  /// The one batch, filled again and again, when reading runs on the calling thread.
+  private let inlineBatch: RecordBatch?
 
   /// How many batches are in flight; the reader waits when all of them are full.
   static let depth = 4
@@ -42,11 +41,10 @@ final class RecordPipe: @unchecked Sendable {
     if threaded && RecordPipe.start(reader) {
       for _ in 0..<RecordPipe.depth { empty.push(RecordBatch()) }
       inline = nil
+      inlineBatch = nil
     } else {
       inline = reader
-      // One batch, filled by the first call and again each time it is used up.
-      batch = RecordBatch()
-      reader.needsFill = true
+      inlineBatch = RecordBatch()
     }
   }
 
@@ -70,39 +68,35 @@ final class RecordPipe: @unchecked Sendable {
     return true
   }
 
-  /// The next record in time order and its text (kept for errors, warnings and lines opening
-  /// with `[`, empty for others), valid until the next call; `nil` when all inputs ended.
-  func next() -> (LogRecord, UnsafeBufferPointer<UInt8>)? {
-    while true {
-      if let batch {
-        if let inline, inline.needsFill {
-          inline.needsFill = false
-          guard !inline.done else { return nil }
-          inline.done = !inline.fill(batch)
-          index = 0
-          failureIndex = 0
-        }
-        while failureIndex < batch.failures.count && batch.failures[failureIndex].before <= index {
-          failed(batch.failures[failureIndex].error)
+  /// Calls `body` with every record in time order and its text (kept for errors, warnings and
+  /// lines opening with `[`, empty for others); both are valid only during the call.
+  ///
+  /// A batch is taken once and its records read in a loop: a `next()` that handed out one
+  /// record at a time retained the batch and the record for each, writes to two reference
+  /// counts per record on lines the reading thread works next to.
+  func forEach(_ body: (LogRecord, UnsafeBufferPointer<UInt8>) -> Void) {
+    let record = current
+    while let batch = nextBatch() {
+      var failureIndex = 0
+      let failures = batch.failures
+      for index in 0..<batch.count {
+        while failureIndex < failures.count && failures[failureIndex].before <= index {
+          failed(failures[failureIndex].error)
           failureIndex += 1
         }
-        if index < batch.count {
-          let text = batch.load(index, into: current)
-          index += 1
-          return (current, text)
-        }
-        if let inline {
-          inline.needsFill = true
-          continue
-        }
-        self.batch = nil
-        empty.push(batch)
+        body(record, batch.load(index, into: record))
       }
-      guard let next = filled.pop() else { return nil }
-      batch = next
-      index = 0
-      failureIndex = 0
+      for failure in failures[failureIndex...] { failed(failure.error) }
+      if inline == nil { empty.push(batch) }
     }
+  }
+
+  /// The next batch of records, filled on the reading thread or, without one, here.
+  private func nextBatch() -> RecordBatch? {
+    guard let inline else { return filled.pop() }
+    guard !inline.done, let batch = inlineBatch else { return nil }
+    inline.done = !inline.fill(batch)
+    return batch.isEmpty ? nil : batch
   }
 
   /// The reading side: fills batches from the merger, and on its own thread passes them on.
@@ -116,10 +110,8 @@ final class RecordPipe: @unchecked Sendable {
     }
     private let target = Target()
     private let merger: LogRecordMerger
-    /// For the calling thread's use: whether the inputs have ended, and whether the batch
-    /// handed out last is used up.
+    /// For the calling thread's use: whether the inputs have ended.
     var done = false
-    var needsFill = false
 
     init(
       streams: [LogRecordStream], filled: BlockingQueue<RecordBatch>,
@@ -138,8 +130,7 @@ final class RecordPipe: @unchecked Sendable {
       target.batch = batch
       defer { target.batch = nil }
       let merger = self.merger
-      while let record = merger.next() {
-        batch.append(record)
+      while merger.appendNext(to: batch) {
         if batch.isFull { return true }
       }
       return false

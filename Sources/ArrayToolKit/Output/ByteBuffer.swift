@@ -6,11 +6,14 @@ import Foundation
 
 /// Bytes being rendered, owned by one thread at a time.
 public final class ByteBuffer: @unchecked Sendable {
+  /// Keeps the fields off the cache lines of objects allocated beside it (see `CacheLinePadding`).
+  private let leadingPadding = CacheLinePadding()
   // One thread owns a buffer at a time, so the run-time exclusivity checks Swift makes on class
   // properties (two calls into the runtime per rendered line) guard nothing here.
   @exclusivity(unchecked) public private(set) var count = 0
   @exclusivity(unchecked) public private(set) var capacity: Int
   @exclusivity(unchecked) private var storage: UnsafeMutablePointer<UInt8>
+  private let trailingPadding = CacheLinePadding()
 
   public init(capacity: Int = 1 << 16) {
     self.capacity = max(capacity, 64)

@@ -37,7 +37,7 @@ import Testing
 
     let pipe = RecordPipe(streams: streams(), threaded: threaded) { Issue.record("failed: \($0)") }
     var index = 0
-    while let (record, text) = pipe.next() {
+    pipe.forEach { record, text in
       let want = expected[index]
       #expect(record.time == want.time && record.level == want.level)
       #expect(record.input == index % 2 && record.line == want.line && record.input == want.input)
@@ -67,7 +67,7 @@ import Testing
     let stream = LogRecordStream(input: 0, source: MemorySource(Array(log.utf8)))
     let pipe = RecordPipe(streams: [stream]) { Issue.record("failed: \($0)") }
     var seen: [String] = []
-    while let (_, text) = pipe.next() { seen.append(String(decoding: text, as: UTF8.self)) }
+    pipe.forEach { _, text in seen.append(String(decoding: text, as: UTF8.self)) }
     #expect(seen == texts)
   }
 
@@ -92,7 +92,7 @@ import Testing
     ]
     var events: [String] = []
     let pipe = RecordPipe(streams: streams, threaded: threaded) { events.append("failed \($0)") }
-    while let (record, text) = pipe.next() {
+    pipe.forEach { record, text in
       if record.input == 0 { events.append(String(decoding: text, as: UTF8.self)) }
       events.append("record")
     }
