@@ -56,9 +56,9 @@ public enum ImportCommand: Command {
       retention, which it would drop silently, stop the import, as does any damaged input unless
       --skip-corrupt is given; each of its requests waits --timeout, 5 s at most, and a signal
       before sending ends the run at once (status 130, nothing sent). After sending, the
-      landed check counts every series in --query-url ($ARRAYTOOL_VM_URL), else in the targets
-      and fallbacks that are a VictoriaMetrics, added up: a VictoriaMetrics --fallback-url
-      serves as the query URL. Through vmagent with no VictoriaMetrics known, neither retention
+      landed check reads every series back (how many samples, at which timestamps) from
+      --query-url ($ARRAYTOOL_VM_URL), else from the targets and fallbacks that are a
+      VictoriaMetrics, added up: a VictoriaMetrics --fallback-url serves as the query URL. Through vmagent with no VictoriaMetrics known, neither retention
       nor landing is checked, and the report says only that vmagent accepted the samples
       (status 0 all the same): give --query-url to check them where they are stored.
 

@@ -239,7 +239,7 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
     var lastLayout: SeriesLayout?
     var lastBlock = -1
     var skipped = 0
-    var counts: [(SeriesLayout, [Int])] = []
+    var counts: [(SeriesLayout, [SampleSet])] = []
     defer { tally.samples(counts) }
     let summary: DatFileSummary
     do {
@@ -253,10 +253,12 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
           tally.layout(layout)
           lastLayout = layout
           if !counts.contains(where: { $0.0 === layout }) {
-            counts.append((layout, Array(repeating: 0, count: layout.count)))
+            counts.append((layout, Array(repeating: SampleSet(), count: layout.count)))
           }
         }
         let countIndex = counts.lastIndex(where: { $0.0 === layout })!
+        // Every series of the chunk has a sample at each of its rows.
+        let chunkSamples = SampleSet(rowsOf: chunk)
         let lines = JSONLines(chunk, layout: layout)
         let rows = chunk.firstRow..<(chunk.firstRow + chunk.rowCount)
         let already = done.filter { $0.block == blockIndex }
@@ -275,11 +277,11 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
             pieceStart = position + 1
             skipped += chunk.rowCount
             // Sent by an earlier run: still part of what the landed check expects.
-            counts[countIndex].1[position] += chunk.rowCount
+            counts[countIndex].1[position].add(chunkSamples)
             continue
           }
           lines.append(series: position, into: batch.body)
-          counts[countIndex].1[position] += chunk.rowCount
+          counts[countIndex].1[position].add(chunkSamples)
           batch.lines += 1
           batch.samples += chunk.rowCount
           batch.firstBlock = min(batch.firstBlock, blockIndex)
@@ -329,15 +331,16 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
   /// Counts the samples of a file an earlier run delivered, so that the landed check expects
   /// them too; the file is decoded but nothing is rendered or sent.
   private func countDelivered(_ unit: DatUnit, tally: ImportTally) {
-    var counts: [(SeriesLayout, [Int])] = []
+    var counts: [(SeriesLayout, [SampleSet])] = []
     let reader = PerfUnitReader(layouts: layouts)
     guard let summary = try? reader.read(unit, visit: { chunk, layout in
       if !counts.contains(where: { $0.0 === layout }) {
-        counts.append((layout, Array(repeating: 0, count: layout.count)))
+        counts.append((layout, Array(repeating: SampleSet(), count: layout.count)))
         tally.layout(layout)
       }
       let index = counts.lastIndex(where: { $0.0 === layout })!
-      for position in 0..<layout.count { counts[index].1[position] += chunk.rowCount }
+      let chunkSamples = SampleSet(rowsOf: chunk)
+      for position in 0..<layout.count { counts[index].1[position].add(chunkSamples) }
     }) else { return }
     tally.samples(counts)
     tally.timeRange(summary)

@@ -146,8 +146,16 @@ public enum ImportReport {
         + "vmagent, its /metrics for dropped data), then import again with --force after removing "
         + "the series, or into a fresh database")
     }
+    if landed.differences.contains(where: \.otherTimestamps) {
+      lines.append("    as many samples as were sent, but not at the times sent: some were stored "
+        + "twice and as many lost, or something on the way rewrote their times (vmagent's stream "
+        + "aggregation or relabelling, a proxy); import again with --force after removing the "
+        + "series, or into a fresh database")
+    }
     for difference in landed.differences.prefix(20) {
-      lines.append("    \(difference.series): sent \(difference.sent), found \(difference.found)")
+      let times = difference.otherTimestamps ? ", at other timestamps" : ""
+      lines.append(
+        "    \(difference.series): sent \(difference.sent), found \(difference.found)\(times)")
     }
     if landed.differences.count > 20 {
       lines.append("    … and \(landed.differences.count - 20) more series")
@@ -328,7 +336,10 @@ public enum ImportReport {
         "seconds": (landed.seconds * 1000).rounded() / 1000,
         "error": landed.error as Any? ?? NSNull(),
         "differences": landed.differences.map {
-          ["series": $0.series, "sent": $0.sent, "found": $0.found] as [String: Any]
+          [
+            "series": $0.series, "sent": $0.sent, "found": $0.found,
+            "other_timestamps": $0.otherTimestamps,
+          ] as [String: Any]
         },
       ] as [String: Any]
     } else {

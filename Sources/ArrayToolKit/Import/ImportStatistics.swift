@@ -69,19 +69,20 @@ public struct ImportResult: Sendable {
   /// VictoriaMetrics was known to read the retention from or count them in: nothing then says
   /// that they were stored.
   public var acceptedOnlyBy: String?
-  /// Samples sent per series (for the landed check).
-  public var samplesBySeries: [SeriesKey: Int] = [:]
+  /// Samples sent per series, counted and with the print of their timestamps (for the landed
+  /// check).
+  public var samplesBySeries: [SeriesKey: SampleSet] = [:]
   /// For series that several metric ids of one element map to in some file: the samples sent
   /// beyond one per timestamp (a file whose element has two such ids sent each timestamp twice).
-  public var collidingExcess: [SeriesKey: Int] = [:]
+  public var collidingExcess: [SeriesKey: SampleSet] = [:]
 
   /// What the landed check should find per series: what was sent, except that a store that
   /// deduplicates keeps one sample per timestamp of a series several metric ids were sent to.
-  public func expectedBySeries(deduplicated: Bool) -> [SeriesKey: Int] {
+  public func expectedBySeries(deduplicated: Bool) -> [SeriesKey: SampleSet] {
     guard deduplicated, !collidingExcess.isEmpty else { return samplesBySeries }
     var expected = samplesBySeries
     for (key, excess) in collidingExcess {
-      if let sent = expected[key] { expected[key] = sent - excess }
+      if let sent = expected[key] { expected[key] = sent.removing(excess) }
     }
     return expected
   }
@@ -166,19 +167,21 @@ final class ImportTally: @unchecked Sendable {
   }
 
   /// Adds the samples a file put into batches, per value position of each layout.
-  func samples(_ counts: [(SeriesLayout, [Int])]) {
+  func samples(_ counts: [(SeriesLayout, [SampleSet])]) {
     withLock {
       for (layout, perPosition) in counts {
-        for (position, count) in perPosition.enumerated() where count > 0 {
-          result.samplesBySeries[layout.key(at: position), default: 0] += count
+        for (position, samples) in perPosition.enumerated() where samples.count > 0 {
+          result.samplesBySeries[layout.key(at: position), default: SampleSet()].add(samples)
         }
         // The positions of one series hold the same rows: one of them is what a store that
         // deduplicates keeps.
         for positions in collidingPositions[layout.id] ?? [] {
           let sent = positions.map { perPosition[$0] }
-          guard let kept = sent.max(), kept > 0 else { continue }
-          result.collidingExcess[layout.key(at: positions[0]), default: 0] +=
-            sent.reduce(0, +) - kept
+          guard let kept = sent.max(by: { $0.count < $1.count }), kept.count > 0 else { continue }
+          var excess = SampleSet()
+          for samples in sent { excess.add(samples) }
+          result.collidingExcess[layout.key(at: positions[0]), default: SampleSet()].add(
+            excess.removing(kept))
         }
       }
     }

@@ -1,16 +1,27 @@
 // After an import, checks that what was sent is what VictoriaMetrics holds: waits until vmagent's
-// queue is empty, makes the newest data searchable, then counts the samples of every imported
-// series through /api/v1/export and compares them with what was sent, series by series.
+// queue is empty, makes the newest data searchable, then reads the timestamps of every imported
+// series through /api/v1/export and compares them with what was sent, series by series: how
+// many, and their print (`SampleSet`), so that a series holding as many samples as were sent but
+// at other times does not pass.
 
 import Foundation
 
 /// The outcome of a landed check.
 public struct LandedResult: Sendable {
-  /// One series whose count in VictoriaMetrics differs from what was sent.
+  /// One series whose samples in VictoriaMetrics differ from what was sent.
   public struct Difference: Sendable, Equatable {
     public var series: String
     public var sent: Int
     public var found: Int
+    /// As many samples as were sent, but not at the same timestamps.
+    public var otherTimestamps = false
+
+    public init(series: String, sent: Int, found: Int, otherTimestamps: Bool = false) {
+      self.series = series
+      self.sent = sent
+      self.found = found
+      self.otherTimestamps = otherTimestamps
+    }
   }
 
   public var queryURL: String
@@ -49,16 +60,17 @@ public struct LandedCheck {
     self.timeout = timeout
   }
 
-  /// Runs the check for `expected` samples per series between `first` and `last` (Unix ms).
-  public func run(expected: [SeriesKey: Int], first: Int64, last: Int64) -> LandedResult {
+  /// Runs the check for the `expected` samples of each series between `first` and `last` (Unix
+  /// ms).
+  public func run(expected: [SeriesKey: SampleSet], first: Int64, last: Int64) -> LandedResult {
     let started = Deadline.now()
     let until = Deadline(seconds: timeout)
     var result = LandedResult(
       queryURL: queries.map { $0.url("/api/v1/export") }.joined(separator: ", "))
-    result.expectedSamples = expected.values.reduce(0, +)
+    result.expectedSamples = expected.values.reduce(0) { $0 + $1.count }
     result.expectedSeries = expected.count
     let serials = Set(expected.keys.map(\.serial)).sorted()
-    var previous: [SeriesKey: Int]?
+    var previous: [SeriesKey: SampleSet]?
     var confirmed = confirmAfter <= 0
     // Readings of a vmagent's store that are to agree are at least its flush interval apart.
     let roundPause = max(0.5, agentFlushInterval())
@@ -69,7 +81,7 @@ public struct LandedCheck {
         result.error = stuck
         break
       }
-      var found: [SeriesKey: Int] = [:]
+      var found: [SeriesKey: SampleSet] = [:]
       var unreadable = 0
       do {
         for query in queries {
@@ -79,10 +91,13 @@ public struct LandedCheck {
                       into: &found, unreadable: &unreadable)
           }
         }
-        result.foundSamples = expected.keys.reduce(0) { $0 + (found[$1] ?? 0) }
+        result.foundSamples = expected.keys.reduce(0) { $0 + (found[$1]?.count ?? 0) }
         result.differences = expected.compactMap { key, sent in
-          let got = found[key] ?? 0
-          return got == sent ? nil : LandedResult.Difference(series: Self.describe(key), sent: sent, found: got)
+          let got = found[key] ?? SampleSet()
+          guard got != sent else { return nil }
+          return LandedResult.Difference(
+            series: Self.describe(key), sent: sent.count, found: got.count,
+            otherTimestamps: got.count == sent.count)
         }.sorted { $0.series < $1.series }
         result.error = nil
       } catch is HTTPClient.Interrupted {
@@ -99,19 +114,20 @@ public struct LandedCheck {
           + "cannot be trusted"
         break
       }
-      // More samples than were sent do not go away by waiting, but the count read while the
-      // last of them become searchable is too low: a surplus is reported once two readings
-      // agree.
-      let excess = result.error == nil && result.differences.contains { $0.found > $0.sent }
+      // More samples than were sent do not go away by waiting, and neither do samples at other
+      // times than were sent; but what is read while the last samples become searchable is
+      // short of them: either is reported once two readings agree.
+      let lasting = result.error == nil
+        && result.differences.contains { $0.found > $0.sent || $0.otherTimestamps }
       let pause: Double
       if result.passed && !confirmed {
         confirmed = true
         pause = max(confirmAfter, roundPause)
       } else {
-        if result.passed || (excess && previous == found) || until.hasPassed { break }
+        if result.passed || (lasting && previous == found) || until.hasPassed { break }
         pause = roundPause
       }
-      previous = excess ? found : nil
+      previous = lasting ? found : nil
       if Deadline(seconds: pause).sleep(unless: shouldStop) {
         result.error = Self.interruptedMessage
         break
@@ -183,7 +199,7 @@ public struct LandedCheck {
 
   func count(
     serial: String, in query: ProbeEndpoint, first: Int64, last: Int64, until: Deadline,
-    into found: inout [SeriesKey: Int], unreadable: inout Int
+    into found: inout [SeriesKey: SampleSet], unreadable: inout Int
   ) throws {
     try export(serial: serial, in: query, first: first, last: last, until: until) {
       if !Self.add(line: $0, window: first...last, to: &found) { unreadable += 1 }
@@ -222,16 +238,19 @@ public struct LandedCheck {
   }
 
   /// Adds the samples of an export line within `window` (Unix ms; the export is asked in whole
-  /// seconds) to the count of its series; false, adding nothing, when the line is not one (an
-  /// empty line is none and passes).
+  /// seconds) to those of its series; false, adding nothing, when the line is not one (an empty
+  /// line is none and passes).
   static func add(
-    line: UnsafeRawBufferPointer, window: ClosedRange<Int64>, to found: inout [SeriesKey: Int]
+    line: UnsafeRawBufferPointer, window: ClosedRange<Int64>,
+    to found: inout [SeriesKey: SampleSet]
   ) -> Bool {
     if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }
     guard let series = SeriesLine(line) else { return false }
-    found[seriesKey(series.metric), default: 0] += series.timestamps.count {
-      window.contains($0)
+    var samples = SampleSet()
+    for timestamp in series.timestamps where window.contains(timestamp) {
+      samples.add(timestamp: timestamp)
     }
+    found[seriesKey(series.metric), default: SampleSet()].add(samples)
     return true
   }
 

@@ -14,6 +14,13 @@ import Testing
   static let key = SeriesKey(
     name: "huawei_iops", element: "lun", resource: "LUN", serial: "SN1", interval: 60)
 
+  /// What was sent of `key`: `count` samples a minute apart from `first`.
+  static func sent(_ count: Int, from first: Int64 = 1_758_758_400_000) -> SampleSet {
+    var samples = SampleSet()
+    for index in 0..<count { samples.add(timestamp: first + Int64(index) * 60_000) }
+    return samples
+  }
+
   /// One /api/v1/export line of `count` samples of `key`.
   static func exportLine(_ count: Int) -> String {
     let values = Array(repeating: "1", count: count).joined(separator: ",")
@@ -35,7 +42,7 @@ import Testing
     defer { server.stop() }
     let check = LandedCheck(
       queries: [try ProbeEndpoint(parsing: server.url)], agents: [], timeout: 30)
-    let result = check.run(expected: [Self.key: 240], first: 1_758_758_400_000,
+    let result = check.run(expected: [Self.key: Self.sent(240)], first: 1_758_758_400_000,
                            last: 1_758_758_400_000 + 480 * 60_000)
     #expect(result.error == nil)
     #expect(result.expectedSamples == 240)
@@ -85,8 +92,8 @@ import Testing
       var check = LandedCheck(
         queries: [try ProbeEndpoint(parsing: storage.url)], agents: [], timeout: 30)
       check.shouldStop = { false }
-      func count() throws -> Int {
-        var found: [SeriesKey: Int] = [:]
+      func count() throws -> SampleSet {
+        var found: [SeriesKey: SampleSet] = [:]
         var unreadable = 0
         let query = try ProbeEndpoint(parsing: storage.url)
         check.flush(query, until: Deadline(seconds: 5))
@@ -94,9 +101,9 @@ import Testing
           serial: "SN1", in: query, first: first, last: first + 239 * 60_000,
           until: Deadline(seconds: 10), into: &found, unreadable: &unreadable)
         #expect(unreadable == 0)
-        return found[Self.key] ?? 0
+        return found[Self.key] ?? SampleSet()
       }
-      #expect(try count() == 0)
+      #expect(try count() == SampleSet())
       let line = Self.exportLine(240).replacingOccurrences(
         of: "1758758400000", with: "\(first)")
       let stamps = (0..<240).map { String(first + Int64($0) * 60_000) }
@@ -105,7 +112,8 @@ import Testing
       let sender = HTTPSender(timeout: 10, connections: 1, credentials: .none)
       #expect(sender.post(
         Data(body.utf8), to: URL(string: storage.url + "/api/v1/import")!, gzipped: false) == nil)
-      #expect(try count() == 240)
+      // What the server holds is what was sent, timestamps and all.
+      #expect(try count() == Self.sent(240, from: first))
     }
   }
 
@@ -124,7 +132,8 @@ import Testing
     defer { server.stop() }
     let check = LandedCheck(
       queries: [try ProbeEndpoint(parsing: server.url)], agents: [], timeout: 30)
-    let result = check.run(expected: [Self.key: 240], first: first, last: first + 239 * 60_000)
+    let result = check.run(
+      expected: [Self.key: Self.sent(240, from: first)], first: first, last: first + 239 * 60_000)
     #expect(result.passed)
     #expect(result.foundSamples == 240)
   }
@@ -138,7 +147,7 @@ import Testing
     defer { server.stop() }
     let check = LandedCheck(
       queries: [try ProbeEndpoint(parsing: server.url)], agents: [], timeout: 30)
-    let result = check.run(expected: [Self.key: 240], first: 1_758_758_400_000,
+    let result = check.run(expected: [Self.key: Self.sent(240)], first: 1_758_758_400_000,
                            last: 1_758_758_400_000 + 240 * 60_000)
     #expect(result.error == "1 line of the export could not be read as VictoriaMetrics JSON lines "
       + "(labels and integer timestamps): the counts cannot be trusted")
@@ -184,7 +193,7 @@ import Testing
     let endpoint = try ProbeEndpoint(parsing: "http://127.0.0.1:\(port)")
     let started = Date()
     let timedOut = LandedCheck(queries: [endpoint], agents: [], timeout: 2)
-      .run(expected: [Self.key: 240], first: 1_758_758_400_000, last: 1_758_758_400_000)
+      .run(expected: [Self.key: Self.sent(240)], first: 1_758_758_400_000, last: 1_758_758_400_000)
     let took = Date().timeIntervalSince(started)
     #expect(timedOut.error?.hasSuffix(": no complete answer within the time limit") == true,
             "\(timedOut.error ?? "no error")")
@@ -194,8 +203,90 @@ import Testing
     let asked = Date().addingTimeInterval(0.5)
     interrupted.shouldStop = { Date() >= asked }
     let stopped = interrupted.run(
-      expected: [Self.key: 240], first: 1_758_758_400_000, last: 1_758_758_400_000)
+      expected: [Self.key: Self.sent(240)], first: 1_758_758_400_000, last: 1_758_758_400_000)
     #expect(stopped.error == LandedCheck.interruptedMessage)
     #expect(Date().timeIntervalSince(asked) < 2)
+  }
+
+  /// One export line of `key` with the given timestamps.
+  static func exportLine(timestamps: [Int64]) -> String {
+    let values = Array(repeating: "1", count: timestamps.count).joined(separator: ",")
+    return "{\"metric\":{\"__name__\":\"huawei_iops\",\"Element\":\"lun\",\"Resource\":\"LUN\","
+      + "\"SN\":\"SN1\",\"scrape_interval\":\"60\"},\"values\":[\(values)],"
+      + "\"timestamps\":[\(timestamps.map(String.init).joined(separator: ","))]}\n"
+  }
+
+  /// As many samples as were sent, at other times: the first half stored twice (a batch sent
+  /// again) and the second half lost, or every time but the last moved 30 s on (the last stays
+  /// where the import's span ends). A count passes both; the check does not, says so once two
+  /// readings agree, and the report tells what it means.
+  @Test(arguments: ["doubled half", "moved"])
+  func asManySamplesAtOtherTimestampsFail(kind: String) throws {
+    let first: Int64 = 1_758_758_400_000
+    let minutes = (0..<240).map { first + Int64($0) * 60_000 }
+    let stored = kind == "moved"
+      ? minutes.dropLast().map { $0 + 30_000 } + [minutes[239]]
+      : Array(minutes[..<120] + minutes[..<120])
+    let line = Self.exportLine(timestamps: Array(stored))
+    let server = try ScriptedHTTPServer(script: [(204, ""), (200, line), (204, ""), (200, line)])
+    defer { server.stop() }
+    let check = LandedCheck(
+      queries: [try ProbeEndpoint(parsing: server.url)], agents: [], timeout: 30)
+    let result = check.run(
+      expected: [Self.key: Self.sent(240)], first: first, last: first + 239 * 60_000)
+    #expect(result.error == nil)
+    #expect(result.foundSamples == 240)
+    #expect(result.differences == [
+      LandedResult.Difference(
+        series: LandedCheck.describe(Self.key), sent: 240, found: 240, otherTimestamps: true)
+    ])
+    #expect(server.requests.filter { $0.path.hasPrefix("/api/v1/export") }.count == 2)
+    let lines = ImportReport.landedLines(result)
+    #expect(lines.first == "  landed:      CHECK FAILED: 240 of 240 samples found; 1 series differ:")
+    #expect(lines.contains(
+      "    as many samples as were sent, but not at the times sent: some were stored twice and as "
+        + "many lost, or something on the way rewrote their times (vmagent's stream aggregation "
+        + "or relabelling, a proxy); import again with --force after removing the series, or "
+        + "into a fresh database"))
+    #expect(lines.last == "    \(LandedCheck.describe(Self.key)): sent 240, found 240, at other timestamps")
+  }
+}
+
+@Suite struct SampleSetTests {
+  static func samples(_ timestamps: [Int64]) -> SampleSet {
+    var set = SampleSet()
+    for timestamp in timestamps { set.add(timestamp: timestamp) }
+    return set
+  }
+
+  @Test func theOrderOfSamplesDoesNotMatterButEachTimestampDoes() {
+    let minutes = (0..<240).map { 1_758_758_400_000 + Int64($0) * 60_000 }
+    let sent = Self.samples(minutes)
+    #expect(sent.count == 240)
+    #expect(Self.samples(minutes.reversed()) == sent)
+    #expect(Self.samples(minutes.shuffled()) == sent)
+    // Added up from parts, in any grouping, as files and batches add them.
+    var parts = Self.samples(Array(minutes[120...]))
+    parts.add(Self.samples(Array(minutes[..<120])))
+    #expect(parts == sent)
+    // One timestamp moved by a millisecond, one stored twice in place of another, all moved a
+    // minute on: the same count, another print.
+    var moved = minutes
+    moved[17] += 1
+    #expect(Self.samples(moved).count == 240 && Self.samples(moved) != sent)
+    var doubled = minutes
+    doubled[200] = doubled[199]
+    #expect(Self.samples(doubled) != sent)
+    #expect(Self.samples(minutes.map { $0 + 60_000 }) != sent)
+    // Two timestamps swapping their low bits, which a plain sum would not see.
+    #expect(Self.samples([0b01, 0b10]) != Self.samples([0b00, 0b11]))
+  }
+
+  @Test func removingGivesWhatIsLeft() {
+    let all = Self.samples([10, 20, 30, 40])
+    let part = Self.samples([20, 40])
+    #expect(all.removing(part) == Self.samples([10, 30]))
+    #expect(all.removing(part).count == 2)
+    #expect(all.removing(all) == SampleSet())
   }
 }
