@@ -176,6 +176,7 @@ public enum ImportCommand: Command {
       if console.stderrIsTerminal {
         checks.progress = { events.progress(VerifyReport.progressLine($0, label: "preflight")) }
       }
+      checks.note = { events.say($0) }
       let found = try checks.run(paths: arguments.positionals, units: units, catalog: catalog)
       events.clearProgress()
       console.writeError(ImportReport.checklist(found, symbols: console.stderrIsTerminal))

@@ -67,7 +67,7 @@ public enum ProbeCommand: Command {
     let prober = Prober(
       timeout: plan.timeout,
       resolverConfiguration: { ResolverConfiguration.load(environment: context.environment) },
-      writeTestReader: plan.writeTest ? plan.victoriaMetrics : nil)
+      writeTestReader: plan.writeTest ? plan.victoriaMetrics : nil, storage: plan.victoriaMetrics)
     let report = ProbeReport(symbols: isatty(1) == 1, colour: console.colour)
 
     var allHealthy = true

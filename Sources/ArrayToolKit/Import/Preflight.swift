@@ -58,6 +58,11 @@ public struct Preflight {
   public var now: Double = Date().timeIntervalSince1970
   /// Told how far the check of the inputs has read, as `verify` tells its progress line.
   public var progress: (@Sendable (ReadProgress) -> Void)?
+  /// Told what the preflight waits for, when it waits (a vmagent's queue draining).
+  public var note: (@Sendable (String) -> Void)?
+  /// How long a vmagent's queue may take to drain below the backlog limit, as long as it keeps
+  /// shrinking, and how long it may stay as large before the wait ends.
+  public var backlogWait = (most: 120.0, stalled: 5.0)
   var resolver: any HostResolver = SystemResolver()
 
   public init(
@@ -116,8 +121,8 @@ public struct Preflight {
     }
   }
 
-  private func checkTargets(into result: inout PreflightResult) {
-    let prober = Prober(timeout: timeout, resolver: resolver)
+  func checkTargets(into result: inout PreflightResult) {
+    let prober = Prober(timeout: timeout, resolver: resolver, storage: query)
     var primaryHealthy = false
     for target in configuration.targets + configuration.fallbackTargets {
       let isFallback = !configuration.targets.contains(target)
@@ -130,13 +135,22 @@ public struct Preflight {
         probeTarget = .victoriametrics
         probe = prober.probe(.victoriametrics, at: endpoint)
       }
+      var drained = ""
+      if !probe.healthy, probe.diagnosis.map(\.kind) == [.queueBacklog],
+        let waited = waitForBacklog(at: endpoint)
+      {
+        // What an import just interrupted sent is still on its way: it drains in seconds.
+        drained = "; its queue drained in \(formatSeconds(waited))"
+        probe = prober.probe(.vmagent, at: endpoint)
+      }
       let name = "\(isFallback ? "fallback" : "target") \(target.base.absoluteString)"
       if probe.healthy {
         if !isFallback { primaryHealthy = true }
         let timings = probe.phases.map { "\($0.name) \(formatSeconds($0.seconds))" }
         result.checks.append(PreflightCheck(
           name: name, status: .ok,
-          message: "\(probeTarget.displayName) healthy (\(timings.joined(separator: ", ")))"))
+          message: "\(probeTarget.displayName) healthy (\(timings.joined(separator: ", ")))"
+            + drained))
       } else {
         let diagnosis = probe.diagnosis.first.map { "\($0.explanation) Next: \($0.nextStep)" }
           ?? (probe.phases.last { !$0.ok }?.message ?? "not healthy")
@@ -154,6 +168,41 @@ public struct Preflight {
       result.checks.append(PreflightCheck(
         name: "targets", status: .failed,
         message: "neither the targets nor the fallback answer; nothing was sent"))
+    }
+  }
+
+  /// Waits while the queue of the vmagent at `endpoint` shrinks towards the backlog limit: the
+  /// seconds it took to get below it, or nil when it stopped shrinking for
+  /// `backlogWait.stalled` s, took longer than `backlogWait.most` s, or could not be read.
+  func waitForBacklog(at endpoint: ProbeEndpoint) -> Double? {
+    let started = Deadline.now()
+    let limit = Double(VmagentQueueFacts.backlogThresholdBytes)
+    var smallest = Double.infinity
+    var shrunk = started
+    var told = false
+    while true {
+      let client = HTTPClient(endpoint: endpoint, resolver: resolver)
+      guard case .vmagent(let facts)? = try? ServerFacts.read(
+        .vmagent, client: client, deadline: Deadline(seconds: timeout))
+      else { return nil }
+      let pending = facts.pendingBytes
+      let now = Deadline.now()
+      if pending <= limit { return now - started }
+      if pending < smallest {
+        smallest = pending
+        shrunk = now
+      }
+      if now - shrunk > backlogWait.stalled || now - started > backlogWait.most {
+        return nil
+      }
+      if !told {
+        told = true
+        note?("preflight: \(ByteCount.format(pending)) wait in the queue of vmagent at "
+          + "\(endpoint.display); waiting while it drains (at most "
+          + "\(formatSeconds(backlogWait.most)), or until it stops shrinking for "
+          + "\(formatSeconds(backlogWait.stalled)))")
+      }
+      usleep(250_000)
     }
   }
 

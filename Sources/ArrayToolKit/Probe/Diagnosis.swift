@@ -22,6 +22,8 @@ public struct Diagnosis: Equatable, Sendable {
     var address: ResolvedAddress?
     /// Every address the name resolved to.
     var addresses: [ResolvedAddress] = []
+    /// The VictoriaMetrics a vmagent writes to, when the user named it.
+    var storage: ProbeEndpoint?
   }
 
   /// Explains `failure` met while probing in `context`.
@@ -31,6 +33,9 @@ public struct Diagnosis: Equatable, Sendable {
     let port = context.endpoint.port
     let health = context.endpoint.url(context.target.healthPath)
     let seconds = ResolverError.format(seconds: context.timeout)
+    let probeStorage = context.storage.map {
+      "arraytool probe victoriametrics --url \(shellQuoted($0.display))"
+    } ?? "arraytool probe victoriametrics"
     let lookup = "getent ahosts \(shellQuoted(host))"
     let text: String
     let next: String
@@ -130,13 +135,13 @@ public struct Diagnosis: Equatable, Sendable {
         "vmagent is up but every attempt to pass data on to its remote storage has failed:"
         + " VictoriaMetrics is down or unreachable from vmagent, or -remoteWrite.url is wrong."
         + " Data sent now waits in vmagent's queue."
-      next = "arraytool probe victoriametrics"
+      next = probeStorage
     case .queueBacklog:
       text =
         "vmagent holds more data than it should (more than two full blocks). Its remote"
         + " storage is slower than the incoming data or cannot be reached; an import now only"
         + " adds to the queue."
-      next = "arraytool probe victoriametrics"
+      next = probeStorage
     case .droppingData:
       text =
         "vmagent has thrown data away since it started, because its queue was full"
@@ -147,7 +152,7 @@ public struct Diagnosis: Equatable, Sendable {
       text =
         "The test sample was not written or not read back within \(seconds) s, so data"
         + " sent through \(context.endpoint.display) does not reach VictoriaMetrics in time."
-      next = "arraytool probe victoriametrics"
+      next = probeStorage
     }
     return Diagnosis(kind: failure.kind, explanation: text, nextStep: next)
   }

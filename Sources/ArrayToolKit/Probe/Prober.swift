@@ -17,6 +17,9 @@ public struct Prober {
   public var resolverConfiguration: () -> ResolverConfiguration
   /// Where `--write-test` reads its sample back (VictoriaMetrics); `nil` for no write test.
   public var writeTestReader: ProbeEndpoint?
+  /// The VictoriaMetrics a vmagent writes to, when known: the next step of a diagnosis that
+  /// points there names it.
+  public var storage: ProbeEndpoint?
 
   /// A prober with a time limit per phase; the other settings default to the system's.
   public init(
@@ -24,12 +27,13 @@ public struct Prober {
     resolverConfiguration: @escaping () -> ResolverConfiguration = {
       ResolverConfiguration.load()
     },
-    writeTestReader: ProbeEndpoint? = nil
+    writeTestReader: ProbeEndpoint? = nil, storage: ProbeEndpoint? = nil
   ) {
     self.timeout = timeout
     self.resolver = resolver
     self.resolverConfiguration = resolverConfiguration
     self.writeTestReader = writeTestReader
+    self.storage = storage
   }
 
   /// Probes `target` again and again until it is healthy or `wait` seconds have passed.
@@ -59,7 +63,7 @@ public struct Prober {
     runPhases(target, at: endpoint, into: &log)
     let context = Diagnosis.Context(
       target: target, endpoint: endpoint, timeout: timeout, resolver: log.result.resolver,
-      address: log.connectedAddress, addresses: log.result.addresses)
+      address: log.connectedAddress, addresses: log.result.addresses, storage: storage)
     log.result.diagnosis = log.failures.map { Diagnosis.explain($0, in: context) }
     return log.result
   }
