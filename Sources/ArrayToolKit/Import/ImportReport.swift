@@ -141,6 +141,11 @@ public enum ImportReport {
         + "import, --force, or a retried request); VictoriaMetrics keeps duplicates unless it "
         + "runs with -dedup.minScrapeInterval")
     }
+    if landed.foundSamples == 0 && landed.throughAgent {
+      lines.append("    nothing of the import was found in \(landed.queryURL): if that is not the "
+        + "VictoriaMetrics vmagent writes to (its -remoteWrite.url), the samples may be stored "
+        + "there; give that one as --query-url before importing anything again")
+    }
     if landed.differences.contains(where: { $0.found < $0.sent }) {
       lines.append("    samples are missing: see the log of the server that took them (and, through "
         + "vmagent, its /metrics for dropped data), then import again with --force after removing "

@@ -32,6 +32,8 @@ public struct LandedResult: Sendable {
   /// Why the check could not be done, when it could not.
   public var error: String?
   public var seconds = 0.0
+  /// Whether the samples went through a vmagent, which writes where its -remoteWrite.url says.
+  public var throughAgent = false
 
   public var passed: Bool { error == nil && differences.isEmpty }
 }
@@ -69,6 +71,7 @@ public struct LandedCheck {
       queryURL: queries.map { $0.url("/api/v1/export") }.joined(separator: ", "))
     result.expectedSamples = expected.values.reduce(0) { $0 + $1.count }
     result.expectedSeries = expected.count
+    result.throughAgent = !agents.isEmpty
     let serials = Set(expected.keys.map(\.serial)).sorted()
     var previous: [SeriesKey: SampleSet]?
     var confirmed = confirmAfter <= 0

@@ -252,6 +252,35 @@ import Testing
   }
 }
 
+extension LandedCheckTests {
+  /// Nothing at all found after an import through vmagent: --query-url may not be where vmagent
+  /// writes, and the report says so before anyone imports again.
+  @Test func nothingFoundThroughVmagentPointsAtTheQueryURL() throws {
+    let server = try ScriptedHTTPServer(script: [], fallback: (200, ""))
+    defer { server.stop() }
+    // A vmagent that is not there: its queue and flags cannot be read, which the check passes.
+    let (listener, port) = try LoopbackSocket.listen()
+    close(listener)
+    let check = LandedCheck(
+      queries: [try ProbeEndpoint(parsing: server.url)],
+      agents: [try ProbeEndpoint(parsing: "http://127.0.0.1:\(port)")], timeout: 1)
+    let result = check.run(
+      expected: [Self.key: Self.sent(240)], first: 1_758_758_400_000,
+      last: 1_758_758_400_000 + 239 * 60_000)
+    #expect(result.throughAgent)
+    #expect(result.foundSamples == 0)
+    let lines = ImportReport.landedLines(result)
+    #expect(lines.count == 4)
+    #expect(lines[1] == "    nothing of the import was found in \(server.url)/api/v1/export: if that "
+      + "is not the VictoriaMetrics vmagent writes to (its -remoteWrite.url), the samples may be "
+      + "stored there; give that one as --query-url before importing anything again")
+    #expect(lines[2].hasPrefix("    samples are missing: "))
+    var direct = result
+    direct.throughAgent = false
+    #expect(!ImportReport.landedLines(direct).contains { $0.contains("nothing of the import") })
+  }
+}
+
 @Suite struct SampleSetTests {
   static func samples(_ timestamps: [Int64]) -> SampleSet {
     var set = SampleSet()
