@@ -204,13 +204,15 @@ struct IncidentEvidence {
         "\(batches) not delivered to \(endpoint) \(between: burst.first, burst.last): "
           + "those samples are missing from VictoriaMetrics.")
       if burst.files.isEmpty {
-        let who: ReportText =
+        let files: ReportText =
           burst.workerRange.map {
-            " \($0.count == 1 ? "worker" : "workers") \(workerRange: $0)"
-          } ?? ""
+            $0.count == 1
+              ? "the files worker \(workerRange: $0) was processing"
+              : "the files workers \(workerRange: $0) were processing"
+          } ?? "the files being processed"
         part(
-          "The log does not name the files of these batches: import again the files\(who) "
-            + "were processing at that time.")
+          "The log does not name the files of these batches: import again \(files) at that "
+            + "time.")
       } else {
         part(
           "They came from \(list: burst.files, more: burst.filesOmitted): import "

@@ -86,4 +86,24 @@ import Testing
     #expect(text.contains("\nWarnings (4), counted apart from errors\n  3      unknown_metric    "))
     #expect(text.contains("  3  medium    corrupt_archive     2025-11-03 04:30:10.250"))
   }
+
+  /// Batches that failed with no file named: the advice says which files to import again, with
+  /// or without the workers that held them.
+  @Test(arguments: [true, false])
+  func failedBatchesWithoutFilesSayWhichToImportAgain(workers: Bool) throws {
+    let tag = workers ? "[Worker 3] " : ""
+    let log = (0..<6).map {
+      "2025-10-07 01:00:0\($0),000 - ERROR - \(tag)Failed to send batch to "
+        + "http://vmagent:8429/api/v1/import: 503 Service Unavailable\n"
+    }.joined()
+    let analysis = try LogTestSupport.analyze(log)
+    let burst = try #require(analysis.bursts.first)
+    #expect(burst.batchesFailed == 6 && burst.files.isEmpty)
+    let files = workers ? "the files worker 3 was processing" : "the files being processed"
+    #expect(IncidentAdvice(burst: burst, input: "api.log").impact
+      == "6 batches were not delivered to vmagent:8429 on 2025-10-07 between 01:00:00.000 and "
+      + "01:00:05.000: those samples are missing from VictoriaMetrics. The log does not name the "
+      + "files of these batches: import again \(files) at that time.")
+  }
 }
+
