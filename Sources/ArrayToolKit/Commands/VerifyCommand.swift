@@ -65,6 +65,9 @@ public enum VerifyCommand: Command {
     if console.stderrIsTerminal && !arguments.flag("quiet") {
       options.progress = { progress.show(VerifyReport.progressLine($0)) }
     }
+    if options.manifestToWrite != nil, let output = arguments.string("output") {
+      try checkWritable(output)
+    }
     let result = try Verifier.verify(paths: arguments.positionals, options: options)
     progress.clear()
     for error in result.errors { console.error(error.userMessage) }
@@ -149,6 +152,27 @@ public enum VerifyCommand: Command {
       }
     }
     return entries.map { Manifest.coreutilsLine(digest: $0.digest, name: $0.name) + "\n" }.joined()
+  }
+
+  /// Fails before anything is read when the manifest could not be written at `path`: its folder
+  /// missing, not a folder, or not writable, or `path` itself a folder. Reading an export of
+  /// hundreds of gigabytes only to be told that at the end would waste the hour it took.
+  static func checkWritable(_ path: String) throws {
+    let folder = ManifestFinder.folder(of: path)
+    var status = stat()
+    guard stat(folder, &status) == 0 else {
+      throw SystemError("cannot write the manifest \(path): the folder \(folder)", code: errno)
+    }
+    guard status.st_mode & S_IFMT == S_IFDIR else {
+      throw SystemError(
+        "cannot write the manifest \(path)", code: ENOTDIR, reason: "\(folder) is not a folder")
+    }
+    if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+      throw SystemError("cannot write the manifest \(path)", code: EISDIR)
+    }
+    guard access(folder, W_OK) == 0 else {
+      throw SystemError("cannot write the manifest \(path): the folder \(folder)", code: errno)
+    }
   }
 
   private static func write(_ text: String, to path: String?, console: Console) throws {

@@ -125,6 +125,24 @@ import Testing
           + "no limit\n"))
   }
 
+  /// A manifest that could not be written where -o says is an error before the inputs are
+  /// read, not after an hour of reading them: nothing is checked and nothing reported.
+  @Test func aManifestThatCannotBeWrittenIsRefusedBeforeReading() throws {
+    let export = try generatedExport()
+    let here = URL(fileURLWithPath: scratch.path)
+    for (output, reason) in [
+      ("missing/export.zip.sha256", "the folder missing: no such file or directory"),
+      ("export.zip/export.zip.sha256", "export.zip is not a folder"),
+      (".", "is a directory"),
+    ] {
+      let result = try BinaryRunner.run(
+        ["verify", "--write-manifest", "sha256", "-o", output, export], directory: here)
+      #expect(result.status == 2)
+      #expect(result.stderr == "arraytool: error: cannot write the manifest \(output): \(reason)\n")
+      #expect(result.stdout == "")
+    }
+  }
+
   @Test func aWrittenManifestOfInputsPassesSha256sum() throws {
     let export = try generatedExport()
     let generator = ExportGenerator(profile: ExportProfile())
