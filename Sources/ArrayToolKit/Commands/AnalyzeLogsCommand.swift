@@ -72,11 +72,21 @@ public enum AnalyzeLogsCommand: Command {
       }
     }
 
+    // "No errors" about a log that was not understood would be a false all-clear. A log whose
+    // every timestamp is invalid was understood: its records were counted, without times; so
+    // was one whose records all lie outside --since and --until.
+    let understood =
+      analysis.firstTime != nil || analysis.invalidTimes.count > 0
+      || analysis.recordsOutsideWindow > 0
+      || !arguments.positionals.contains(where: Self.hasContent)
     if arguments.flag("json") {
       try console.print(analysis.json.rendered())
     } else if analysis.unopenedInputs == arguments.positionals.count {
       // A report of no records would read as an all-clear: the errors above are the answer.
       return .usage
+    } else if !understood {
+      // Nor is a report of what was not understood any use: its counts and "lone errors" are
+      // of lines that may not be log records at all.
     } else {
       let report = IncidentReport(analysis: analysis)
       if arguments.flag("markdown") {
@@ -91,16 +101,11 @@ public enum AnalyzeLogsCommand: Command {
         analysis.cutLines == 1 ? "1 overlong line was" : "\(analysis.cutLines) overlong lines were"
       console.warning("\(lines) cut at 1 MiB")
     }
-    // "No errors" about a log that was not understood would be a false all-clear. A log whose
-    // every timestamp is invalid was understood: its records were counted, without times; so
-    // was one whose records all lie outside --since and --until.
     if analysis.records == 0, analysis.recordsOutsideWindow > 0 {
       console.warning(
         "no record lies between --since and --until: all \(analysis.recordsOutsideWindow) timed "
           + "records of the log are outside that window")
-    } else if analysis.firstTime == nil, analysis.invalidTimes.count == 0,
-      arguments.positionals.contains(where: Self.hasContent)
-    {
+    } else if !understood {
       console.error(
         "no line was recognised as a timed log record (Python logging, uvicorn, docker compose, "
           + "docker logs --timestamps or JSON lines): nothing was analysed")

@@ -51,11 +51,18 @@ import Testing
   @Test func aLogWithNoRecognisedLineIsNotCalledClean() throws {
     let scratch = try ScratchDirectory()
     let log = try scratch.write("binary.log", [0x00, 0x01, 0x02, 0xFF, 0x0A])
-    let result = try BinaryRunner.run(["analyze-logs", log])
-    #expect(result.status == 2)
-    #expect(
-      result.stderr.hasSuffix(
-        "arraytool: error: no line was recognised as a timed log record (Python logging, uvicorn, "
-          + "docker compose, docker logs --timestamps or JSON lines): nothing was analysed\n"))
+    // Text with an error level but no time: no report either, whose "1 lone error" would be of
+    // lines that may be no log records at all.
+    let text = try scratch.write("notes.txt", Array("hello\nERROR: bad thing\n".utf8))
+    for input in [log, text] {
+      let result = try BinaryRunner.run(["analyze-logs", input])
+      #expect(result.status == 2)
+      #expect(result.stdout == "")
+      #expect(
+        result.stderr
+          == "arraytool: error: no line was recognised as a timed log record (Python logging, "
+          + "uvicorn, docker compose, docker logs --timestamps or JSON lines): nothing was "
+          + "analysed\n")
+    }
   }
 }
