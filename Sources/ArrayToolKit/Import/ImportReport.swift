@@ -138,8 +138,10 @@ public enum ImportReport {
       + "\(grouped(landed.differences.count)) series differ:"]
     if landed.differences.contains(where: { $0.found > $0.sent }) {
       lines.append("    more samples than were sent: they were imported more than once (an earlier "
-        + "import, --force, or a retried request); VictoriaMetrics keeps duplicates unless it "
-        + "runs with -dedup.minScrapeInterval")
+        + "import, perhaps through another URL, since the journal that skips what was sent is "
+        + "kept per target: straight to VictoriaMetrics and through vmagent are two; --force; or "
+        + "a retried request); VictoriaMetrics keeps duplicates unless it runs with "
+        + "-dedup.minScrapeInterval")
     }
     if landed.foundSamples == 0 && landed.throughAgent {
       lines.append("    nothing of the import was found in \(landed.queryURL): if that is not the "
