@@ -89,11 +89,13 @@ public enum ImportReport {
         + "'arraytool import --replay \(folder)' to send the spooled batches"
     }
     if !result.allDelivered { return "NOT everything was delivered" }
+    // With nothing sent (all of it sent before), no server accepted anything this time.
+    let accepted = result.batchesSent > 0 ? "the server accepted every batch" : "nothing was sent"
     if let landed, landed.error != nil {
-      return "the server accepted every batch, but the landed check could not be done"
+      return "\(accepted), but the landed check could not be done"
     }
     if let landed, !landed.passed {
-      return "the server accepted every batch, but the landed check did NOT pass"
+      return "\(accepted), but the landed check did NOT pass"
     }
     if landed == nil, let acceptor = result.acceptedOnlyBy {
       return "all samples accepted by \(acceptor), but neither retention nor landing was "

@@ -281,6 +281,24 @@ extension LandedCheckTests {
   }
 }
 
+extension LandedCheckTests {
+  /// The verdict of a run whose landed check failed says whether the server accepted batches
+  /// this time: after a run that sent nothing (all of it sent before), none did.
+  @Test func theVerdictOfAFailedCheckSaysWhetherAnythingWasSent() {
+    var result = ImportResult()
+    var landed = LandedResult(queryURL: "http://vm:8428/api/v1/export")
+    landed.differences = [LandedResult.Difference(series: "s", sent: 60, found: 120)]
+    #expect(ImportReport.verdict(result, landed: landed)
+      == "nothing was sent, but the landed check did NOT pass")
+    result.batchesSent = 2
+    #expect(ImportReport.verdict(result, landed: landed)
+      == "the server accepted every batch, but the landed check did NOT pass")
+    landed.error = "export answered 500"
+    #expect(ImportReport.verdict(result, landed: landed)
+      == "the server accepted every batch, but the landed check could not be done")
+  }
+}
+
 @Suite struct SampleSetTests {
   static func samples(_ timestamps: [Int64]) -> SampleSet {
     var set = SampleSet()
