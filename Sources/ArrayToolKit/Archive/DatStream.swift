@@ -26,6 +26,8 @@ public final class DatStream: ByteSource {
 
   private let base: ByteSource
   private let gzip: GzipReader?
+  /// The gzip output as the tar reads it (behind the expansion limit, when there is one).
+  private let inflated: ByteSource?
   private let tar: TarReader?
   private let content: ByteSource
   private var ownNotes: [InputNote] = []
@@ -62,6 +64,7 @@ public final class DatStream: ByteSource {
     switch unit.format {
     case .dat:
       gzip = nil
+      inflated = nil
       tar = nil
       content = base
       datName = unit.name
@@ -71,13 +74,17 @@ public final class DatStream: ByteSource {
     case .tgz:
       let gzip = GzipReader(base, size: size)
       self.gzip = gzip
-      if let limit = hooks.expansion?.limit(compressedSize: compressedSize) {
-        tar = TarReader(ExpansionGuard(gzip, limit: limit.bytes, reason: limit.reason))
-      } else {
-        tar = TarReader(gzip)
-      }
+      let output: ByteSource =
+        if let limit = hooks.expansion?.limit(compressedSize: compressedSize) {
+          ExpansionGuard(gzip, limit: limit.bytes, reason: limit.reason)
+        } else {
+          gzip
+        }
+      inflated = output
+      tar = TarReader(output)
     case .tar:
       gzip = nil
+      inflated = nil
       tar = TarReader(base)
     }
 
@@ -140,9 +147,26 @@ public final class DatStream: ByteSource {
 
   /// After a fault: reads what is left of the container's bytes (the .tgz, .tar or .dat as
   /// stored), so that hooks see all of them and a zip entry still checks its CRC-32.
-  /// - Throws: faults of the zip entry or the file, located; layers above it are not consulted.
-  public func drainContainer() throws {
+  ///
+  /// With `checkingCompression`, for a fault the .dat decoder found, the rest of a gzip stream
+  /// is read through it first (within the expansion limit): a flipped bit in the compressed
+  /// bytes shows first as a .dat that makes no sense, and only the gzip CRC-32 at the end says
+  /// that the file itself is damaged rather than what the array wrote.
+  /// - Returns: the gzip layer's fault, located, when reading it to its end met one.
+  /// - Throws: faults of the zip entry or the file, located.
+  public func drainContainer(checkingCompression: Bool = false) throws -> InputFault? {
+    var compressionFault: InputFault?
+    if checkingCompression, let inflated {
+      do {
+        try DatStream.drain(inflated)
+      } catch {
+        let located = DatStream.locate(error, path: path, member: member)
+        guard let fault = located as? InputFault else { throw located }
+        compressionFault = fault
+      }
+    }
     try DatStream.drain(base)
+    return compressionFault
   }
 
   /// Bytes the container expanded to so far: the gzip output of a .tgz, else the bytes read.

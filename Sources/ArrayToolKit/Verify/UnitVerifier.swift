@@ -46,17 +46,34 @@ struct UnitVerifier {
       }
     }
     if let stopped {
-      outcome.faults.append(stopped)
+      var compressionFault: InputFault?
+      var storedFault: InputFault?
       do {
-        try stream.drainContainer()
+        compressionFault = try stream.drainContainer(
+          checkingCompression: decoded.fault != nil && Self.isContentFault(stopped))
       } catch let fault as InputFault {
-        // The zip entry's own check (its CRC-32) speaks up only here, and is news.
-        if !outcome.faults.contains(fault) { outcome.faults.append(fault) }
+        storedFault = fault
+      }
+      // Damaged compressed bytes are the cause of a .dat that makes no sense: named first.
+      if let compressionFault, compressionFault != stopped { outcome.faults.append(compressionFault) }
+      outcome.faults.append(stopped)
+      // The zip entry's own check (its CRC-32) speaks up only here, and is news.
+      if let storedFault, !outcome.faults.contains(storedFault) {
+        outcome.faults.append(storedFault)
       }
     }
     outcome.containerRead = true
     outcome.notes = stream.notes.filter { $0 != stream.nameMismatch }
     return outcome
+  }
+
+  /// Whether `fault` is one the .dat decoder finds in the content, which damage in a layer
+  /// below it (the compressed bytes) may have caused.
+  static func isContentFault(_ fault: InputFault) -> Bool {
+    switch fault.kind {
+    case .datTruncated, .datBadHeader, .datBadLength, .datTrailingBytes, .notDat: true
+    default: false
+    }
   }
 
   /// Decodes the .dat to its end without building series (which verify does not need): the

@@ -48,6 +48,26 @@ import Testing
       ])
   }
 
+  /// A bit flipped in the compressed bytes shows first as a .dat that makes no sense; the gzip
+  /// stream is still read to its end after it, and its CRC-32, which names the file itself as
+  /// damaged, comes first.
+  @Test func damagedCompressedBytesAreNamedBeforeTheDatFaultTheyCause() throws {
+    let tar = fixture.tar
+    var damaged = tar
+    // The opening brace of block 0's JSON header, 512 bytes of tar header in.
+    let brace = try #require(damaged.indices.first { $0 >= 512 && damaged[$0] == 0x7B })
+    damaged[brace] = 0x7C
+    let tgz = GzipBuilder.member(damaged, crc: CRC32.checksum(tar))
+    let path = try fixture.write(fixture.tgzName, tgz)
+    let problems = try fixture.problems([path])
+    #expect(problems.count == 2)
+    #expect(problems.first == "\(path): crc_mismatch at offset \(tgz.count - 8): member 1: the trailer "
+      + "gives CRC-32 \(ArchiveBytes.hex(CRC32.checksum(tar), digits: 8)) but the data has "
+      + "\(ArchiveBytes.hex(CRC32.checksum(damaged), digits: 8))")
+    #expect(problems.last == "\(path)!\(fixture.datName): dat_bad_header at offset \(brace - 512): "
+      + "the header of block 0 is not valid JSON: unexpected character")
+  }
+
   @Test func zeroPaddingIsANoteButOtherBytesAreGarbage() throws {
     let tgz = fixture.tgz
     let padded = try fixture.write("a/" + fixture.tgzName, tgz + [UInt8](repeating: 0, count: 512))
