@@ -119,6 +119,8 @@ struct ManifestFinder {
     var extraFiles: [String] = []
     /// Whether the manifest is about the inputs at all (a folder's `SHA256SUMS` may not be).
     var applies = true
+    /// What is worth saying that is no fault: a manifest named for a file that does not list it.
+    var notes: [InputNote] = []
   }
 
   /// Enters the lines of `manifest` into `plan`.
@@ -163,6 +165,19 @@ struct ManifestFinder {
     }
     if source.origin == .folder, used == 0 {
       return Resolution(faults: [], extraFiles: [], applies: false)
+    }
+    // `X.zip.sha256` beside X.zip that lists only other files: X.zip is checked against nothing
+    // (a manifest copied from another export, most likely), which its name promised otherwise.
+    if source.origin == .beside, let own = source.defaultName,
+      !manifest.lines.isEmpty,
+      !manifest.lines.contains(where: { DatUnit.lastComponent($0.name ?? own) == own })
+    {
+      resolution.notes.append(
+        InputNote(
+          at: 0,
+          "it is named for \(own) but does not list it: \(own) is not checked against a "
+            + "checksum (the files it lists are)",
+          path: source.path))
     }
     for bad in manifest.malformed {
       resolution.faults.append(

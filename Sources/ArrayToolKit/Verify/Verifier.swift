@@ -43,6 +43,7 @@ public enum Verifier {
         let resolution = finder.resolve(Manifest(parsing: bytes), from: source, into: plan)
         guard resolution.applies else { continue }
         ledger.faults += resolution.faults
+        ledger.notes += resolution.notes
         listed += resolution.extraFiles.filter { !listed.contains($0) }
         if source.member == nil {
           ledger.filesChecked += 1

@@ -67,6 +67,27 @@ import Testing
     #expect(result.bytesRead == Int64(65 + bytes.count))
   }
 
+  /// `export.zip.sha256` that lists another export only (copied from it, most likely): that one
+  /// is checked, and a note says that export.zip itself was checked against nothing.
+  @Test func aManifestBesideTheZipThatDoesNotListItSaysSo() throws {
+    let (path, own) = try export([])
+    let (_, other) = try export([], name: "other.zip")
+    let manifest = try fixture.scratch.write(
+      "export.zip.sha256", Array("\(sha256(other))  other.zip\n".utf8))
+    let result = try fixture.verify([path])
+    #expect(result.problems.isEmpty)
+    #expect(result.checksumsMatched == 1)
+    #expect(result.notes.map(\.line) == [
+      "\(manifest): note at offset 0: it is named for export.zip but does not list it: export.zip "
+        + "is not checked against a checksum (the files it lists are)"
+    ])
+    // Listing it, even among others, is what its name promises: no note.
+    _ = try fixture.scratch.write(
+      "export.zip.sha256",
+      Array("\(sha256(other))  other.zip\n\(sha256(own))  export.zip\n".utf8))
+    #expect(try fixture.verify([path]).notes.isEmpty)
+  }
+
   @Test func aManifestBesideTheZipCannotNameFilesElsewhere() throws {
     let (path, _) = try export([])
     let zero = String(repeating: "0", count: 64)
