@@ -92,7 +92,7 @@ public enum ImportCommand: Command {
       OptionSpec("concurrency", short: "c", .value(placeholder: "N"), help: "Requests in flight (default: cores)."),
       OptionSpec("jobs", short: "j", .value(placeholder: "N"), help: "Files decoded at once (default: cores)."),
       OptionSpec("batch-samples", .value(placeholder: "N"), help: "Most samples per request (default 200000)."),
-      OptionSpec("batch-bytes", .value(placeholder: "BYTES"), help: "Most body bytes per request, e.g. 2M (default)."),
+      OptionSpec("batch-bytes", .value(placeholder: "BYTES"), help: "Most body bytes per request (default 2M; 1K to 256M)."),
       OptionSpec("compress", .value(placeholder: "WHEN"), help: "gzip bodies: auto (not on loopback), on, off.",
                  choices: CompressionChoice.allCases.map(\.rawValue)),
       OptionSpec("retries", .value(placeholder: "N"), help: "Attempts per batch, the first included (default 6)."),
@@ -163,8 +163,12 @@ public enum ImportCommand: Command {
     func queries() -> [ProbeEndpoint] { explicitQuery.map { [$0] } ?? stores() }
     var preflight: PreflightResult?
     if !arguments.flag("no-preflight") {
-      let servers = (configuration.targets + configuration.fallbackTargets)
-        .map(\.base.absoluteString) + (explicitQuery.map { [$0.url("")] } ?? [])
+      var servers: [String] = []
+      for server in (configuration.targets + configuration.fallbackTargets).map(\.base.absoluteString)
+        + (explicitQuery.map { [$0.url("")] } ?? []) where !servers.contains(server)
+      {
+        servers.append(server)
+      }
       events.say("preflight: checking the inputs and \(servers.joined(separator: ", ")) (at most "
         + "\(formatSeconds(configuration.checkTimeout)) a request)")
       var checked = stores()

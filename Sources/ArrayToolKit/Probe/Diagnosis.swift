@@ -115,7 +115,7 @@ public struct Diagnosis: Equatable, Sendable {
     case .badResponse where failure.message.hasSuffix(ServerFacts.vmagentFlags):
       text =
         "This is a vmagent, not a VictoriaMetrics: \(context.endpoint.display) answers its"
-        + " health check but its /flags list -remoteWrite.url. vmagent passes samples on and"
+        + " health check but its /flags page lists -remoteWrite.url. vmagent passes samples on and"
         + " cannot be asked for flags or data; the VictoriaMetrics it writes to usually listens"
         + " on port 8428."
       next = "arraytool probe vmagent --url \(shellQuoted(context.endpoint.display))"

@@ -45,4 +45,20 @@ import Testing
     #expect(result.stderr == "arraytool: preflight: checking the inputs and \(url) (at most 5 s "
       + "a request)\narraytool: interrupted before sending: nothing was sent\n")
   }
+
+  /// A --query-url that is also the --url is named once in the line that says what is asked.
+  @Test func aServerGivenTwiceIsNamedOnce() throws {
+    let server = try LoopbackServer(.silent)
+    defer { server.stop() }
+    let url = "http://127.0.0.1:\(server.port)"
+    let running = try BinaryRunner.start(
+      ["import", "--timeout", "1", "--url", url, "--query-url", url, Self.sample])
+    try running.waitForStderr(containing: "arraytool: preflight: checking the inputs and ")
+    running.interrupt()
+    let result = running.wait()
+    #expect(result.status == 130)
+    #expect(result.stderr.split(separator: "\n").first
+      == "arraytool: preflight: checking the inputs and \(url) (at most 1 s a request)")
+  }
 }
+
