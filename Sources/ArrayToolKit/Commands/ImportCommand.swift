@@ -264,7 +264,7 @@ public enum ImportCommand: Command {
       message: "interrupted: finishing the batches in flight; press Ctrl-C again to spool them now")
     let tick: ((ImportProgress) -> Void)? =
       console.stderrIsTerminal ? { events.progress(ImportReport.progressLine($0)) } : nil
-    var result = pipeline.run(units: units, tick: tick)
+    var result = try pipeline.run(units: units, tick: tick)
     events.clearProgress()
     result.duplicates = duplicates
     if let forceWarning { result.warnings.append(forceWarning) }

@@ -75,7 +75,11 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
   }
 
   /// Sends every unit; `tick` is called about twice a second with the tally for progress.
-  public func run(units: [DatUnit], tick: ((ImportProgress) -> Void)? = nil) -> ImportResult {
+  /// - Throws: `SystemError` before anything is decoded or sent when not one decoding and one
+  ///   sending thread could be started (a container at its process limit).
+  public func run(units: [DatUnit], tick: ((ImportProgress) -> Void)? = nil) throws
+    -> ImportResult
+  {
     let started = DispatchTime.now()
     let tally = ImportTally(units: units.count)
     tally.unitSettled = { [self, journal, digests] index, clean in
@@ -95,23 +99,39 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
     let decoding = DispatchGroup()
     let sending = DispatchGroup()
 
-    for _ in 0..<max(1, min(configuration.decoders, units.count)) {
-      decoding.enter()
-      Thread.detachNewThread { [self] in
-        defer { decoding.leave() }
-        while !isStopped {
-          let index = nextUnit.increment()
-          guard index < units.count else { return }
-          decode(units[index], index: index, into: queue, tally: tally, sequence: sequence)
-        }
-      }
-    }
+    // Senders first: they wait for batches, so without one no decoder may start.
+    var senders = 0
     for _ in 0..<max(1, configuration.concurrency) {
       sending.enter()
-      Thread.detachNewThread { [self] in
+      let started = SystemThread.detach { [self] in
         defer { sending.leave() }
         while let batch = queue.pop() { deliver(batch, tally: tally) }
       }
+      if started { senders += 1 } else { sending.leave() }
+    }
+    var decoders = 0
+    if senders > 0 {
+      for _ in 0..<max(1, min(configuration.decoders, units.count)) {
+        decoding.enter()
+        let started = SystemThread.detach { [self] in
+          defer { decoding.leave() }
+          while !isStopped {
+            let index = nextUnit.increment()
+            guard index < units.count else { return }
+            decode(units[index], index: index, into: queue, tally: tally, sequence: sequence)
+          }
+        }
+        if started { decoders += 1 } else { decoding.leave() }
+      }
+    }
+    guard decoders > 0 else {
+      queue.close()
+      sending.wait()
+      throw SystemError(
+        "cannot start the import", code: EAGAIN,
+        reason: "no thread could be started to \(senders == 0 ? "send" : "decode") with (the "
+          + "process or its container is at its limit of processes or threads: ulimit -u, "
+          + "pids.max); nothing was sent")
     }
 
     let files = units.count

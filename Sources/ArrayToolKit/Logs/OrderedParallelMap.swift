@@ -30,12 +30,39 @@ enum OrderedParallelMap {
     }
     return [Result](unsafeUninitializedCapacity: chunks) { buffer, initialized in
       let base = buffer.baseAddress!
-      // Each chunk initialises its own element of the buffer.
-      DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-        let range = (count * chunk / chunks)..<(count * (chunk + 1) / chunks)
-        (base + chunk).initialize(to: transform(range))
+      let next = AtomicCounter()
+      // Each chunk initialises its own element of the buffer, on whichever thread takes it.
+      func work() {
+        while case let chunk = next.increment(), chunk < chunks {
+          let range = (count * chunk / chunks)..<(count * (chunk + 1) / chunks)
+          (base + chunk).initialize(to: transform(range))
+        }
+      }
+      withoutActuallyEscaping(work) { work in
+        // Helpers reach `work` through a pointer, so that none holds it once it has left `done`:
+        // a closure still referenced when this scope ends would count as escaped.
+        withUnsafePointer(to: work) { pointer in
+          let shared = UncheckedSendable(pointer)
+          // The calling thread works too; helpers that cannot be started leave it more to do.
+          let done = DispatchGroup()
+          let helpers = min(chunks, ProcessInfo.processInfo.activeProcessorCount) - 1
+          for _ in 0..<max(0, helpers) {
+            done.enter()
+            if !SystemThread.detach({ shared.value.pointee(); done.leave() }) { done.leave() }
+          }
+          work()
+          done.wait()
+        }
       }
       initialized = chunks
     }
   }
+}
+
+/// A value handed to another thread that is safe to use there though its type does not say so
+/// (here: a pointer to a closure that takes chunks only through an atomic counter, valid until
+/// every helper has left the group the caller waits on).
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+  let value: Value
+  init(_ value: Value) { self.value = value }
 }

@@ -8,10 +8,6 @@
 
 import Foundation
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// The records of a `LogRecordMerger`, read ahead on another thread.
 final class RecordPipe: @unchecked Sendable {
   private let filled: BlockingQueue<RecordBatch>
@@ -48,24 +44,9 @@ final class RecordPipe: @unchecked Sendable {
     }
   }
 
-  /// Runs `reader` on a new thread. Foundation's `Thread` says nothing when the thread cannot
-  /// be made, which would leave the analysis waiting for batches forever; `pthread_create` says.
+  /// Runs `reader` on a new thread; false when none can be made (see `SystemThread`).
   private static func start(_ reader: Reader) -> Bool {
-    let context = Unmanaged.passRetained(reader)
-    var thread = pthread_t()
-    let status = pthread_create(
-      &thread, nil,
-      { context in
-        let reader = Unmanaged<Reader>.fromOpaque(context!).takeRetainedValue()
-        reader.run()
-        return nil
-      }, context.toOpaque())
-    guard status == 0 else {
-      context.release()
-      return false
-    }
-    pthread_detach(thread)
-    return true
+    SystemThread.detach { reader.run() }
   }
 
   /// Calls `body` with every record in time order and its text (kept for errors, warnings and

@@ -24,24 +24,31 @@ public struct ParallelExport {
   ) throws -> [DatFileSummary] {
     let reader = PerfUnitReader(catalog: catalog)
     if jobs == 1 || units.count < 2 {
-      var summaries: [DatFileSummary] = []
-      let buffer = ByteBuffer(capacity: bufferCapacity)
-      for unit in units {
-        let summary = try reader.read(unit) { chunk, layout in
-          try render(chunk, layout: layout, into: buffer) { full in
-            try output.write(bytes: full.bytes)
-            full.removeAll()
-            return full
-          }
-        }
-        try output.write(bytes: buffer.bytes)
-        buffer.removeAll()
-        finished(summary)
-        summaries.append(summary)
-      }
-      return summaries
+      return try runSerial(units: units, output: output, reader: reader, finished: finished)
     }
     return try runParallel(units: units, output: output, reader: reader, finished: finished)
+  }
+
+  private func runSerial(
+    units: [DatUnit], output: OutputStream, reader: PerfUnitReader,
+    finished: (DatFileSummary) -> Void
+  ) throws -> [DatFileSummary] {
+    var summaries: [DatFileSummary] = []
+    let buffer = ByteBuffer(capacity: bufferCapacity)
+    for unit in units {
+      let summary = try reader.read(unit) { chunk, layout in
+        try render(chunk, layout: layout, into: buffer) { full in
+          try output.write(bytes: full.bytes)
+          full.removeAll()
+          return full
+        }
+      }
+      try output.write(bytes: buffer.bytes)
+      buffer.removeAll()
+      finished(summary)
+      summaries.append(summary)
+    }
+    return summaries
   }
 
   /// Series rendered between two looks at the buffer's size.
@@ -80,9 +87,10 @@ public struct ParallelExport {
     let group = DispatchGroup()
     let workers = min(jobs, units.count)
     let pool = ByteBufferPool(capacity: bufferCapacity, limit: workers * 2)
+    var started = 0
     for _ in 0..<workers {
       group.enter()
-      Thread.detachNewThread {
+      let detached = SystemThread.detach {
         defer { group.leave() }
         while true {
           let index = next.increment()
@@ -103,6 +111,11 @@ public struct ParallelExport {
           }
         }
       }
+      if detached { started += 1 } else { group.leave() }
+    }
+    // No thread could be made (a container at its process limit): this one renders them all.
+    if started == 0 {
+      return try runSerial(units: units, output: output, reader: reader, finished: finished)
     }
     var summaries: [DatFileSummary] = []
     do {
