@@ -25,6 +25,8 @@ final class LogRecordStream {
   @exclusivity(unchecked) private var nextWaiting = 0
   /// Set once the input went on too long without a time: its records stay without one.
   @exclusivity(unchecked) private var hasNoTimes = false
+  /// What stopped the reading, thrown once the records read before it are out.
+  @exclusivity(unchecked) private var failure: Error?
   @exclusivity(unchecked) private var decoded: [UInt8] = []
   /// Where the log line inside a docker json-file line is kept while it is read: it may wait
   /// as the next record's first line, so it lives apart from buffers that are reused.
@@ -58,19 +60,28 @@ final class LogRecordStream {
 
   /// Moves to the next complete record.
   /// - Returns: `false` at the end of the input.
+  /// - Throws: what stopped the reading, once the records read before it are handed out.
   func advance() throws -> Bool {
     if handingOutWaiting, handOutWaiting() { return true }
     if let pending {
       self.pending = nil
       start(pending.shape, of: pending.line, jsonLine: pending.jsonLine)
     }
-    while let line = try reader.nextLine() {
-      let shape = parser.parse(line)
-      if shape.embeddedLine {
-        if openEmbedded(shape, of: line) { return true }
-        continue
+    if failure == nil {
+      do {
+        while let line = try reader.nextLine() {
+          let shape = parser.parse(line)
+          if shape.embeddedLine {
+            if openEmbedded(shape, of: line) { return true }
+            continue
+          }
+          if take(shape, of: line, jsonLine: line) { return true }
+        }
+      } catch {
+        // The record being built is as complete as the input lets it be: it is handed out
+        // before the failure is told.
+        failure = error
       }
-      if take(shape, of: line, jsonLine: line) { return true }
     }
     if isBuilding {
       isBuilding = false
@@ -81,6 +92,10 @@ final class LogRecordStream {
       hasNoTimes = true
       handingOutWaiting = true
       return handOutWaiting()
+    }
+    if let failure {
+      self.failure = nil
+      throw failure
     }
     return false
   }

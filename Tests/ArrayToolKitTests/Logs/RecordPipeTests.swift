@@ -97,12 +97,13 @@ import Testing
       events.append("record")
     }
     // The broken input's first record comes after input 1's record at 00:00:00. Its second
-    // is still open when the input fails, so the failure is told between "one" and input 1's
-    // record at 00:00:01.
+    // is still open when the input fails: it is handed out as read, at 00:00:01.5 after input
+    // 1's record at 00:00:01, and the failure is told right after it.
     let kept = events.filter { $0 != "record" }
-    #expect(kept == ["one", "failed LogTestFailure(messages: [\"disk went away\"])"])
-    #expect(events.count(where: { $0 == "record" }) == 5_000 + 1)
+    #expect(kept == ["one", "two", "failed LogTestFailure(messages: [\"disk went away\"])"])
+    #expect(events.count(where: { $0 == "record" }) == 5_000 + 2)
     #expect(events.firstIndex(of: "one") == 1)
-    #expect(events.firstIndex { $0.hasPrefix("failed") } == 3)
+    #expect(events.firstIndex(of: "two") == 4)
+    #expect(events.firstIndex { $0.hasPrefix("failed") } == 6)
   }
 }
