@@ -115,6 +115,10 @@ final class ImportTally: @unchecked Sendable {
   private var unclean: [Bool] = []
   /// Units whose decoding stopped at an interrupt: they are not counted as files.
   private var interrupted: [Bool] = []
+  /// Per unit: whether this run cut a batch of it, and whether it left samples out as sent
+  /// before. A unit with no batch and samples left out was imported before, by an earlier run.
+  private var cutAny: [Bool] = []
+  private var skippedAny: [Bool] = []
   private var resetArchives: Set<String> = []
   private(set) var samplesDecoded = 0
   private(set) var unitsDone = 0
@@ -130,6 +134,8 @@ final class ImportTally: @unchecked Sendable {
     spooled = Array(repeating: false, count: units)
     unclean = Array(repeating: false, count: units)
     interrupted = Array(repeating: false, count: units)
+    cutAny = Array(repeating: false, count: units)
+    skippedAny = Array(repeating: false, count: units)
   }
 
   func withLock<T>(_ body: () -> T) -> T {
@@ -150,6 +156,7 @@ final class ImportTally: @unchecked Sendable {
   func batchCut(_ batch: ImportBatch) {
     withLock {
       pending[batch.unitIndex] += 1
+      cutAny[batch.unitIndex] = true
       samplesDecoded += batch.samples
     }
   }
@@ -241,6 +248,7 @@ final class ImportTally: @unchecked Sendable {
     withLock {
       decoded[index] = true
       result.samplesSkipped += skippedSamples
+      if skippedSamples > 0 { skippedAny[index] = true }
       if let first = summary.firstTimestamp {
         result.firstTimestamp = min(result.firstTimestamp ?? first, first)
       }
@@ -329,6 +337,10 @@ final class ImportTally: @unchecked Sendable {
         result.filesFailed += 1
       } else if spooled[index] {
         result.filesSpooled += 1
+      } else if !cutAny[index] && skippedAny[index] {
+        // Every sample of it was on record as sent (an import that a replay finished): nothing
+        // of it was imported by this run.
+        result.filesSkipped += 1
       } else {
         result.filesOK += 1
       }
