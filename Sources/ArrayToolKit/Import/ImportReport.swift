@@ -145,12 +145,14 @@ public enum ImportReport {
         + "a retried request); VictoriaMetrics keeps duplicates unless it runs with "
         + "-dedup.minScrapeInterval")
     }
-    if landed.foundSamples == 0 && landed.throughAgent {
+    let nothingFoundThroughAgent = landed.foundSamples == 0 && landed.throughAgent
+    if nothingFoundThroughAgent {
       lines.append("    nothing of the import was found in \(landed.queryURL): if that is not the "
         + "VictoriaMetrics vmagent writes to (its -remoteWrite.url), the samples may be stored "
         + "there; give that one as --query-url before importing anything again")
     }
-    if landed.differences.contains(where: { $0.found < $0.sent }) {
+    // Advice to import again would store everything twice where the samples did land.
+    if !nothingFoundThroughAgent, landed.differences.contains(where: { $0.found < $0.sent }) {
       lines.append("    samples are missing: see the log of the server that took them (and, through "
         + "vmagent, its /metrics for dropped data), then import again with --force after removing "
         + "the series, or into a fresh database")

@@ -76,7 +76,16 @@ public struct LandedCheck {
     var previous: [SeriesKey: SampleSet]?
     var confirmed = confirmAfter <= 0
     // Readings of a vmagent's store that are to agree are at least its flush interval apart.
-    let roundPause = max(0.5, agentFlushInterval())
+    let flushInterval = agentFlushInterval()
+    let roundPause = max(0.5, flushInterval)
+    // What a vmagent took last is in none of its queues for up to its flush interval: its queue
+    // reads empty, and a first count would miss it. One that matches then (an earlier copy of
+    // the same samples already stored) would pass an import that is stored twice.
+    if !agents.isEmpty, Deadline(seconds: flushInterval + 1).sleep(unless: shouldStop) {
+      result.error = Self.interruptedMessage
+      result.seconds = Deadline.now() - started
+      return result
+    }
     while true {
       // Every round: vmagent passes on what it took only after its flush interval, so a queue
       // empty at first may fill and then stay full when it cannot deliver.
