@@ -23,6 +23,8 @@ final class LogLineReader {
   @exclusivity(unchecked) private(set) var lineNumber = 0
   /// How many lines were longer than the buffer and were cut.
   @exclusivity(unchecked) private(set) var cutLines = 0
+  /// What stopped the source, thrown once the bytes read before it are handed out.
+  @exclusivity(unchecked) private var failure: Error?
   private let trailingPadding = CacheLinePadding()
 
   /// - Parameter capacity: the buffer size, which is also the longest line kept whole.
@@ -52,14 +54,26 @@ final class LogLineReader {
         return deliver(from: lineStart, length: length)
       }
       if atEnd {
+        // A failure ends the input where the bytes read before it end: their last line, cut
+        // or not, is handed out first, and the failure is thrown after it.
         if skippingRest {
           // Nothing came after a line that filled the buffer: it was whole.
-          if start == end { cutLines -= 1 }
+          if start == end && failure == nil { cutLines -= 1 }
           skippingRest = false
           start = end
+          if let failure {
+            self.failure = nil
+            throw failure
+          }
           return nil
         }
-        guard start < end else { return nil }
+        guard start < end else {
+          if let failure {
+            self.failure = nil
+            throw failure
+          }
+          return nil
+        }
         let lineStart = start
         start = end
         return deliver(from: lineStart, length: end - lineStart)
@@ -78,8 +92,13 @@ final class LogLineReader {
           return deliver(from: 0, length: storage.count)
         }
       }
-      let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: storage[end...]))
-      if count == 0 { atEnd = true } else { end += count }
+      do {
+        let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: storage[end...]))
+        if count == 0 { atEnd = true } else { end += count }
+      } catch {
+        failure = error
+        atEnd = true
+      }
     }
   }
 

@@ -82,6 +82,19 @@ import Testing
     }
   }
 
+  /// An input that fails in the middle of its last line (a .gz cut short): the part of the line
+  /// read is a record, an error here, handed out before the failure.
+  @Test func theLineCutByAFailureIsStillARecord() throws {
+    let log = "2025-10-07 00:00:00,500 - INFO - one\n2025-10-07 00:00:01,500 - ERROR - cut off he"
+    let stream = LogRecordStream(input: 0, source: FailingSource(Array(log.utf8)))
+    var events: [String] = []
+    let pipe = RecordPipe(streams: [stream], threaded: false) { _ in events.append("failed") }
+    pipe.forEach { record, text in
+      events.append("\(record.level) \(String(decoding: text, as: UTF8.self))")
+    }
+    #expect(events == ["info ", "error cut off he", "failed"])
+  }
+
   @Test(arguments: [true, false])
   func reportsAFailedInputAfterTheRecordsReadBeforeIt(threaded: Bool) throws {
     let good = (0..<5_000).map { Self.line($0, second: $0) }.joined()
