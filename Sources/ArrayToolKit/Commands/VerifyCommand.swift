@@ -170,9 +170,18 @@ public enum VerifyCommand: Command {
     if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
       throw SystemError("cannot write the manifest \(path)", code: EISDIR)
     }
-    guard access(folder, W_OK) == 0 else {
-      throw SystemError("cannot write the manifest \(path): the folder \(folder)", code: errno)
+    // The rest (a dangling or looping link, an empty name, a folder the system refuses) shows
+    // only on opening: a new file is made and removed again, an existing one is left as it is.
+    var descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    if descriptor >= 0 {
+      close(descriptor)
+      unlink(path)
+      return
     }
+    guard errno == EEXIST else { throw SystemError("cannot write the manifest \(path)", code: errno) }
+    descriptor = open(path, O_WRONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw SystemError("cannot write the manifest \(path)", code: errno) }
+    close(descriptor)
   }
 
   private static func write(_ text: String, to path: String?, console: Console) throws {

@@ -130,10 +130,14 @@ import Testing
   @Test func aManifestThatCannotBeWrittenIsRefusedBeforeReading() throws {
     let export = try generatedExport()
     let here = URL(fileURLWithPath: scratch.path)
+    try FileManager.default.createSymbolicLink(
+      atPath: scratch.path + "/dangling", withDestinationPath: "/nonexistent/folder/m.sha256")
     for (output, reason) in [
       ("missing/export.zip.sha256", "the folder missing: no such file or directory"),
       ("export.zip/export.zip.sha256", "export.zip is not a folder"),
       (".", "is a directory"),
+      ("dangling", "no such file or directory"),
+      ("", "no such file or directory"),
     ] {
       let result = try BinaryRunner.run(
         ["verify", "--write-manifest", "sha256", "-o", output, export], directory: here)
@@ -141,6 +145,13 @@ import Testing
       #expect(result.stderr == "arraytool: error: cannot write the manifest \(output): \(reason)\n")
       #expect(result.stdout == "")
     }
+    // A file that can be written is only tried: with a damaged input nothing is left behind.
+    let damaged = try scratch.write("damaged.zip", Array("PK not a zip".utf8))
+    let refused = try BinaryRunner.run(
+      ["verify", "--write-manifest", "sha256", "-o", "never.sha256", damaged], directory: here)
+    #expect(refused.status == 1)
+    #expect(refused.stderr.hasSuffix("no manifest written: the inputs have problems\n"))
+    #expect(!FileManager.default.fileExists(atPath: scratch.path + "/never.sha256"))
   }
 
   @Test func aWrittenManifestOfInputsPassesSha256sum() throws {
