@@ -114,11 +114,19 @@ public enum AnalyzeLogsCommand: Command {
     return inputFailed ? .usage : analysis.exitStatus
   }
 
-  /// Whether `input` is standard input or a file that is not empty.
+  /// Whether `input` is standard input or a file that holds more than blank lines (read again,
+  /// through gzip when it is compressed, up to its first other byte): an empty log and one of
+  /// blank lines are both logs with nothing in them.
   private static func hasContent(_ input: String) -> Bool {
     if input == "-" { return true }
-    let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
-    return size > 0
+    guard let source = try? LogInput.open(input) else { return false }
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+    defer { buffer.deallocate() }
+    let blank: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+    while let count = try? source.read(into: buffer), count > 0 {
+      if buffer[..<count].contains(where: { !blank.contains($0) }) { return true }
+    }
+    return false
   }
 
   private static func analysisOptions(_ arguments: ParsedArguments) throws -> LogAnalysisOptions {

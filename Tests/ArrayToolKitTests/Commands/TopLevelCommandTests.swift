@@ -64,5 +64,13 @@ import Testing
           + "uvicorn, docker compose, docker logs --timestamps or JSON lines): nothing was "
           + "analysed\n")
     }
+    // A log of blank lines holds nothing, as an empty one does: no error for either.
+    let empty = try scratch.write("empty.log", [])
+    let blank = try scratch.write("blank.log", Array("\n  \n\r\n".utf8))
+    let emptyRun = try BinaryRunner.run(["analyze-logs", "--json", empty])
+    let blankRun = try BinaryRunner.run(["analyze-logs", "--json", blank])
+    #expect(emptyRun.status == 0 && blankRun.status == 0)
+    #expect(blankRun.stderr == "" && emptyRun.stderr == "")
+    #expect(blankRun.stdout.contains("\"records\": 0,"))
   }
 }
