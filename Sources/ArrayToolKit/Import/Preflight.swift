@@ -136,12 +136,23 @@ public struct Preflight {
         probe = prober.probe(.victoriametrics, at: endpoint)
       }
       var drained = ""
-      if !probe.healthy, probe.diagnosis.map(\.kind) == [.queueBacklog],
-        let waited = waitForBacklog(at: endpoint)
-      {
-        // What an import just interrupted sent is still on its way: it drains in seconds.
-        drained = "; its queue drained in \(formatSeconds(waited))"
-        probe = prober.probe(.vmagent, at: endpoint)
+      var waitedInVain = ""
+      if !probe.healthy, probe.diagnosis.map(\.kind) == [.queueBacklog] {
+        switch waitForBacklog(at: endpoint) {
+        case .drained(let seconds):
+          // What an import just interrupted sent is still on its way: it drains in seconds.
+          drained = "; its queue drained in \(formatSeconds(seconds))"
+          probe = prober.probe(.vmagent, at: endpoint)
+        case .stalled(let seconds, let pending):
+          waitedInVain = "; waited \(formatSeconds(seconds)): \(ByteCount.format(pending)) still "
+            + "wait, no fewer for \(formatSeconds(backlogWait.stalled))"
+        case .tooSlow(let seconds, let pending):
+          waitedInVain = "; waited \(formatSeconds(seconds)): the queue still shrinks, but "
+            + "\(ByteCount.format(pending)) still wait"
+        case .unreadable(let seconds):
+          waitedInVain = "; vmagent stopped answering after \(formatSeconds(seconds)) of waiting "
+            + "for its queue"
+        }
       }
       let name = "\(isFallback ? "fallback" : "target") \(target.base.absoluteString)"
       if probe.healthy {
@@ -158,7 +169,7 @@ public struct Preflight {
         let fallbackHelps = !isFallback && !configuration.fallbackTargets.isEmpty
         result.checks.append(PreflightCheck(
           name: name, status: isFallback || fallbackHelps ? .warning : .failed,
-          message: "\(kindText): \(diagnosis)"
+          message: "\(kindText): \(diagnosis)" + waitedInVain
             + (fallbackHelps ? "; the fallback takes its batches" : "")))
       }
     }
@@ -171,10 +182,19 @@ public struct Preflight {
     }
   }
 
-  /// Waits while the queue of the vmagent at `endpoint` shrinks towards the backlog limit: the
-  /// seconds it took to get below it, or nil when it stopped shrinking for
-  /// `backlogWait.stalled` s, took longer than `backlogWait.most` s, or could not be read.
-  func waitForBacklog(at endpoint: ProbeEndpoint) -> Double? {
+  /// How a wait for a vmagent's queue ended, after how many seconds.
+  enum BacklogWait: Equatable {
+    case drained(Double)
+    /// No smaller for `backlogWait.stalled` s, with this many bytes waiting.
+    case stalled(Double, pending: Double)
+    /// Still shrinking after `backlogWait.most` s.
+    case tooSlow(Double, pending: Double)
+    /// Its queue could not be read any more.
+    case unreadable(Double)
+  }
+
+  /// Waits while the queue of the vmagent at `endpoint` shrinks towards the backlog limit.
+  func waitForBacklog(at endpoint: ProbeEndpoint) -> BacklogWait {
     let started = Deadline.now()
     let limit = Double(VmagentQueueFacts.backlogThresholdBytes)
     var smallest = Double.infinity
@@ -184,17 +204,16 @@ public struct Preflight {
       let client = HTTPClient(endpoint: endpoint, resolver: resolver)
       guard case .vmagent(let facts)? = try? ServerFacts.read(
         .vmagent, client: client, deadline: Deadline(seconds: timeout))
-      else { return nil }
+      else { return .unreadable(Deadline.now() - started) }
       let pending = facts.pendingBytes
       let now = Deadline.now()
-      if pending <= limit { return now - started }
+      if pending <= limit { return .drained(now - started) }
       if pending < smallest {
         smallest = pending
         shrunk = now
       }
-      if now - shrunk > backlogWait.stalled || now - started > backlogWait.most {
-        return nil
-      }
+      if now - shrunk > backlogWait.stalled { return .stalled(now - started, pending: pending) }
+      if now - started > backlogWait.most { return .tooSlow(now - started, pending: pending) }
       if !told {
         told = true
         note?("preflight: \(ByteCount.format(pending)) wait in the queue of vmagent at "

@@ -65,8 +65,24 @@ import Testing
     let check = try #require(result.checks.first)
     #expect(check.status == .failed)
     #expect(check.message.hasPrefix("queue_backlog: vmagent holds more data than it should"))
-    // The next step probes the VictoriaMetrics the import names, not the default one.
-    #expect(check.message.hasSuffix("Next: arraytool probe victoriametrics --url http://vm.example:8428"))
+    // The next step probes the VictoriaMetrics the import names, not the default one, and the
+    // wait says how it ended.
+    #expect(check.message.contains("Next: arraytool probe victoriametrics --url http://vm.example:8428; waited "))
+    #expect(check.message.hasSuffix(": 40.0 MiB still wait, no fewer for 1 s"))
+  }
+
+  /// A queue that keeps shrinking, too slowly: the wait ends at its limit and says so.
+  @Test func aQueueThatShrinksTooSlowlyFailsAtTheLimit() throws {
+    let server = try Self.vmagent { 40 << 20 - $0 * 1024 }
+    defer { server.stop() }
+    var preflight = try Self.preflight(server, stalled: 5)
+    preflight.backlogWait = (most: 1, stalled: 5)
+    var result = PreflightResult()
+    preflight.checkTargets(into: &result)
+    let check = try #require(result.checks.first)
+    #expect(check.status == .failed)
+    #expect(check.message.contains(": the queue still shrinks, but "))
+    #expect(check.message.hasSuffix(" MiB still wait"))
   }
 }
 
