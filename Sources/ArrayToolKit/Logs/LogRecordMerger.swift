@@ -8,10 +8,9 @@ final class LogRecordMerger {
   /// Keeps the fields off the cache lines of objects allocated beside it (see `CacheLinePadding`).
   private let leadingPadding = CacheLinePadding()
   private let streams: [LogRecordStream]
-  /// The only stream when there is one, read without the heap.
-  private let single: LogRecordStream?
-  /// `single` without its reference count, which `streams` keeps.
-  private let unsafeSingle: Unmanaged<LogRecordStream>?
+  /// The only stream when there is one, read without the heap, and without its reference count
+  /// (which `streams` keeps): retained and released per record it cost more than the copy.
+  private let single: Unmanaged<LogRecordStream>?
   private let failed: (Error) -> Void
   /// Indices into `streams` of the inputs that still have a record, as a binary min-heap.
   @exclusivity(unchecked) private var heap: [Int] = []
@@ -24,8 +23,7 @@ final class LogRecordMerger {
   ///   the others go on.
   init(streams: [LogRecordStream], failed: @escaping (Error) -> Void) {
     self.streams = streams
-    single = streams.count == 1 ? streams[0] : nil
-    unsafeSingle = single.map { Unmanaged.passUnretained($0) }
+    single = streams.count == 1 ? Unmanaged.passUnretained(streams[0]) : nil
     self.failed = failed
   }
 
@@ -33,7 +31,7 @@ final class LogRecordMerger {
   /// - Returns: `false` when all inputs ended.
   @inline(__always)
   func appendNext(to batch: RecordBatch) -> Bool {
-    guard let single = unsafeSingle else {
+    guard let single else {
       guard let record = next() else { return false }
       batch.append(record)
       return true
@@ -55,8 +53,9 @@ final class LogRecordMerger {
   /// The next record in time order, valid until the next call; `nil` when all inputs ended.
   func next() -> LogRecord? {
     if let single {
+      let stream = single.takeUnretainedValue()
       do {
-        return try single.advance() ? single.current : nil
+        return try stream.advance() ? stream.current : nil
       } catch {
         failed(error)
         return nil
