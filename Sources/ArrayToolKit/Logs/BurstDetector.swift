@@ -145,7 +145,7 @@ struct BurstDetector {
     }
     var burst = LogBurst(
       errorClass: facts.errorClass, template: isOther ? template : nil, first: record.time)
-    burst.sample = String(LogRecord.message(of: text).prefix(400))
+    burst.sample = LogRecord.sample(of: text)
     burst.input = record.input
     burst.line = record.line
     let group = OpenGroup(burst: burst, firstWorker: worker, firstStatus: facts.status)

@@ -183,7 +183,7 @@ public final class LogAnalyzer {
       analysis.warningGroups.append(
         WarningGroup(
           kind: facts.warningKind, template: template, count: 1, first: record.time,
-          last: record.time, sample: String(LogRecord.message(of: text).prefix(400))))
+          last: record.time, sample: LogRecord.sample(of: text)))
     } else {
       analysis.warningGroupsOmitted += 1
     }

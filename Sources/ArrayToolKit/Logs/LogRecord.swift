@@ -107,6 +107,23 @@ public final class LogRecord {
     return String(decoding: text[..<end], as: UTF8.self)
   }
 
+  /// The first `limit` characters of the first line of a record's text, as a report quotes it.
+  ///
+  /// ASCII bytes are one character each (the one pair that is not, CR LF, cannot occur in a
+  /// message, which ends at the first LF), so the common message is cut by its byte count;
+  /// `String.prefix` walks grapheme clusters, which cost thousands of instructions for a
+  /// message of a few hundred bytes, once per incident.
+  static func sample(of text: UnsafeBufferPointer<UInt8>, limit: Int = 400) -> String {
+    let end = text.firstIndex(of: 0x0A) ?? text.count
+    // The byte after the cut is looked at too: a combining mark there would join the last
+    // character kept.
+    let looked = min(end, limit + 1)
+    if !text[..<looked].contains(where: { $0 >= 0x80 }) {
+      return String(decoding: text[..<min(end, limit)], as: UTF8.self)
+    }
+    return String(String(decoding: text[..<end], as: UTF8.self).prefix(limit))
+  }
+
   /// A copy that stays valid after the stream moves on.
   func copy() -> LogRecord {
     let copy = LogRecord()

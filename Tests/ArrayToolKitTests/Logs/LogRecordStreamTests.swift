@@ -7,6 +7,29 @@ import Testing
 @testable import ArrayToolKit
 
 @Suite struct LogRecordStreamTests {
+  /// A report's sample is the first 400 characters of the message, cut by bytes when they are
+  /// plain ASCII and by characters otherwise, and always as `String.prefix` would cut it.
+  @Test func samplesKeepTheFirst400Characters() {
+    let ascii = String(repeating: "abcdefghij", count: 45)
+    let cases: [(String, String)] = [
+      ("short message\nTraceback line", "short message"),
+      (ascii, String(ascii.prefix(400))),
+      (String(repeating: "é", count: 450), String(repeating: "é", count: 400)),
+      // A combining accent right after the cut joins the last character kept.
+      (String(repeating: "a", count: 400) + "\u{301}b", String(repeating: "a", count: 399) + "a\u{301}"),
+      // A carriage return is a character of its own: the line feed it could join ends the
+      // message.
+      (String(repeating: "a", count: 398) + "\r\rxyz", String(repeating: "a", count: 398) + "\r\r"),
+      ("", ""),
+    ]
+    for (text, expected) in cases {
+      let sample = Array(text.utf8).withUnsafeBufferPointer { LogRecord.sample(of: $0) }
+      #expect(sample == expected)
+      let message = text.split(separator: "\n", omittingEmptySubsequences: false)[0]
+      #expect(sample == String(message.prefix(400)))
+    }
+  }
+
   @Test func crlfEndingsAndColoursAreRemoved() throws {
     let log =
       "\u{1B}[32mapi-1  |\u{1B}[0m 2025-10-07 01:00:00,000 - \u{1B}[31mERROR\u{1B}[0m - boom\r\n"
