@@ -15,9 +15,14 @@ final class LogRecordStream {
   private let reader: LogLineReader
   @exclusivity(unchecked) private var parser = LogLineParser()
   @exclusivity(unchecked) private var isBuilding = false
-  /// The first line of the next record, read to know that `current` was complete; its bytes
-  /// stay valid until the reader is asked for another line.
-  @exclusivity(unchecked) private var pending: Pending?
+  /// The first line of the next record, read to know that `current` was complete, when
+  /// `hasPending`; its bytes stay valid until the reader is asked for another line. Kept in
+  /// place with a flag rather than as an optional, which was copied in and out whole for
+  /// every record.
+  @exclusivity(unchecked) private var pending = Pending(
+    shape: LineShape(kind: .record, message: 0..<0), line: UnsafeBufferPointer(start: nil, count: 0),
+    jsonLine: UnsafeBufferPointer(start: nil, count: 0))
+  @exclusivity(unchecked) private var hasPending = false
   @exclusivity(unchecked) private var lastTime: LogTime?
   /// Records read before the input showed any time, and whether they are being handed out.
   @exclusivity(unchecked) private var waiting: [LogRecord] = []
@@ -63,8 +68,8 @@ final class LogRecordStream {
   /// - Throws: what stopped the reading, once the records read before it are handed out.
   func advance() throws -> Bool {
     if handingOutWaiting, handOutWaiting() { return true }
-    if let pending {
-      self.pending = nil
+    if hasPending {
+      hasPending = false
       start(pending.shape, of: pending.line, jsonLine: pending.jsonLine)
     }
     if failure == nil {
@@ -122,6 +127,7 @@ final class LogRecordStream {
     }
     if complete() {
       pending = Pending(shape: shape, line: line, jsonLine: jsonLine)
+      hasPending = true
       return true
     }
     start(shape, of: line, jsonLine: jsonLine)

@@ -4,10 +4,16 @@
 // so it remembers the last date it saw: consecutive lines almost always share it, and then only
 // the clock needs reading.
 
-/// Parses leading timestamps, remembering the last date to skip the calendar arithmetic.
+/// Parses leading timestamps, remembering the last date to skip the calendar arithmetic and
+/// the last minute to skip the clock's hours and minutes.
 struct TimestampReader {
   private var lastDate: (UInt64, UInt16) = (0, 0)
   private var lastDay: Int64 = 0
+  /// The sixteen bytes `YYYY-MM-DD HH:MM` of the last time read, and that minute's first
+  /// millisecond; most lines of a log repeat the minute of the line before.
+  private var lastMinute: (UInt64, UInt64) = (0, 0)
+  private var lastMinuteStart: Int64 = 0
+  private var hasMinute = false
 
   /// Reads a timestamp at `index` of `line`.
   /// - Returns: the time and the index just past it (past a fraction and a zone offset too).
@@ -16,9 +22,15 @@ struct TimestampReader {
     guard index + 19 <= line.count, line[index + 4] == 0x2D, line[index + 7] == 0x2D else {
       return nil
     }
+    let raw = UnsafeRawPointer(line.baseAddress! + index)
+    let head = (
+      raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+    )
+    if hasMinute && head == lastMinute {
+      return Self.readSeconds(line, at: index + 16, minuteStart: lastMinuteStart)
+    }
     // The ten date bytes compared as two words: equal to the previous line's date in the
     // common case, which saves parsing and calendar arithmetic.
-    let raw = UnsafeRawPointer(line.baseAddress! + index)
     let date = (
       raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
     )
@@ -35,7 +47,19 @@ struct TimestampReader {
       lastDate = date
       lastDay = day
     }
-    return Self.readClock(line, at: index + 10, day: day)
+    let clock = index + 10
+    let separator = line[clock]
+    guard separator == 0x20 || separator == 0x54 || separator == 0x74, line[clock + 3] == 0x3A
+    else { return nil }
+    let hour = Self.twoDigits(line, clock + 1)
+    let minute = Self.twoDigits(line, clock + 4)
+    guard hour < 24, minute < 60 else { return nil }
+    let minuteStart = (day * 86_400 + Int64(hour * 3600 + minute * 60)) * 1000
+    // The minute is remembered whatever follows: its seconds are read again on every line.
+    lastMinute = head
+    lastMinuteStart = minuteStart
+    hasMinute = true
+    return Self.readSeconds(line, at: clock + 6, minuteStart: minuteStart)
   }
 
   /// The time of a common-log-format access line (nginx, gunicorn, apache):
@@ -66,19 +90,15 @@ struct TimestampReader {
     return reader.read(line, at: index)
   }
 
+  /// `:SS`, a fraction and a zone at `index`, in the minute that starts at `minuteStart`.
   @inline(__always)
-  private static func readClock(
-    _ line: UnsafeBufferPointer<UInt8>, at index: Int, day: Int64
+  private static func readSeconds(
+    _ line: UnsafeBufferPointer<UInt8>, at index: Int, minuteStart: Int64
   ) -> (LogTime, Int)? {
-    let separator = line[index]
-    guard separator == 0x20 || separator == 0x54 || separator == 0x74, line[index + 3] == 0x3A,
-      line[index + 6] == 0x3A
-    else { return nil }
-    let hour = twoDigits(line, index + 1)
-    let minute = twoDigits(line, index + 4)
-    let second = twoDigits(line, index + 7)
-    guard hour < 24, minute < 60, second <= 60 else { return nil }
-    var position = index + 9
+    guard line[index] == 0x3A else { return nil }
+    let second = twoDigits(line, index + 1)
+    guard second <= 60 else { return nil }
+    var position = index + 3
     var millisecond = 0
     if position < line.count, line[position] == 0x2C || line[position] == 0x2E {
       // Only milliseconds matter; microseconds and nanoseconds are read past.
@@ -104,8 +124,7 @@ struct TimestampReader {
       if position == fractionStart { position -= 1 }
     }
     position = skipZone(line, at: position)
-    let milliseconds =
-      (day * 86_400 + Int64(hour * 3600 + minute * 60 + second)) * 1000 + Int64(millisecond)
+    let milliseconds = minuteStart + Int64(second * 1000 + millisecond)
     return (LogTime(milliseconds: milliseconds), position)
   }
 

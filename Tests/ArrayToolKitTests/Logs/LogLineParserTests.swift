@@ -43,6 +43,53 @@ import Testing
         == (.record, "2025-10-07 01:22:09.120", .warning, "[Worker 3] Skipping", 0))
   }
 
+  /// Python's level names are read as one word when the line is long enough, and by the
+  /// general word reader otherwise; both give the same shape.
+  @Test func pythonLevelsReadAsOneWordOrWordByWord() {
+    let levels: [(String, LogLevel)] = [
+      ("DEBUG", .debug), ("INFO", .info), ("WARNING", .warning), ("ERROR", .error),
+      ("CRITICAL", .critical), ("NOTICE", .info), ("warning", .warning),
+    ]
+    for (name, level) in levels {
+      for message in ["x", "a message long enough for the word"] {
+        let line = "2025-10-07 01:22:09,120 - \(name) - \(message)"
+        #expect(parse(line) == (.record, "2025-10-07 01:22:09.120", level, message, 0), "\(line)")
+      }
+    }
+    // A word that merely starts like a level is none, and the line goes the general way.
+    #expect(
+      parse("2025-10-07 01:22:09,120 - INFORMATION - started the service")
+        == (.record, "2025-10-07 01:22:09.120", .unknown, "INFORMATION - started the service", 0))
+    #expect(
+      parse("2025-10-07 01:22:09,120 - CRITICALx - a message long enough")
+        == (.record, "2025-10-07 01:22:09.120", .unknown, "CRITICALx - a message long enough", 0))
+    #expect(
+      parse("2025-10-07 01:22:09,120 - WARNING -no space after the dash here")
+        == (.record, "2025-10-07 01:22:09.120", .warning, "-no space after the dash here", 0))
+  }
+
+  /// Lines that share a minute take their hours and minutes from the line before; a new
+  /// minute, hour or date is read in full, and a clock that is no time stays none.
+  @Test func timesOfConsecutiveLinesSharingTheirMinute() {
+    var parser = LogLineParser()
+    let lines = [
+      "2025-10-07 01:22:09,120 - INFO - a", "2025-10-07 01:22:59,999 - INFO - b",
+      "2025-10-07 01:23:00,000 - INFO - c", "2025-10-08 01:23:00,001 - INFO - d",
+      "2025-10-08 01:23:61,000 - INFO - e", "2025-10-08 01:23:05.5 - INFO - f",
+      "2025-10-08 02:23:05,000 - INFO - g", "2025-10-08 01:23:07Z INFO h",
+    ]
+    let times = lines.map { text -> String? in
+      var bytes = Array(text.utf8)
+      return bytes.withUnsafeMutableBufferPointer { parser.parse(UnsafeBufferPointer($0)).time?.text }
+    }
+    #expect(
+      times == [
+        "2025-10-07 01:22:09.120", "2025-10-07 01:22:59.999", "2025-10-07 01:23:00.000",
+        "2025-10-08 01:23:00.001", nil, "2025-10-08 01:23:05.500", "2025-10-08 02:23:05.000",
+        "2025-10-08 01:23:07.000",
+      ])
+  }
+
   @Test func aLoggerNameOrProcessMayComeBeforeTheLevel() {
     #expect(
       parse("2025-10-07 01:22:09,120 - importer.worker - CRITICAL - out of memory")
