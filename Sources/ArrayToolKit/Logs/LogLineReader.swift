@@ -16,6 +16,10 @@ final class LogLineReader {
   private let storage: UnsafeMutableRawBufferPointer
   @exclusivity(unchecked) private var start = 0
   @exclusivity(unchecked) private var end = 0
+  /// Where the buffer's next escape byte is at or after the line being read, `Int.max` when
+  /// the bytes read hold none: most logs have no colours, and one search of each block read
+  /// then spares a search of every line.
+  @exclusivity(unchecked) private var nextEscape = Int.max
   @exclusivity(unchecked) private var atEnd = false
   /// Whether the rest of a line that did not fit is being skipped.
   @exclusivity(unchecked) private var skippingRest = false
@@ -81,6 +85,7 @@ final class LogLineReader {
       if start > 0 {
         if end > start { memmove(base, base + start, end - start) }
         end -= start
+        if nextEscape != Int.max { nextEscape -= start }
         start = 0
       }
       if end == storage.count {
@@ -91,10 +96,17 @@ final class LogLineReader {
           cutLines += 1
           return deliver(from: 0, length: storage.count)
         }
+        // The bytes the escape was found among are gone; the next ones are searched afresh.
+        nextEscape = Int.max
       }
       do {
         let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: storage[end...]))
-        if count == 0 { atEnd = true } else { end += count }
+        if count == 0 {
+          atEnd = true
+        } else {
+          if nextEscape == Int.max { nextEscape = escape(from: end, to: end + count) }
+          end += count
+        }
       } catch {
         failure = error
         atEnd = true
@@ -110,10 +122,20 @@ final class LogLineReader {
     if count > 0 && line[count - 1] == 0x0D { count -= 1 }
     // Colours are set where prefixes and levels are, near the start of a line; one found
     // there means the line is coloured, and all of it is cleaned.
-    if count > 0, memchr(line, 0x1B, min(count, LogLineReader.colourWindow)) != nil {
+    let window = min(count, LogLineReader.colourWindow)
+    if nextEscape < lineStart + window, memchr(line, 0x1B, window) != nil {
       count = LogLineReader.removeEscapes(line, count: count)
     }
+    if nextEscape < lineStart + length { nextEscape = escape(from: lineStart + length, to: end) }
     return UnsafeBufferPointer(start: line, count: count)
+  }
+
+  /// The first escape byte in `storage[from..<to]`, `Int.max` without one.
+  private func escape(from: Int, to: Int) -> Int {
+    guard from < to, let found = memchr(storage.baseAddress! + from, 0x1B, to - from) else {
+      return Int.max
+    }
+    return storage.baseAddress!.distance(to: found)
   }
 
   /// How far into a line colour codes are looked for.

@@ -162,6 +162,48 @@ import Testing
     #expect(records.first?.workerField == 4)
   }
 
+  /// The reader searches each block it reads for escapes once and looks at a line's start only
+  /// when one lies there; an escape in the skipped rest of a cut line or far inside a line must
+  /// neither hide the colours of the lines after it nor clean a line that has none at its start.
+  @Test func coloursAreFoundAfterCutLinesAndLateEscapes() throws {
+    let clock = "2025-10-07 01:00:0"
+    var log = "\(clock)0,000 - ERROR - " + String(repeating: "a", count: 100) + "\u{1B}[1m"
+    log += String(repeating: "b", count: 100) + "\n"
+    log += "\u{1B}[31m\(clock)1,000 - ERROR - red\u{1B}[0m\n"
+    log += "\(clock)2,000 - INFO - plain\n"
+    log += "\(clock)3,000 - INFO - " + String(repeating: "c", count: 40) + "\u{1B}[0m late\n"
+    log += "\(clock)4,000 - \u{1B}[33mWARNING\u{1B}[0m - yellow\n"
+    log += "\(clock)5,000 - ERROR - " + String(repeating: "d", count: 200) + "\n"
+    log += "\(clock)6,000 - \u{1B}[31mERROR\u{1B}[0m - after a cut line\n"
+    let stream = LogRecordStream(input: 0, source: MemorySource(Array(log.utf8)), bufferSize: 64)
+    var records: [(LogLevel, String)] = []
+    while try stream.advance() { records.append((stream.current.level, stream.current.message)) }
+    #expect(records.map(\.0) == [.error, .error, .info, .info, .warning, .error, .error])
+    #expect(
+      records.map(\.1) == [
+        String(repeating: "a", count: 30), "red", "plain",
+        // The escape lies past the colour window of the first 64 bytes: the line is kept as
+        // it is, cut at the buffer's size.
+        String(repeating: "c", count: 31), "yellow", String(repeating: "d", count: 30),
+        "after a cut line",
+      ])
+    #expect(stream.cutLines == 3)
+  }
+
+  /// A cut line whose skipped rest fills the buffer twice, with an escape in the part dropped
+  /// first: the escape found there says nothing of the bytes read after it.
+  @Test func anEscapeInADroppedPartHidesNoColours() throws {
+    // 64 bytes, then 64 more with an escape at 40, then the line's end and a coloured line.
+    var log = "2025-10-07 01:00:00,000 - ERROR - " + String(repeating: "a", count: 30)
+    log += String(repeating: "b", count: 40) + "\u{1B}" + String(repeating: "c", count: 23)
+    log += "dd\n\u{1B}[31mERROR\u{1B}[0m: x\n2025-10-07 01:00:01,000 - INFO - after\n"
+    let stream = LogRecordStream(input: 0, source: MemorySource(Array(log.utf8)), bufferSize: 64)
+    var records: [(LogLevel, String)] = []
+    while try stream.advance() { records.append((stream.current.level, stream.current.message)) }
+    #expect(records.map(\.0) == [.error, .error, .info])
+    #expect(records.map(\.1) == [String(repeating: "a", count: 30), "x", "after"])
+  }
+
   @Test func anOverlongLineIsCutAndTheNextLineIsIntact() throws {
     let long = "2025-10-07 01:00:00,000 - ERROR - " + String(repeating: "x", count: 5000)
     let log = long + "\n2025-10-07 01:00:01,000 - INFO - next\n"
