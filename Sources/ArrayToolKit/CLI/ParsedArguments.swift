@@ -25,6 +25,12 @@ public struct ParsedArguments: Sendable {
     values[name]?.last
   }
 
+  /// The file `--name` says to write to, or `nil` when it was not given or is `-`: a lone dash
+  /// means standard output, as it does to other Unix tools. A file of that name is `./-`.
+  public func outputFile(_ name: String) -> String? {
+    string(name).flatMap { $0 == "-" ? nil : $0 }
+  }
+
   /// Every value of a repeated option, in order.
   public func strings(_ name: String) -> [String] {
     values[name] ?? []

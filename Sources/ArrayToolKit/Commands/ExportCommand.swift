@@ -21,7 +21,9 @@ public enum ExportCommand: Command {
       OptionSpec(
         "format", short: "f", .value(placeholder: "FORMAT"),
         help: "jsonl (default) or prometheus.", choices: SampleFormat.allCases.map(\.rawValue)),
-      OptionSpec("output", short: "o", .value(placeholder: "FILE"), help: "Write to FILE instead of stdout."),
+      OptionSpec(
+        "output", short: "o", .value(placeholder: "FILE"),
+        help: "Write to FILE instead of stdout (- is stdout)."),
       OptionSpec(
         "jobs", short: "j", .value(placeholder: "N"),
         help: "Decode N files at a time (default: the number of cores); output order is kept."),
@@ -53,7 +55,7 @@ public enum ExportCommand: Command {
     }
 
     let out: OutputStream
-    if let path = arguments.string("output") {
+    if let path = arguments.outputFile("output") {
       let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
       guard descriptor >= 0 else { throw SystemError("cannot write \(path)", code: errno) }
       out = OutputStream(descriptor: descriptor, capacity: 1 << 20)

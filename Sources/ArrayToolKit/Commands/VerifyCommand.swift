@@ -45,7 +45,8 @@ public enum VerifyCommand: Command {
       OptionSpec("members", help: "With --write-manifest: lines for the members of the one zip."),
       OptionSpec(
         "output", short: "o", .value(placeholder: "FILE"),
-        help: "With --write-manifest: write it to FILE, names relative to FILE's folder."),
+        help: "With --write-manifest: write it to FILE, names relative to its folder; - is "
+          + "stdout, names as given."),
     ],
     examples: [
       "arraytool verify Storage_History_Performance_Files.zip",
@@ -65,7 +66,9 @@ public enum VerifyCommand: Command {
     if console.stderrIsTerminal && !arguments.flag("quiet") {
       options.progress = { progress.show(VerifyReport.progressLine($0)) }
     }
-    if options.manifestToWrite != nil, let output = arguments.string("output") {
+    // `-o -` is stdout, as no -o is: nothing to check, and the names are as given.
+    let output = arguments.outputFile("output")
+    if options.manifestToWrite != nil, let output {
       try checkWritable(output)
     }
     let result = try Verifier.verify(paths: arguments.positionals, options: options)
@@ -73,7 +76,7 @@ public enum VerifyCommand: Command {
     for error in result.errors { console.error(error.userMessage) }
 
     // A manifest on stdout leaves the report to stderr.
-    let manifestOnStdout = options.manifestToWrite != nil && arguments.string("output") == nil
+    let manifestOnStdout = options.manifestToWrite != nil && output == nil
     let report: (String) throws -> Void =
       manifestOnStdout ? { console.writeError($0 + "\n") } : { try console.print($0) }
     if arguments.flag("json") {
@@ -87,7 +90,6 @@ public enum VerifyCommand: Command {
         console.error("no manifest written: the inputs have problems")
         return result.exitStatus
       }
-      let output = arguments.string("output")
       let text = try manifestText(result.manifestEntries, options: options, output: output)
       try write(text, to: output, console: console)
     }

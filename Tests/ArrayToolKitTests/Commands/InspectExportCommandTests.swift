@@ -318,6 +318,38 @@ import Testing
     #expect(importRun.stderr.hasPrefix("arraytool: \(fault)\n"))
   }
 
+  /// `-o FILE` writes what stdout would get. A lone dash is stdout, however it is spelled, and
+  /// leaves no file named `-` behind; `./-` is the way to name such a file.
+  @Test func exportWritesToTheFileOutputNamesAndToStdoutForADash() throws {
+    let scratch = try ScratchDirectory()
+    let here = URL(fileURLWithPath: scratch.path)
+    let printed = try BinaryRunner.run(["export", "-j", "1", Self.sample])
+    #expect(printed.status == 0)
+    #expect(printed.stdout.split(separator: "\n").count == 8 * 2 * 280)
+
+    let written = try BinaryRunner.run(
+      ["export", "-j", "1", "-o", "samples.jsonl", Self.sample], directory: here)
+    #expect(written.status == 0)
+    #expect(written.stdout == "")
+    #expect(written.stderr == "")
+    let file = try String(contentsOfFile: scratch.path + "/samples.jsonl", encoding: .utf8)
+    #expect(file == printed.stdout)
+    for dash in [["-o", "-"], ["-o-"], ["--output", "-"], ["--output=-"]] {
+      let result = try BinaryRunner.run(
+        ["export", "-j", "1"] + dash + [Self.sample], directory: here)
+      #expect(result.status == 0, "\(dash)")
+      #expect(result.stdout == printed.stdout, "\(dash)")
+      #expect(result.stderr == "", "\(dash)")
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path) == ["samples.jsonl"])
+
+    let dashFile = try BinaryRunner.run(
+      ["export", "-j", "1", "-o", "./-", Self.sample], directory: here)
+    #expect(dashFile.status == 0)
+    #expect(dashFile.stdout == "")
+    #expect(try String(contentsOfFile: scratch.path + "/-", encoding: .utf8) == printed.stdout)
+  }
+
   @Test func parallelExportKeepsTheOrderOfOneJob() throws {
     let one = try BinaryRunner.run(["export", "-j", "1", Self.sample])
     let four = try BinaryRunner.run(["export", "-j", "4", Self.sample])

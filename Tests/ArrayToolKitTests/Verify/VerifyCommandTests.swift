@@ -218,6 +218,35 @@ import Testing
     #expect(printed.stdout == "\(hash)  sub/export.zip\n")
   }
 
+  /// `-o -` is stdout, as no -o is: the report moves to stderr and the inputs are named as
+  /// given, since the folder the lines will be read in is not known; no file `-` is written.
+  @Test func aManifestWrittenToADashGoesToStdoutWithTheNamesAsGiven() throws {
+    var profile = ExportProfile()
+    profile.files = 2
+    try FileManager.default.createDirectory(
+      atPath: scratch.path + "/sub", withIntermediateDirectories: true)
+    let hash = try ExportGenerator(profile: profile).writeZip(to: scratch.path + "/sub/export.zip")
+    let here = URL(fileURLWithPath: scratch.path)
+    for input in ["sub/export.zip", "sub/../sub/export.zip", scratch.path + "/sub/export.zip"] {
+      let plain = try BinaryRunner.run(
+        ["verify", "--write-manifest", "sha256", input], directory: here)
+      #expect(plain.stdout == "\(hash)  \(input)\n")
+      for dash in [["-o", "-"], ["--output=-"]] {
+        let result = try BinaryRunner.run(
+          ["verify", "--write-manifest", "sha256"] + dash + [input], directory: here)
+        #expect(result.status == 0, "\(dash) \(input)")
+        #expect(result.stdout == "\(hash)  \(input)\n", "\(dash) \(input)")
+        #expect(result.stderr == plain.stderr, "\(dash) \(input)")
+        #expect(result.stderr.hasSuffix(" bytes read, 2 checksums matched: no problems\n"))
+      }
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path) == ["sub"])
+    // Without --write-manifest there is nothing to write, to stdout or elsewhere.
+    let alone = try BinaryRunner.run(["verify", "-o", "-", "sub/export.zip"], directory: here)
+    #expect(alone.status == 2)
+    #expect(alone.stderr.hasPrefix("arraytool: error: --output needs --write-manifest\n"))
+  }
+
   @Test func aWrittenManifestOfMembersPassesMd5sumOnTheExtractedFiles() throws {
     let export = try generatedExport()
     let result = try BinaryRunner.run(["verify", "--write-manifest", "md5", "--members", export])
