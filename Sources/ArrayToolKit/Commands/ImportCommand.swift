@@ -55,16 +55,19 @@ public enum ImportCommand: Command {
       --fallback-url that is a VictoriaMetrics, not a vmagent): samples older than the shortest
       retention, which it would drop silently, stop the import, as does any damaged input unless
       --skip-corrupt is given; each of its requests waits --timeout, 5 s at most, and a signal
-      before sending ends the run at once (status 130, nothing sent). After sending, the
-      landed check reads every series back (how many samples, at which timestamps) from
-      --query-url ($ARRAYTOOL_VM_URL), else from the targets and fallbacks that are a
-      VictoriaMetrics, added up: a VictoriaMetrics --fallback-url serves as the query URL. Through vmagent with no VictoriaMetrics known, neither retention
-      nor landing is checked, and the report says only that vmagent accepted the samples
-      (status 0 all the same): give --query-url to check them where they are stored.
+      before sending ends the run at once (status 130, nothing sent). A --query-url that is a
+      vmagent is refused (status 2) before the inputs are read, by an import and a replay
+      alike. After sending, the landed check reads every series back (how many samples, at which
+      timestamps) from --query-url ($ARRAYTOOL_VM_URL), else from the targets and fallbacks
+      that are a VictoriaMetrics, added up: a VictoriaMetrics --fallback-url serves as the
+      query URL. Through vmagent with no VictoriaMetrics known, neither retention nor landing
+      is checked, and the report says only that vmagent accepted the samples (status 0 all
+      the same): give --query-url to check them where they are stored.
 
       Exit status: 0 all delivered (and landed, when checked), 1 some files or batches not
-      delivered or the landed check failed, 2 usage, unreadable input, a folder without export
-      files or STATE in use by another run, 130 interrupted.
+      delivered or the landed check failed, 2 usage (a --query-url that is a vmagent among
+      them), unreadable input, a folder without export files or STATE in use by another run,
+      130 interrupted.
       """,
     positionals: [
       PositionalSpec(
@@ -171,6 +174,7 @@ public enum ImportCommand: Command {
       }
       events.say("preflight: checking the inputs and \(servers.joined(separator: ", ")) (at most "
         + "\(formatSeconds(configuration.checkTimeout)) a request)")
+      try refuseVmagent(explicitQuery, timeout: configuration.checkTimeout)
       var checked = stores()
       if let explicitQuery, !checked.contains(where: { $0.url("") == explicitQuery.url("") }) {
         checked.insert(explicitQuery, at: 0)
@@ -383,6 +387,17 @@ public enum ImportCommand: Command {
     return nil
   }
 
+  /// Refuses a --query-url that is a vmagent as the wrong value it is (exit status 2), in an
+  /// import before its inputs are verified and in a replay before anything is sent: no sample
+  /// can be counted there and no retention read.
+  static func refuseVmagent(_ query: ProbeEndpoint?, timeout: Double) throws {
+    guard let query, VictoriaMetricsKind.detect(query, timeout: timeout) == .vmagent else { return }
+    throw UsageError(
+      "--query-url \(query.url("")) is a vmagent, not a VictoriaMetrics: samples cannot be "
+        + "counted there; give the VictoriaMetrics vmagent writes to (usually port 8428)",
+      command: "import")
+  }
+
   /// Whether every one of `stores` deduplicates (-dedup.minScrapeInterval), as its /flags say;
   /// false when one cannot be read.
   static func deduplicate(_ stores: [ProbeEndpoint], timeout: Double) -> Bool {
@@ -426,14 +441,7 @@ public enum ImportCommand: Command {
     // A batch that may be stored already is counted, before it is sent, in --query-url or
     // in the targets that are VictoriaMetrics themselves.
     let explicitQuery = try explicitQueryEndpoint(arguments, environment: context.environment)
-    if let explicitQuery,
-      VictoriaMetricsKind.detect(explicitQuery, timeout: configuration.checkTimeout) == .vmagent
-    {
-      console.error(
-        "--query-url \(explicitQuery.url("")) is a vmagent, not a VictoriaMetrics: samples cannot "
-          + "be counted there; give the VictoriaMetrics vmagent writes to")
-      return .usage
-    }
+    try refuseVmagent(explicitQuery, timeout: configuration.checkTimeout)
     var kinds: [String: VictoriaMetricsKind] = [:]
     func stores(_ targets: [ImportTarget]) -> [ProbeEndpoint] {
       if let explicitQuery { return [explicitQuery] }

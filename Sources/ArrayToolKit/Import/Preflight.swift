@@ -47,7 +47,8 @@ public struct PreflightResult: Sendable {
 /// Runs the checks.
 public struct Preflight {
   public var configuration: ImportConfiguration
-  /// The VictoriaMetrics named by --query-url or $ARRAYTOOL_VM_URL, which must not be a vmagent.
+  /// The VictoriaMetrics named by --query-url or $ARRAYTOOL_VM_URL; the command has refused it
+  /// already when it is a vmagent (`ImportCommand.refuseVmagent`).
   public var query: ProbeEndpoint?
   /// Every VictoriaMetrics samples may land in or be counted in: `query` and the targets and
   /// fallbacks that are one.
@@ -231,15 +232,6 @@ public struct Preflight {
   private func checkServers(
     units: [DatUnit], catalog: SeriesCatalog, into result: inout PreflightResult
   ) {
-    if let query,
-      VictoriaMetricsKind.detect(query, timeout: timeout, resolver: resolver) == .vmagent
-    {
-      result.checks.append(PreflightCheck(
-        name: "server flags", status: .failed,
-        message: "\(query.url("")) is a vmagent, not a VictoriaMetrics: give the VictoriaMetrics "
-          + "that stores the data (usually port 8428) as --query-url"))
-      return
-    }
     var read: [(store: ProbeEndpoint, flags: VictoriaMetricsFlags)] = []
     for store in stores {
       let client = HTTPClient(endpoint: store, resolver: resolver)

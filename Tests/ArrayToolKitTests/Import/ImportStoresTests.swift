@@ -144,6 +144,30 @@ import Testing
     }
   }
 
+  /// What a run is told, on stderr, when its --query-url `url` is a vmagent.
+  static func vmagentQueryRefusal(_ url: String) -> String {
+    "arraytool: error: --query-url \(url) is a vmagent, not a VictoriaMetrics: samples cannot be "
+      + "counted there; give the VictoriaMetrics vmagent writes to (usually port 8428)\n"
+      + "arraytool: hint: see 'arraytool import --help'\n"
+  }
+
+  /// A --query-url that is a vmagent is a wrong value: refused with status 2, as a replay
+  /// refuses it, once the preflight has said what it asks and before it reads the inputs.
+  /// Before, every input was verified first and the preflight then failed with status 1.
+  @Test func aQueryURLThatIsAVmagentIsRefusedBeforeTheInputsAreRead() throws {
+    try VictoriaMetricsServer.withVmagentAndVictoriaMetrics { agent, _ in
+      let path = SampleArchiveTests.fixtures + "/Storage_History_Performance_Files.zip"
+      let result = try BinaryRunner.run(
+        ["import", "--url", agent.url, "--query-url", agent.url, "--json", path])
+      #expect(result.status == 2)
+      #expect(result.stdout == "")
+      #expect(
+        result.stderr
+          == "arraytool: preflight: checking the inputs and \(agent.url) (at most 5 s a request)\n"
+          + Self.vmagentQueryRefusal(agent.url))
+    }
+  }
+
   /// Through vmagent with --query-url, flags and landing are checked: the headline is the
   /// plain one, and names no acceptor.
   @Test func aCheckedImportThroughVmagentIsCalledDelivered() throws {
