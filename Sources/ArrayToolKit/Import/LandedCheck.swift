@@ -81,7 +81,8 @@ public struct LandedCheck {
     // What a vmagent took last is in none of its queues for up to its flush interval: its queue
     // reads empty, and a first count would miss it. One that matches then (an earlier copy of
     // the same samples already stored) would pass an import that is stored twice.
-    if !agents.isEmpty, Deadline(seconds: flushInterval + 1).sleep(unless: shouldStop) {
+    let firstDelay = Self.firstCountDelay(agentFlushInterval: flushInterval)
+    if firstDelay > 0, Deadline(seconds: firstDelay).sleep(unless: shouldStop) {
       result.error = Self.interruptedMessage
       result.seconds = Deadline.now() - started
       return result
@@ -147,6 +148,13 @@ public struct LandedCheck {
     }
     result.seconds = Deadline.now() - started
     return result
+  }
+
+  /// How long to wait before the first count: a vmagent's flush interval and a second more,
+  /// and nothing when no target is a vmagent (`agentFlushInterval` 0). Every target is asked
+  /// whether it is one, so an import straight into VictoriaMetrics waited a second for nothing.
+  static func firstCountDelay(agentFlushInterval: Double) -> Double {
+    agentFlushInterval > 0 ? agentFlushInterval + 1 : 0
   }
 
   private static let searches = AtomicCounter()

@@ -109,6 +109,24 @@ import Testing
     }
   }
 
+  /// Every target is asked whether it is a vmagent; a VictoriaMetrics is none, so a check
+  /// straight into it starts counting at once, and one through vmagent waits its flush
+  /// interval and a second.
+  @Test func onlyAVmagentTargetDelaysTheFirstCount() throws {
+    try VictoriaMetricsServer.withVmagentAndVictoriaMetrics { agent, storage in
+      let store = try ProbeEndpoint(parsing: storage.url)
+      let direct = LandedCheck(queries: [store], agents: [store], timeout: 5)
+      #expect(direct.agentFlushInterval() == 0)
+      let through = LandedCheck(
+        queries: [store], agents: [store, try ProbeEndpoint(parsing: agent.url)], timeout: 5)
+      let interval = through.agentFlushInterval()
+      #expect(interval > 0)
+      #expect(LandedCheck.firstCountDelay(agentFlushInterval: interval) == interval + 1)
+    }
+    #expect(LandedCheck.firstCountDelay(agentFlushInterval: 0) == 0)
+    #expect(LandedCheck.firstCountDelay(agentFlushInterval: 5) == 6)
+  }
+
   /// Each count is a search of its own, with a filter on a label no series has
   /// (`arraytool_search!="…"`): against a real VictoriaMetrics it still matches every series of
   /// the array, and a count right after one that found nothing sees what was stored between.
