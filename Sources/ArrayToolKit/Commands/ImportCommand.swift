@@ -280,8 +280,11 @@ public enum ImportCommand: Command {
     if let preflight {
       leftOut = preflight.problems
       let skipped = unique.filter { preflight.isCorrupt($0) }
-      result.filesTotal += skipped.count
-      result.filesFailed += skipped.count
+      // Damage that no file of the listing stands for (a zip cut before its central directory)
+      // leaves out an input all the same: its samples were not delivered.
+      let unlisted = preflight.damagedWithoutUnits(listing.units).count
+      result.filesTotal += skipped.count + unlisted
+      result.filesFailed += skipped.count + unlisted
     }
     for fault in leftOut {
       if preflight == nil { result.filesTotal += 1; result.filesFailed += 1 }

@@ -36,11 +36,26 @@ public struct PreflightResult: Sendable {
   /// Whether verify found damage in `unit`: in its member (or the .dat inside it), or in the
   /// whole file it comes from.
   public func isCorrupt(_ unit: DatUnit) -> Bool {
-    problems.contains { problem in
-      guard problem.path == unit.path else { return false }
-      guard let damaged = problem.member, let member = unit.member else { return true }
-      return damaged == member || damaged.hasPrefix(member + "!")
+    problems.contains { Self.problem($0, concerns: unit) }
+  }
+
+  /// The inputs whose damage no unit stands for, each as its file and member: an archive cut
+  /// before its listing, an entry that could not be read as a unit. Their samples are not
+  /// sent and not counted anywhere else.
+  public func damagedWithoutUnits(_ units: [DatUnit]) -> [(path: String, member: String?)] {
+    var seen = Set<String>()
+    return problems.compactMap { problem in
+      guard !units.contains(where: { Self.problem(problem, concerns: $0) }),
+        seen.insert(problem.path + "\u{0}" + (problem.member ?? "")).inserted
+      else { return nil }
+      return (problem.path, problem.member)
     }
+  }
+
+  private static func problem(_ problem: InputFault, concerns unit: DatUnit) -> Bool {
+    guard problem.path == unit.path else { return false }
+    guard let damaged = problem.member, let member = unit.member else { return true }
+    return damaged == member || damaged.hasPrefix(member + "!")
   }
 }
 

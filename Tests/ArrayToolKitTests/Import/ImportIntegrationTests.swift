@@ -197,6 +197,42 @@ import Testing
     }
   }
 
+  /// A zip cut before its central directory lists no file at all: with --skip-corrupt it is
+  /// left out like a damaged file, and the import says that not everything was delivered
+  /// rather than 'all samples delivered' over nothing.
+  @Test func aZipCutBeforeItsListingIsAnInputNotDelivered() throws {
+    try VictoriaMetricsServer.withVictoriaMetrics { storage in
+      let scratch = try ScratchDirectory()
+      let (path, _) = try Self.export(files: 2, start: 1_737_849_600, in: scratch)
+      let whole = try Data(contentsOf: URL(fileURLWithPath: path))
+      let cut = scratch.path + "/cut.zip"
+      try whole.prefix(whole.count - 30).write(to: URL(fileURLWithPath: cut))
+      let state = ["ARRAYTOOL_STATE_DIR": scratch.path + "/state"]
+
+      let alone = try Self.expectReport(
+        BinaryRunner.run(
+          ["import", "--url", storage.url, "--skip-corrupt", "--json", cut], environment: state),
+        status: 1)
+      #expect(alone["verdict"] as? String == "NOT everything was delivered")
+      #expect(alone["all_delivered"] as? Bool == false)
+      #expect(alone["files_total"] as? Int == 1)
+      #expect(alone["files_failed"] as? Int == 1)
+      #expect(alone["samples_sent"] as? Int == 0)
+      let failures = alone["failures"] as? [[String: Any]] ?? []
+      #expect(failures.map { $0["file"] as? String } == [cut])
+
+      let beside = try Self.expectReport(
+        BinaryRunner.run(
+          ["import", "--url", storage.url, "--skip-corrupt", "--json", cut, path],
+          environment: state),
+        status: 1)
+      #expect(beside["files_total"] as? Int == 3)
+      #expect(beside["files_ok"] as? Int == 2)
+      #expect(beside["files_failed"] as? Int == 1)
+      #expect(beside["samples_sent"] as? Int == 2 * 8400)
+    }
+  }
+
   @Test func unresolvablePrimaryHandsEveryBatchToTheFallback() throws {
     try VictoriaMetricsServer.withVictoriaMetrics { storage in
       let scratch = try ScratchDirectory()
