@@ -269,6 +269,7 @@ public enum ImportCommand: Command {
     let tick: ((ImportProgress) -> Void)? =
       console.stderrIsTerminal ? { events.progress(ImportReport.progressLine($0)) } : nil
     var result = try pipeline.run(units: units, tick: tick)
+    result.replayOptions = replayOptions(arguments)
     events.clearProgress()
     result.duplicates = duplicates
     if let forceWarning { result.warnings.append(forceWarning) }
@@ -388,6 +389,14 @@ public enum ImportCommand: Command {
       }
     }
     return nil
+  }
+
+  /// The options of this import that a replay of its spool must be given again: where to count
+  /// what may be stored already, and the credentials. The targets are recorded in the spool.
+  static func replayOptions(_ arguments: ParsedArguments) -> String {
+    ["query-url", "bearer-token-file", "basic-auth-file"].compactMap { name in
+      arguments.string(name).map { " --\(name) " + ReportFormat.shellWord($0) }
+    }.joined()
   }
 
   /// Refuses a --query-url that is a vmagent as the wrong value it is (exit status 2), in an

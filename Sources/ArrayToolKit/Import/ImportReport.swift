@@ -72,7 +72,7 @@ public enum ImportReport {
     }
     if result.batchesSpooled > 0, let folder = result.spoolDirectory {
       lines.append("  \(grouped(result.samplesSpooled)) samples are kept in \(folder); send them with:")
-      lines.append("    arraytool import --replay \(folder)")
+      lines.append("    arraytool import --replay \(folder)\(result.replayOptions)")
     }
     return lines.joined(separator: "\n") + "\n"
   }
@@ -86,7 +86,7 @@ public enum ImportReport {
       }
       let folder = result.spoolDirectory ?? "DIR"
       return "interrupted with batches spooled; run the same command again to continue, and "
-        + "'arraytool import --replay \(folder)' to send the spooled batches"
+        + "'arraytool import --replay \(folder)\(result.replayOptions)' to send the spooled batches"
     }
     if !result.allDelivered { return "NOT everything was delivered" }
     // With nothing sent (all of it sent before), no server accepted anything this time.

@@ -128,16 +128,19 @@ import Testing
          "    arraytool import --replay \(spool)"])
   }
 
+  /// The replay named in the verdict is told again where to count what may be stored already:
+  /// the spool records the targets, not that.
   @Test func filesWithSpooledBatchesAreNotFailuresInTheJSON() throws {
-    let (result, path, generator, spool) = try Self.interruptTwiceWithFiveFilesSpooled(["--json"])
+    let (result, path, generator, spool) = try Self.interruptTwiceWithFiveFilesSpooled(
+      ["--json", "--query-url", "http://127.0.0.1:9"])
     let report = try ImportIntegrationTests.expectReport(result, status: 130)
     #expect(report["files_total"] as? Int == 8)
     #expect(report["files_ok"] as? Int == 0)
     #expect(report["files_failed"] as? Int == 0)
     #expect(report["files_spooled"] as? Int == 5)
     #expect(report["verdict"] as? String == "interrupted with batches spooled; run the same "
-      + "command again to continue, and 'arraytool import --replay \(spool)' to send the spooled "
-      + "batches")
+      + "command again to continue, and 'arraytool import --replay \(spool) --query-url "
+      + "http://127.0.0.1:9' to send the spooled batches")
     #expect(report["batches_spooled"] as? Int == 5)
     #expect((report["failures"] as? [Any])?.isEmpty == true)
     let spooled = report["spooled_for_replay"] as? [[String: Any]] ?? []
