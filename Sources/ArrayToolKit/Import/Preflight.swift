@@ -113,9 +113,9 @@ public struct Preflight {
     let verified = try Verifier.verify(paths: paths, options: options)
     if let error = verified.errors.first { throw error }
     result.problems = verified.problems
-    let checked = "\(verified.filesChecked) files, "
+    let checked = "\(VerifyReport.counted(verified.filesChecked, "file")), "
       + "\(InspectReport.grouped(Int(verified.bytesRead))) bytes, "
-      + "\(verified.checksumsMatched) checksums matched"
+      + "\(VerifyReport.counted(verified.checksumsMatched, "checksum")) matched"
     guard !verified.problems.isEmpty else {
       result.checks.append(PreflightCheck(name: "inputs", status: .ok, message: "intact: \(checked)"))
       return

@@ -62,7 +62,7 @@ public enum VerifyReport {
     return String(decoding: data, as: UTF8.self)
   }
 
-  private static func counted(_ count: Int, _ noun: String) -> String {
+  static func counted(_ count: Int, _ noun: String) -> String {
     "\(InspectReport.grouped(count)) \(noun)\(count == 1 ? "" : "s")"
   }
 }
