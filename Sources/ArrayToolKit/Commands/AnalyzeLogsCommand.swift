@@ -78,7 +78,7 @@ public enum AnalyzeLogsCommand: Command {
     let understood =
       analysis.firstTime != nil || analysis.invalidTimes.count > 0
       || analysis.recordsOutsideWindow > 0
-      || !arguments.positionals.contains(where: Self.hasContent)
+      || !arguments.positionals.contains { Self.hasContent($0, recordsRead: analysis.records) }
     if arguments.flag("json") {
       try console.print(analysis.json.rendered())
     } else if analysis.unopenedInputs == arguments.positionals.count {
@@ -114,11 +114,13 @@ public enum AnalyzeLogsCommand: Command {
     return inputFailed ? .usage : analysis.exitStatus
   }
 
-  /// Whether `input` is standard input or a file that holds more than blank lines (read again,
-  /// through gzip when it is compressed, up to its first other byte): an empty log and one of
-  /// blank lines are both logs with nothing in them.
-  private static func hasContent(_ input: String) -> Bool {
-    if input == "-" { return true }
+  /// Whether `input` holds more than blank lines (a file is read again, through gzip when it is
+  /// compressed, up to its first other byte): an empty log and one of blank lines are both logs
+  /// with nothing in them. Standard input and a pipe cannot be read again; they held something
+  /// when the analysis read a record (`recordsRead`, all inputs together), so that an empty one
+  /// reads as an empty file does.
+  private static func hasContent(_ input: String, recordsRead: Int) -> Bool {
+    if input == "-" || LogInput.isPipe(input) { return recordsRead > 0 }
     guard let source = try? LogInput.open(input) else { return false }
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
     defer { buffer.deallocate() }

@@ -40,14 +40,19 @@ enum LogInput {
     }
     // A pipe given by name (`<(zcat api.log.1.gz)`, /dev/stdin in a pipeline, a FIFO) is read
     // as a stream, as `-` is; devices and other files that are not regular stay refused.
-    var info = stat()
-    if stat(name, &info) == 0, info.st_mode & S_IFMT == S_IFIFO {
+    if isPipe(name) {
       let descriptor = Glibc.open(name, O_RDONLY | O_CLOEXEC)
       guard descriptor >= 0 else { throw SystemError("cannot open \(name)", code: errno) }
       let pipe = DescriptorSource(descriptor: descriptor, name: name, owned: true)
       return try decoding(pipe, name: name)
     }
     return try decoding(try InputFile(path: name).stream(), name: name)
+  }
+
+  /// Whether `name` is a pipe (a FIFO, or /dev/stdin or `<(…)` standing for one).
+  static func isPipe(_ name: String) -> Bool {
+    var info = stat()
+    return stat(name, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO
   }
 
   /// `source` itself, or its decompressed bytes when it starts with the gzip magic number.

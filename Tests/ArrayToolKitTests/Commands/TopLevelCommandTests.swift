@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import ArrayToolKit
@@ -72,5 +73,20 @@ import Testing
     #expect(emptyRun.status == 0 && blankRun.status == 0)
     #expect(blankRun.stderr == "" && emptyRun.stderr == "")
     #expect(blankRun.stdout.contains("\"records\": 0,"))
+    // Standard input cannot be read twice to see whether it held anything: one from which no
+    // record was read is empty too, and reads as the empty file does.
+    let fileReport = try BinaryRunner.run(["analyze-logs", empty])
+    for stdin in ["", "\n \n"] {
+      let piped = try BinaryRunner.run(["analyze-logs", "-"], stdin: Data(stdin.utf8))
+      #expect(piped.status == 0)
+      #expect(piped.stderr == "")
+      #expect(piped.stdout == fileReport.stdout.replacingOccurrences(
+        of: "Log analysis of \(empty)", with: "Log analysis of (standard input)"))
+    }
+    #expect(fileReport.stdout.hasPrefix("Log analysis of \(empty)\n"))
+    // Text that is no log, on standard input as in a file, is still refused.
+    let notes = try BinaryRunner.run(["analyze-logs", "-"], stdin: Data("hello\n".utf8))
+    #expect(notes.status == 2)
+    #expect(notes.stderr.hasPrefix("arraytool: error: no line was recognised"))
   }
 }
