@@ -47,7 +47,7 @@ public enum ProbeCommand: Command {
         help: "Probe again every second until healthy or SECONDS have passed."),
       OptionSpec(
         "write-test",
-        help: "Write a sample with a unique label, read it back from VictoriaMetrics."),
+        help: "Write a sample with a unique label, read it back from VictoriaMetrics; it stays."),
       OptionSpec("json", help: "Print one JSON object per target, one per line."),
     ],
     examples: [
