@@ -69,7 +69,11 @@ public enum InspectCommand: Command {
           }
         }
         inventory.add(summary)
-        if counted { total.add(summary) }
+        if counted {
+          total.add(summary)
+          inventory.filesToSend += 1
+          inventory.samplesToSend += summary.samples
+        }
       }
       // An input given again finds the same faults in the same places: they are one each.
       total.faults += listing.faults.filter { !total.faults.contains($0) }

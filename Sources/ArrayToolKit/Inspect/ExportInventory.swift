@@ -4,6 +4,10 @@
 /// The totals `inspect` reports for one input (or for all of them).
 public struct ExportInventory {
   public var files = 0
+  /// Of `files` and their samples, what import would send: a file another input (or another
+  /// place in this one) repeats is sent once, from the first.
+  public var filesToSend = 0
+  public var samplesToSend = 0
   public var filesWithFaults = 0
   public var samples = 0
   public var serials: Set<String> = []

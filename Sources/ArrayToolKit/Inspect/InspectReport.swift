@@ -34,6 +34,11 @@ public enum InspectReport {
     }
     add("series", grouped(inventory.series))
     add("samples", grouped(inventory.samples))
+    if inventory.filesToSend != inventory.files {
+      // The figures above count all the input holds; import sends a repeated file once.
+      add("import sends", "\(grouped(inventory.filesToSend)) files, "
+        + "\(grouped(inventory.samplesToSend)) samples (the repeats below left out)")
+    }
     for collision in inventory.collisions.sorted(by: { $0.message < $1.message }) {
       lines.append("  collision: \(collision.message)")
     }

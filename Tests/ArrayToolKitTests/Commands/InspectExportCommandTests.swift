@@ -147,6 +147,12 @@ import Testing
     #expect(lines.filter { $0.hasPrefix("  samples:") } == [
       "  samples:        8,400", "  samples:        67,200", "  samples:        67,200",
     ])
+    // Where an input's figures count a file import sends from elsewhere, it says what it sends.
+    #expect(blocks.map { $0.split(separator: "\n").filter { $0.hasPrefix("  import sends:") } } == [
+      [],
+      ["  import sends:   7 files, 58,800 samples (the repeats below left out)"],
+      ["  import sends:   0 files, 0 samples (the repeats below left out)"],
+    ])
 
     // The totals count what import would send: each input's own figures all it holds.
     let totals = try Self.expectSampleCountedOnce(
