@@ -51,10 +51,19 @@ public struct Diagnosis: Equatable, Sendable {
         + " network of this host or container and at its /etc/resolv.conf."
       next = lookup
     case .dnsNotFound:
-      text =
-        "The name '\(host)' does not exist for this host's resolver. Either it is misspelt,"
-        + " or this container is not attached to the network where '\(host)' is defined"
-        + " (container names resolve only inside their own network)."
+      let lastLabel = host.split(separator: ".").last.map { $0.lowercased() } ?? ""
+      if SystemResolver.reservedDomains.contains(lastLabel) {
+        // Nothing was asked: a resolver's view of the name has nothing to do with it.
+        text =
+          "The name '\(host)' is under .\(lastLabel), which is reserved never to exist"
+          + " (RFC 6761): the URL is a placeholder or a mistake. Give the name or address where"
+          + " this host reaches the \(name)."
+      } else {
+        text =
+          "The name '\(host)' does not exist for this host's resolver. Either it is misspelt,"
+          + " or this container is not attached to the network where '\(host)' is defined"
+          + " (container names resolve only inside their own network)."
+      }
       next = lookup
     case .dnsFailed:
       text =

@@ -167,6 +167,12 @@ import Testing
     let expected = ResolverConfiguration.load()
     #expect(object.resolver?["nameservers"] as? [String] == expected.nameservers)
     #expect(object.resolver?["ndots"] as? Int == expected.ndots)
+    // Nothing was asked of the resolver, so the explanation does not blame its view of the name.
+    let text = try BinaryRunner.run(["probe", "vmagent", "--url", "http://vmagent.invalid:8429"])
+    #expect(text.stdout.contains(
+      "  dns_not_found: The name 'vmagent.invalid' is under .invalid, which is reserved never to "
+        + "exist (RFC\n    6761): the URL is a placeholder or a mistake. Give the name or address "
+        + "where this host reaches\n    the vmagent.\n"))
   }
 
   @Test func aListenerThatNeverAnswersTimesOutWithinTheLimit() throws {
