@@ -173,9 +173,14 @@ public struct LandedCheck {
     var longest = 0.0
     for agent in agents {
       let client = HTTPClient(endpoint: agent, resolver: resolver)
+      // Flags that cannot be read (a vmagent behind -flagsAuthKey, one too slow to answer) do
+      // not show that the target is no vmagent: it is waited for with the default interval.
       guard let answer = try? client.fetch(
         .get("/flags"), deadline: Deadline(seconds: 2), limit: 1 << 20), answer.head.isSuccess
-      else { continue }
+      else {
+        longest = max(longest, 1)
+        continue
+      }
       let body = answer.body
       let flags = VictoriaMetricsFlags.parse(String(decoding: body, as: UTF8.self))
       guard flags.isSet("remoteWrite.url") else { continue }

@@ -127,6 +127,22 @@ import Testing
     #expect(LandedCheck.firstCountDelay(agentFlushInterval: 5) == 6)
   }
 
+  /// A target whose flags cannot be read (a vmagent behind -flagsAuthKey) may be a vmagent
+  /// holding the last samples: it is waited for with the default interval, or an export
+  /// imported twice, once straight and once through it, could pass the check.
+  @Test func aTargetWhoseFlagsCannotBeReadIsWaitedForAsAVmagent() throws {
+    let guarded = try LoopbackServer(.respond { _ in
+      LoopbackServer.response(
+        status: 401, reason: "Unauthorized", body: "authKey required", contentType: "text/plain")
+    })
+    defer { guarded.stop() }
+    let check = LandedCheck(
+      queries: [], agents: [try ProbeEndpoint(parsing: "http://127.0.0.1:\(guarded.port)")],
+      timeout: 5)
+    #expect(check.agentFlushInterval() == 1)
+    #expect(LandedCheck.firstCountDelay(agentFlushInterval: check.agentFlushInterval()) == 2)
+  }
+
   /// Each count is a search of its own, with a filter on a label no series has
   /// (`arraytool_search!="…"`): against a real VictoriaMetrics it still matches every series of
   /// the array, and a count right after one that found nothing sees what was stored between.
