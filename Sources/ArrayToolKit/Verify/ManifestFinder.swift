@@ -138,29 +138,22 @@ struct ManifestFinder {
               + "does not say which file it is for"))
         continue
       }
-      // A manifest that was found rather than named may only speak of files in its folder or
-      // below: one lying next to an archive must not make verify read /etc/shadow or
-      // ../../anything. Where a name leads is judged with its `.` and `..` folded away, and the
-      // folded name is the one looked up, so that what is read is what was judged.
-      var looked = name
-      if source.origin != .explicit {
-        let folder = source.member == nil ? Self.folder(of: source.path) : nil
-        guard let inside = Self.name(name, withinFolder: folder) else {
-          resolution.faults.append(
-            fault(
-              .manifestMalformed, source, line.offset,
-              "line \(line.number): \(name) is outside the manifest's folder; name such a "
-                + "manifest with --manifest to check it"))
-          continue
-        }
-        looked = inside
+      // A manifest that was found rather than named may only speak of files beside it: one
+      // lying next to an archive must not make verify read /etc/shadow or ../../anything.
+      if source.origin != .explicit, Self.leavesFolder(name) {
+        resolution.faults.append(
+          fault(
+            .manifestMalformed, source, line.offset,
+            "line \(line.number): \(name) is outside the manifest's folder; name such a "
+              + "manifest with --manifest to check it"))
+        continue
       }
-      guard let found = locate(looked, from: source) else {
+      guard let found = locate(name, from: source) else {
         if source.origin == .folder { continue }
         resolution.faults.append(
           fault(
             .manifestMissingFile, source, line.offset,
-            "line \(line.number): \(missingText(looked, from: source))"))
+            "line \(line.number): \(missingText(name, from: source))"))
         continue
       }
       if source.origin == .folder, !found.isInput { continue }
@@ -251,49 +244,9 @@ struct ManifestFinder {
 
   // MARK: - Paths
 
-  /// Where a manifest line's `name` leads, as a name relative to the manifest's `folder` with
-  /// `.` and `..` folded away without asking the disk (`sub/../X.zip` is `X.zip`); nil when it
-  /// leads outside. An absolute name is compared with the folder's absolute path, as spelled
-  /// from the current folder and with its links resolved (a manifest may have been written
-  /// through either); a manifest inside a zip (`folder` nil) has no such path.
-  static func name(_ name: String, withinFolder folder: String?) -> String? {
-    var inside: ArraySlice<Substring>?
-    if !name.hasPrefix("/") {
-      inside = folded(name, absolute: false)?[...]
-    } else if let folder, let path = folded(name, absolute: true) {
-      inside = absolutePaths(of: folder).first { path.starts(with: $0) }
-        .map { path.dropFirst($0.count) }
-    }
-    return inside.map { $0.isEmpty ? "." : $0.joined(separator: "/") }
-  }
-
-  /// The components of `path` with each `.` dropped and each `..` taking away the one before
-  /// it; nil when a relative path climbs above where it starts. Above `/` is `/` itself.
-  static func folded(_ path: String, absolute: Bool) -> [Substring]? {
-    var parts: [Substring] = []
-    for part in path.split(separator: "/") where part != "." {
-      guard part == ".." else {
-        parts.append(part)
-        continue
-      }
-      if parts.popLast() == nil && !absolute { return nil }
-    }
-    return parts
-  }
-
-  /// The components of `folder`'s absolute path: as spelled, from the current folder when it is
-  /// relative, and with its links resolved, when each can be had.
-  private static func absolutePaths(of folder: String) -> [[Substring]] {
-    var spelled: String? = folder
-    if !folder.hasPrefix("/") {
-      spelled = getcwd(nil, 0).map { current in
-        defer { free(current) }
-        return String(cString: current) + "/" + folder
-      }
-    }
-    return [spelled, try? resolved(folder)].compactMap { path in
-      path.flatMap { folded($0, absolute: true) }
-    }
+  /// Whether a manifest line's `name` points outside the manifest's folder.
+  static func leavesFolder(_ name: String) -> Bool {
+    name.hasPrefix("/") || name.split(separator: "/").contains("..")
   }
 
   /// The folder of `path`, `.` for a bare name.

@@ -247,41 +247,6 @@ import Testing
     #expect(alone.stderr.hasPrefix("arraytool: error: --output needs --write-manifest\n"))
   }
 
-  /// Names that lead back into the manifest's folder pass verify as they pass `sha256sum -c`
-  /// run there, the folder named from the current one or from below it; one that leads out
-  /// fails both.
-  @Test func aManifestBesideTheExportAcceptsWhatSha256sumAcceptsInItsFolder() throws {
-    let export = try generatedExport()
-    try FileManager.default.createDirectory(
-      atPath: scratch.path + "/sub", withIntermediateDirectories: true)
-    let hash = try String(contentsOfFile: export + ".sha256", encoding: .utf8).prefix(64)
-    let names = ["sub/../export.zip", scratch.path + "/sub/../export.zip"]
-    try scratch.write(
-      "export.zip.sha256", Array(names.map { "\(hash)  \($0)\n" }.joined().utf8))
-    let (status, output) = try tool(
-      "/usr/bin/sha256sum", ["-c", "export.zip.sha256"], in: scratch.path)
-    #expect(status == 0)
-    #expect(output == names.map { "\($0): OK\n" }.joined())
-    for (folder, input) in [("", "export.zip"), ("/sub", "../export.zip")] {
-      let result = try BinaryRunner.run(
-        ["verify", input], directory: URL(fileURLWithPath: scratch.path + folder))
-      #expect(result.status == 0, "\(input)")
-      // The 3 .tgz against SHA256SUMS inside, the zip against both lines.
-      #expect(result.stdout.hasSuffix(" bytes read, 5 checksums matched: no problems\n"))
-    }
-
-    try scratch.write("export.zip.sha256", Array("\(hash)  sub/../../export.zip\n".utf8))
-    let (outStatus, _) = try tool(
-      "/usr/bin/sha256sum", ["-c", "export.zip.sha256"], in: scratch.path)
-    #expect(outStatus == 1)
-    let refused = try BinaryRunner.run(["verify", export])
-    #expect(refused.status == 1)
-    #expect(
-      refused.stdout.hasPrefix(
-        "\(export).sha256: manifest_malformed at offset 0: line 1: sub/../../export.zip is "
-          + "outside the manifest's folder; name such a manifest with --manifest to check it\n"))
-  }
-
   @Test func aWrittenManifestOfMembersPassesMd5sumOnTheExtractedFiles() throws {
     let export = try generatedExport()
     let result = try BinaryRunner.run(["verify", "--write-manifest", "md5", "--members", export])
