@@ -148,6 +148,17 @@ struct ManifestFinder {
               + "manifest with --manifest to check it"))
         continue
       }
+      // Nor through a symbolic link inside the folder that points out of it (`sub -> /etc`).
+      if source.origin != .explicit, source.member == nil,
+        Self.leavesFolderThroughLinks(name, folder: Self.folder(of: source.path))
+      {
+        resolution.faults.append(
+          fault(
+            .manifestMalformed, source, line.offset,
+            "line \(line.number): \(name) leads outside the manifest's folder through a "
+              + "symbolic link; name such a manifest with --manifest to check it"))
+        continue
+      }
       guard let found = locate(name, from: source) else {
         if source.origin == .folder { continue }
         resolution.faults.append(
@@ -247,6 +258,16 @@ struct ManifestFinder {
   /// Whether a manifest line's `name` points outside the manifest's folder.
   static func leavesFolder(_ name: String) -> Bool {
     name.hasPrefix("/") || name.split(separator: "/").contains("..")
+  }
+
+  /// Whether `name`, in `folder`, is a file (or lies in a folder) reached through a symbolic
+  /// link that leads out of `folder`: its real path is not inside the folder's. A name that
+  /// does not exist leads nowhere, and is reported missing.
+  static func leavesFolderThroughLinks(_ name: String, folder: String) -> Bool {
+    guard let target = try? resolved(join(folder, stripDotSlash(name))),
+      let base = try? resolved(folder)
+    else { return false }
+    return !target.hasPrefix(base.hasSuffix("/") ? base : base + "/")
   }
 
   /// The folder of `path`, `.` for a bare name.

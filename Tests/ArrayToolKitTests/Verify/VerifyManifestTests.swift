@@ -103,6 +103,38 @@ import Testing
       ])
   }
 
+  /// A name inside the folder that reaches out of it through a symbolic link (a linked folder
+  /// or a linked file) is refused like `../x`, and nothing outside is read or matched.
+  @Test func aManifestBesideTheZipCannotReachOutThroughLinks() throws {
+    let (path, _) = try export([])
+    let outside = try ScratchDirectory()
+    let secret = Array("secret\n".utf8)
+    let secretPath = try outside.write("s.txt", secret)
+    try FileManager.default.createSymbolicLink(
+      atPath: fixture.scratch.path + "/sub", withDestinationPath: outside.path)
+    try FileManager.default.createSymbolicLink(
+      atPath: fixture.scratch.path + "/link.txt", withDestinationPath: secretPath)
+    // A link that stays inside the folder is followed as before.
+    let inside = try fixture.scratch.write("inside.txt", secret)
+    try FileManager.default.createSymbolicLink(
+      atPath: fixture.scratch.path + "/near.txt", withDestinationPath: inside)
+    let digest = sha256(secret)
+    let manifest = try fixture.scratch.write(
+      "export.zip.sha256",
+      Array("\(digest)  sub/s.txt\n\(digest)  link.txt\n\(digest)  near.txt\n".utf8))
+    let result = try fixture.verify([path])
+    #expect(
+      result.problems.map(\.line) == [
+        "\(manifest): manifest_malformed at offset 0: line 1: sub/s.txt leads outside the "
+          + "manifest's folder through a symbolic link; name such a manifest with --manifest to "
+          + "check it",
+        "\(manifest): manifest_malformed at offset 76: line 2: link.txt leads outside the "
+          + "manifest's folder through a symbolic link; name such a manifest with --manifest to "
+          + "check it",
+      ])
+    #expect(result.checksumsMatched == 1)
+  }
+
   @Test func crlfBomBsdTagsAndBinaryMarksInAFolderManifest() throws {
     let (path, bytes) = try export([])
     let other = try fixture.write("second.zip", bytes)
