@@ -174,7 +174,7 @@ public enum ImportCommand: Command {
       }
       events.say("preflight: checking the inputs and \(servers.joined(separator: ", ")) (at most "
         + "\(formatSeconds(configuration.checkTimeout)) a request)")
-      try refuseVmagent(explicitQuery, timeout: configuration.checkTimeout)
+      try refuseVmagent(explicitQuery, timeout: configuration.checkTimeout, arguments: arguments)
       var checked = stores()
       if let explicitQuery, !checked.contains(where: { $0.url("") == explicitQuery.url("") }) {
         checked.insert(explicitQuery, at: 0)
@@ -212,6 +212,8 @@ public enum ImportCommand: Command {
       units = units.filter { !found.isCorrupt($0) }
       preflight = found
     } else {
+      // Skipping the checks does not make a vmagent a place to count samples in.
+      try refuseVmagent(explicitQuery, timeout: configuration.checkTimeout, arguments: arguments)
       for fault in listing.faults { console.diagnostic(fault.line) }
     }
     // Sending both files of a conflict would store what they share twice, sending either would
@@ -402,10 +404,14 @@ public enum ImportCommand: Command {
   /// Refuses a --query-url that is a vmagent as the wrong value it is (exit status 2), in an
   /// import before its inputs are verified and in a replay before anything is sent: no sample
   /// can be counted there and no retention read.
-  static func refuseVmagent(_ query: ProbeEndpoint?, timeout: Double) throws {
+  static func refuseVmagent(
+    _ query: ProbeEndpoint?, timeout: Double, arguments: ParsedArguments
+  ) throws {
     guard let query, VictoriaMetricsKind.detect(query, timeout: timeout) == .vmagent else { return }
+    // Named as the user gave it: the option, or the environment variable it came from.
+    let given = arguments.string("query-url") != nil ? "--query-url" : "ARRAYTOOL_VM_URL"
     throw UsageError(
-      "--query-url \(query.url("")) is a vmagent, not a VictoriaMetrics: samples cannot be "
+      "\(given) \(query.url("")) is a vmagent, not a VictoriaMetrics: samples cannot be "
         + "counted there; give the VictoriaMetrics vmagent writes to (usually port 8428)",
       command: "import")
   }
@@ -453,7 +459,7 @@ public enum ImportCommand: Command {
     // A batch that may be stored already is counted, before it is sent, in --query-url or
     // in the targets that are VictoriaMetrics themselves.
     let explicitQuery = try explicitQueryEndpoint(arguments, environment: context.environment)
-    try refuseVmagent(explicitQuery, timeout: configuration.checkTimeout)
+    try refuseVmagent(explicitQuery, timeout: configuration.checkTimeout, arguments: arguments)
     var kinds: [String: VictoriaMetricsKind] = [:]
     func stores(_ targets: [ImportTarget]) -> [ProbeEndpoint] {
       if let explicitQuery { return [explicitQuery] }

@@ -165,6 +165,16 @@ import Testing
         result.stderr
           == "arraytool: preflight: checking the inputs and \(agent.url) (at most 5 s a request)\n"
           + Self.vmagentQueryRefusal(agent.url))
+      // Without the preflight, and from the environment, it is refused all the same, named as
+      // it was given, before anything is sent.
+      let unchecked = try BinaryRunner.run(
+        ["import", "--url", agent.url, "--no-preflight", "--json", path],
+        environment: ["ARRAYTOOL_VM_URL": agent.url])
+      #expect(unchecked.status == 2)
+      #expect(unchecked.stdout == "")
+      #expect(unchecked.stderr == Self.vmagentQueryRefusal(agent.url).replacingOccurrences(
+        of: "error: --query-url ", with: "error: ARRAYTOOL_VM_URL "))
+      #expect(unchecked.stderr.contains("error: ARRAYTOOL_VM_URL \(agent.url)"))
     }
   }
 
