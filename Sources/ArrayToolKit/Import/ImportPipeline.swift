@@ -195,6 +195,7 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
     sequence: AtomicCounter
   ) {
     var done: [BatchPiece] = []
+    var countFirst = false
     if let journal {
       do {
         let key = try journalKey(unit)
@@ -233,6 +234,10 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
             return
           }
           done = journal.pieces(archive: key.archive, member: key.member)
+          // Sent to another target before: counted where this run's samples go before sending.
+          countFirst =
+            delivery.storedCheck != nil
+            && journal.isCompleteElsewhere(archive: key.archive, member: key.member)
         }
       } catch {
         let reason = (error as? UserFacingError)?.userMessage ?? "\(error)"
@@ -242,9 +247,11 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
     }
     let limits = (samples: configuration.batchSamples, bytes: configuration.batchBytes)
     func newBatch() -> ImportBatch {
-      ImportBatch(
+      var made = ImportBatch(
         sequence: -1, unitIndex: index, path: unit.path, member: unit.member,
         capacity: limits.bytes + (1 << 16))
+      made.countFirst = countFirst
+      return made
     }
     var batch = newBatch()
     func ship() {
