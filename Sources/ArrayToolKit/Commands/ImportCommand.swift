@@ -273,7 +273,7 @@ public enum ImportCommand: Command {
     let tick: ((ImportProgress) -> Void)? =
       console.stderrIsTerminal ? { events.progress(ImportReport.progressLine($0)) } : nil
     var result = try pipeline.run(units: units, tick: tick)
-    result.replayOptions = replayOptions(arguments)
+    result.replayOptions = configuration.replayOptions
     events.clearProgress()
     result.duplicates = duplicates
     if let forceWarning { result.warnings.append(forceWarning) }
@@ -528,6 +528,7 @@ public enum ImportCommand: Command {
     }
     let state = stateDirectory(environment)
     configuration.spoolDirectory = arguments.string("spool") ?? state.map { $0 + "/spool" }
+    configuration.replayOptions = replayOptions(arguments)
     // What one server accepted says nothing about another: each target has its journal in a
     // folder of this root (see TargetJournals).
     configuration.journalDirectory = arguments.string("journal") ?? state.map { $0 + "/journal" }

@@ -225,8 +225,9 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
             }
           }
           if waiting > 0 {
-            tally.waitingInSpool(index, unit: unit, samples: waiting,
-                                 spool: configuration.spoolDirectory)
+            tally.waitingInSpool(
+              index, unit: unit, samples: waiting,
+              replay: configuration.spoolDirectory.map { $0 + configuration.replayOptions })
           }
           if complete {
             if waiting == 0 { countDelivered(unit, tally: tally) }

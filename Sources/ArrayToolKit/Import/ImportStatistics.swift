@@ -223,12 +223,13 @@ final class ImportTally: @unchecked Sendable {
     withLock { result.samplesSentBefore += samples }
   }
 
-  /// Part of a file was spooled by an earlier run and not replayed yet.
-  func waitingInSpool(_ index: Int, unit: DatUnit, samples: Int, spool: String?) {
+  /// Part of a file was spooled by an earlier run and not replayed yet; `replay` is what
+  /// follows `--replay` in the command that sends it (the spool folder and the options).
+  func waitingInSpool(_ index: Int, unit: DatUnit, samples: Int, replay arguments: String?) {
     withLock {
       spooled[index] = true
       result.samplesWaiting += samples
-      let replay = spool.map { ": send them with 'arraytool import --replay \($0)'" } ?? ""
+      let replay = arguments.map { ": send them with 'arraytool import --replay \($0)'" } ?? ""
       result.spooledForReplay.append(
         ImportFailure(
           file: unit.path, member: unit.member,

@@ -267,7 +267,9 @@ import Testing
     ]
     let spooled = try BinaryRunner.run(arguments, environment: state)
     #expect(spooled.status == 1)
-    let again = try BinaryRunner.run(arguments, environment: state)
+    // Given where to count, the replay the report names is given it too.
+    let query = "http://127.0.0.1:\(port)"
+    let again = try BinaryRunner.run(arguments + ["--query-url", query], environment: state)
     #expect(again.status == 1)
     let report = try Self.report(again)
     #expect(report["samples_sent"] as? Int == 0)
@@ -280,7 +282,7 @@ import Testing
     #expect(
       failures.first?["reason"] as? String
         == "8400 samples from an earlier run are still in the spool: send them with "
-        + "'arraytool import --replay \(scratch.path)/state/spool'")
+        + "'arraytool import --replay \(scratch.path)/state/spool --query-url \(query)'")
   }
 
   @Test func remoteTargetsGetGzipBodies() throws {
