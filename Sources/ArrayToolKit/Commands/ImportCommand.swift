@@ -25,9 +25,7 @@ public enum ImportCommand: Command {
       named with what is wrong and left in the spool, and the other batches are still sent
       (status 1). A journal per target (STATE/journal/HOST_PORT/), keyed by each archive's
       SHA-256, member and block, records what that target accepted; what any --url or
-      --fallback-url of a run has on record is not sent again (--force sends it all), and a
-      file another target of STATE took is counted before it is sent, as a cut-off batch is
-      (below), or sent when nothing can be counted. An
+      --fallback-url of a run has on record is not sent again (--force sends it all). An
       input with the same SHA-256 as an earlier one of the run is sent once and named, and
       so is a performance file of an earlier file's name and bytes; two files of one name
       with other bytes are refused (status 1). Ctrl-C stops at the next block, finishes the

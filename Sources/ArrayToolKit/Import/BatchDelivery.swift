@@ -100,12 +100,11 @@ final class BatchDelivery: @unchecked Sendable {
     var storedBefore = StoredBefore.nothing
     var gzipped: Data?
     var attemptsSoFar = 0
-    var lastFailure = batch.countFirst ? .countedBeforeSending : DeliveryFailure(.other, "not sent")
+    var lastFailure = DeliveryFailure(.other, "not sent")
     // Once one attempt may have reached the server, the batch may be stored there already.
     var mayBeStored = false
-    // The target of the last request that was cut off and not asked about yet; for a batch
-    // whose file went to another target before, the first target, asked before any request.
-    var cutOffAt: ImportTarget? = batch.countFirst ? configuration.targets.first : nil
+    // The target of the last request that was cut off and not asked about yet.
+    var cutOffAt: ImportTarget?
     // Whether the next request sends again what a count found nothing of.
     var resendingUnfound = false
     let groups = [configuration.targets, configuration.fallbackTargets].filter { !$0.isEmpty }
@@ -126,7 +125,7 @@ final class BatchDelivery: @unchecked Sendable {
           let reading = storedCheck(rest ?? Array(batch.body.bytes))
           events?.checkedStored(
             batch, state: reading.state, samples: reading.samples ?? batch.samples,
-            failure: attemptsSoFar == 0 ? .countedBeforeSending : lastFailure)
+            failure: lastFailure)
           switch reading.state {
           case .all:
             return .delivered(
@@ -146,15 +145,10 @@ final class BatchDelivery: @unchecked Sendable {
             lastFailure.message += "; whether it is stored could not be checked: \(why)"
             break delivering
           case .unasked(let why):
-            // With no VictoriaMetrics known to count in, a batch not sent yet goes out as to
-            // any target whose journal does not have it.
-            if attemptsSoFar == 0 { break }
             lastFailure.message += "; whether it is stored cannot be checked: \(why)"
             break delivering
           case .none:
-            // Only a request that went out may be stored late; a batch counted before its
-            // first request sends its first copy.
-            resendingUnfound = attemptsSoFar > 0
+            resendingUnfound = true
           }
         }
         let target = targets[(batch.sequence + attempt - 1) % targets.count]

@@ -19,10 +19,7 @@ public enum StoredState: Equatable, Sendable {
   /// What was found and what follows from it in an import, for the line of a batch whose
   /// request was cut off with `failure` and that has `samples` samples.
   static func describe(_ state: StoredState, samples: Int, failure: DeliveryFailure) -> String {
-    let cutOff =
-      failure == .countedBeforeSending
-      ? "its file went to another target before (that target's journal has it complete)"
-      : "its request was cut off after its body went out (\(failure.message))"
+    let cutOff = "its request was cut off after its body went out (\(failure.message))"
     switch state {
     case .all:
       return "\(cutOff), and all its \(samples) samples are stored: not sent again"
@@ -31,9 +28,6 @@ public enum StoredState: Equatable, Sendable {
     case .some(let found, let total):
       return "\(cutOff), and \(found) of its \(total) samples are stored: sending the "
         + "\(total - found) that are not"
-    case .unasked(let why) where failure == .countedBeforeSending:
-      return "\(cutOff), and whether it is stored cannot be checked (\(why)): sending it, as to "
-        + "any target whose journal does not have it"
     case .unasked(let why):
       return "\(cutOff), and whether it is stored cannot be checked (\(why)): keeping it in the "
         + "spool rather than risk storing it twice"

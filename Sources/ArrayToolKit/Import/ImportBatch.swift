@@ -17,9 +17,6 @@ public struct ImportBatch: Sendable {
   public var lastBlock = -1
   /// Exactly which samples of the .dat the batch holds, for the journal and the spool.
   public var pieces: [BatchPiece] = []
-  /// Whether its file went to another target before (that target's journal has it complete):
-  /// its samples may be stored already where this run's go, and are counted before it is sent.
-  public var countFirst = false
 
   public init(sequence: Int, unitIndex: Int, path: String, member: String?, capacity: Int) {
     self.sequence = sequence

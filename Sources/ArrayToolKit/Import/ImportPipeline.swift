@@ -195,7 +195,6 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
     sequence: AtomicCounter
   ) {
     var done: [BatchPiece] = []
-    var countFirst = false
     if let journal {
       do {
         let key = try journalKey(unit)
@@ -235,10 +234,6 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
             return
           }
           done = journal.pieces(archive: key.archive, member: key.member)
-          // Sent to another target before: counted where this run's samples go before sending.
-          countFirst =
-            delivery.storedCheck != nil
-            && journal.isCompleteElsewhere(archive: key.archive, member: key.member)
         }
       } catch {
         let reason = (error as? UserFacingError)?.userMessage ?? "\(error)"
@@ -248,11 +243,9 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
     }
     let limits = (samples: configuration.batchSamples, bytes: configuration.batchBytes)
     func newBatch() -> ImportBatch {
-      var made = ImportBatch(
+      ImportBatch(
         sequence: -1, unitIndex: index, path: unit.path, member: unit.member,
         capacity: limits.bytes + (1 << 16))
-      made.countFirst = countFirst
-      return made
     }
     var batch = newBatch()
     func ship() {

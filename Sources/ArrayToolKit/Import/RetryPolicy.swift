@@ -38,11 +38,6 @@ extension RetryPolicy {
 
 /// Why a delivery attempt failed, in the terms the retry decision and the report need.
 public struct DeliveryFailure: Error, Equatable, Sendable {
-  /// Why a batch whose file went to another target before was not sent yet: it is counted
-  /// where this run's samples go first (`ImportBatch.countFirst`).
-  public static let countedBeforeSending = DeliveryFailure(
-    .other, "not sent: its file went to another target before")
-
   public enum Kind: String, Sendable {
     /// The resolver did not answer (EAI_AGAIN): worth retrying.
     case dnsTemporary = "dns_temporary"

@@ -32,33 +32,6 @@ final class TargetJournals: @unchecked Sendable {
     names = Set(journals.map(\.name))
   }
 
-  /// Whether a target that is none of this run's has every sample of `member` on record: the
-  /// same export imported straight into VictoriaMetrics and then through a vmagent writing to
-  /// it are two targets, and their journals do not know of each other.
-  func isCompleteElsewhere(archive: String, member: String) -> Bool {
-    othersLock.lock()
-    if others == nil {
-      let folders = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-      othersNames = Set(folders)
-      others = folders.filter { !names.contains($0) }.sorted().compactMap { folder in
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root + "/" + folder, isDirectory: &isFolder),
-          isFolder.boolValue
-        else { return nil }
-        return try? ImportJournal(directory: root + "/" + folder)
-      }
-    }
-    let journals = others ?? []
-    let within = othersNames
-    othersLock.unlock()
-    return journals.contains { $0.isComplete(archive: archive, member: member, within: within) }
-  }
-
-  /// The journals of targets that are not this run's, read when first asked.
-  private var others: [ImportJournal]?
-  private var othersNames: Set<String> = []
-  private let othersLock = NSLock()
-
   /// The journal of the target whose base URL is `base`.
   func journal(forBase base: String) -> ImportJournal? { byBase[base] }
 

@@ -178,49 +178,6 @@ import Testing
     }
   }
 
-  /// An export imported straight into VictoriaMetrics, then through a vmagent writing to it
-  /// with the same state folder: the vmagent's journal does not know the file, but the first
-  /// target's does, so its batches are counted where they would land before they are sent,
-  /// found stored, and not sent again; and the other way round.
-  @Test func aFileAnotherTargetTookIsCountedBeforeItIsSent() throws {
-    try VictoriaMetricsServer.withVmagentAndVictoriaMetrics { agent, storage in
-      let scratch = try ScratchDirectory()
-      let (path, _) = try Integration.export(files: 2, start: 1_738_627_200, in: scratch)
-      let state = ["ARRAYTOOL_STATE_DIR": scratch.path + "/state"]
-      let first = try Integration.expectReport(
-        BinaryRunner.run(["import", "--url", storage.url, "--json", path], environment: state),
-        status: 0)
-      #expect(first["samples_sent"] as? Int == 16_800)
-
-      let run = try BinaryRunner.run(
-        ["import", "--url", agent.url, "--query-url", storage.url, "--json", path],
-        environment: state)
-      let second = try Integration.expectReport(run, status: 0)
-      #expect(second["batches_found_stored"] as? Int == 2)
-      #expect(second["batches_failed"] as? Int == 0)
-      #expect(second["batches_spooled"] as? Int == 0)
-      #expect(second["verdict"] as? String == "all samples delivered")
-      #expect(run.stderr.contains(
-        "its file went to another target before (that target's journal has it complete), and all "
-          + "its 8400 samples are stored: not sent again"))
-      Integration.expectLanded(second, samples: 16_800, series: 280, in: storage)
-      let stored = try StoredSamples.read(
-        serial: "2102350TST10KA000042", from: storage, expecting: 16_800)
-      #expect(stored.count == 16_800)
-      #expect(stored.distinctCount == 16_800)
-
-      // The same import again sends nothing: the vmagent's journal has the files now.
-      let third = try Integration.expectReport(
-        BinaryRunner.run(
-          ["import", "--url", agent.url, "--query-url", storage.url, "--json", path],
-          environment: state),
-        status: 0)
-      #expect(third["batches_sent"] as? Int == 0)
-      #expect(third["batches_found_stored"] as? Int == 0)
-      #expect(third["verdict"] as? String == "all samples delivered")
-    }
-  }
-
   /// Through vmagent with --query-url, flags and landing are checked: the headline is the
   /// plain one, and names no acceptor.
   @Test func aCheckedImportThroughVmagentIsCalledDelivered() throws {

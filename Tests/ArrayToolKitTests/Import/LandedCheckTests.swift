@@ -96,11 +96,9 @@ import Testing
       _ = try ImportIntegrationTests.expectReport(
         BinaryRunner.run(["import", "--url", storage.url, "--json", path], environment: state),
         status: 0)
-      // --force: without it, the import counts what another target's journal has before
-      // sending (see ImportStoresTests), and nothing would be stored twice.
       let report = try ImportIntegrationTests.expectReport(
         BinaryRunner.run(
-          ["import", "--url", agent.url, "--query-url", storage.url, "--force", "--json", path],
+          ["import", "--url", agent.url, "--query-url", storage.url, "--json", path],
           environment: state),
         status: 1)
       let landed = report["landed"] as? [String: Any]
