@@ -271,7 +271,6 @@ public enum ImportCommand: Command {
     let tick: ((ImportProgress) -> Void)? =
       console.stderrIsTerminal ? { events.progress(ImportReport.progressLine($0)) } : nil
     var result = try pipeline.run(units: units, tick: tick)
-    result.replayOptions = configuration.replayOptions
     events.clearProgress()
     result.duplicates = duplicates
     if let forceWarning { result.warnings.append(forceWarning) }

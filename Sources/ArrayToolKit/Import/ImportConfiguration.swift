@@ -10,8 +10,9 @@ public struct ImportConfiguration: Sendable {
   public var fallbackTargets: [ImportTarget] = []
   /// Where undeliverable batches go; nil reports them as not delivered.
   public var spoolDirectory: String?
-  /// What a replay of the spool must be told again, as words after `--replay DIR` (see
-  /// `ImportResult.replayOptions`).
+  /// What a replay of the spool must be told again, as command-line words after `--replay
+  /// DIR` (` --query-url URL`, the credentials' files): the spool records the targets, not
+  /// these.
   public var replayOptions = ""
   /// The root of the journals of accepted batches, a folder per target; nil keeps no journal.
   public var journalDirectory: String?

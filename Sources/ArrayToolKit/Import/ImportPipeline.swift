@@ -158,6 +158,7 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
       targets: configuration.targets.map(\.importURL.absoluteString))
     result.interrupted = isStopped
     result.spoolDirectory = configuration.spoolDirectory
+    result.replayOptions = configuration.replayOptions
     result.batchesResentUnfound = delivery.batchesResentUnfound
     return result
   }

@@ -65,9 +65,7 @@ public struct ImportResult: Sendable {
   public var targets: [String] = []
   public var interrupted = false
   public var spoolDirectory: String?
-  /// What a replay of the spool needs to be told again, as command-line words after `--replay
-  /// DIR` (` --query-url URL`, the credentials' files): the spool records the targets, not
-  /// these.
+  /// `ImportConfiguration.replayOptions`, for the replay command the report names.
   public var replayOptions = ""
   /// What took the samples (`vmagent`, or the targets' URLs) when every one was delivered but no
   /// VictoriaMetrics was known to read the retention from or count them in: nothing then says

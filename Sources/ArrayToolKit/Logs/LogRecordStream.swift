@@ -20,7 +20,8 @@ final class LogRecordStream {
   /// place with a flag rather than as an optional, which was copied in and out whole for
   /// every record.
   @exclusivity(unchecked) private var pending = Pending(
-    shape: LineShape(kind: .record, message: 0..<0), line: UnsafeBufferPointer(start: nil, count: 0),
+    shape: LineShape(kind: .record, message: 0..<0),
+    line: UnsafeBufferPointer(start: nil, count: 0),
     jsonLine: UnsafeBufferPointer(start: nil, count: 0))
   @exclusivity(unchecked) private var hasPending = false
   @exclusivity(unchecked) private var lastTime: LogTime?

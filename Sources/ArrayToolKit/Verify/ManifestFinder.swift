@@ -139,24 +139,14 @@ struct ManifestFinder {
         continue
       }
       // A manifest that was found rather than named may only speak of files beside it: one
-      // lying next to an archive must not make verify read /etc/shadow or ../../anything.
-      if source.origin != .explicit, Self.leavesFolder(name) {
+      // lying next to an archive must not make verify read /etc/shadow or ../../anything, by
+      // its name or through a symbolic link inside the folder that points out (`sub -> /etc`).
+      if source.origin != .explicit, let outside = Self.outsideFolder(name, of: source) {
         resolution.faults.append(
           fault(
             .manifestMalformed, source, line.offset,
-            "line \(line.number): \(name) is outside the manifest's folder; name such a "
-              + "manifest with --manifest to check it"))
-        continue
-      }
-      // Nor through a symbolic link inside the folder that points out of it (`sub -> /etc`).
-      if source.origin != .explicit, source.member == nil,
-        Self.leavesFolderThroughLinks(name, folder: Self.folder(of: source.path))
-      {
-        resolution.faults.append(
-          fault(
-            .manifestMalformed, source, line.offset,
-            "line \(line.number): \(name) leads outside the manifest's folder through a "
-              + "symbolic link; name such a manifest with --manifest to check it"))
+            "line \(line.number): \(name) \(outside); name such a manifest with --manifest to "
+              + "check it"))
         continue
       }
       guard let found = locate(name, from: source) else {
@@ -258,6 +248,17 @@ struct ManifestFinder {
   /// Whether a manifest line's `name` points outside the manifest's folder.
   static func leavesFolder(_ name: String) -> Bool {
     name.hasPrefix("/") || name.split(separator: "/").contains("..")
+  }
+
+  /// How a found manifest's line `name` leaves the manifest's folder, in words; nil when it
+  /// stays inside.
+  static func outsideFolder(_ name: String, of source: ManifestSource) -> String? {
+    if leavesFolder(name) { return "is outside the manifest's folder" }
+    // A manifest inside a zip names members, which are no links.
+    guard source.member == nil,
+      leavesFolderThroughLinks(name, folder: folder(of: source.path))
+    else { return nil }
+    return "leads outside the manifest's folder through a symbolic link"
   }
 
   /// Whether `name`, in `folder`, is a file (or lies in a folder) reached through a symbolic

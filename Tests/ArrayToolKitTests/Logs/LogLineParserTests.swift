@@ -80,7 +80,9 @@ import Testing
     ]
     let times = lines.map { text -> String? in
       var bytes = Array(text.utf8)
-      return bytes.withUnsafeMutableBufferPointer { parser.parse(UnsafeBufferPointer($0)).time?.text }
+      return bytes.withUnsafeMutableBufferPointer {
+        parser.parse(UnsafeBufferPointer($0)).time?.text
+      }
     }
     #expect(
       times == [

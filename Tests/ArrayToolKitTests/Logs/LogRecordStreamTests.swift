@@ -16,7 +16,10 @@ import Testing
       (ascii, String(ascii.prefix(400))),
       (String(repeating: "é", count: 450), String(repeating: "é", count: 400)),
       // A combining accent right after the cut joins the last character kept.
-      (String(repeating: "a", count: 400) + "\u{301}b", String(repeating: "a", count: 399) + "a\u{301}"),
+      (
+        String(repeating: "a", count: 400) + "\u{301}b",
+        String(repeating: "a", count: 399) + "a\u{301}"
+      ),
       // A carriage return is a character of its own: the line feed it could join ends the
       // message.
       (String(repeating: "a", count: 398) + "\r\rxyz", String(repeating: "a", count: 398) + "\r\r"),
