@@ -7,15 +7,22 @@ cd "$(dirname "$0")/.."
 
 say() { printf 'demo: %s\n' "$*" >&2; }
 
+# The release build links the Swift runtime into the binary, and with it FoundationNetworking,
+# which needs libcurl's development link (libcurl4-openssl-dev).
+missing=()
 if ! command -v victoria-metrics >/dev/null || ! command -v vmagent >/dev/null; then
-  say "installing the Debian package victoria-metrics"
+  missing+=(victoria-metrics)
+fi
+dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
+if ((${#missing[@]})); then
+  say "installing the Debian packages ${missing[*]}"
   if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq victoria-metrics
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
 
 say "building arraytool (release)"
-swift build -c release 2>&1 | tail -n 1 >&2
+swift build -c release --static-swift-stdlib 2>&1 | tail -n 1 >&2
 tool=.build/release/arraytool
 sample=Fixtures/Storage_History_Performance_Files.zip
 
