@@ -39,7 +39,7 @@ public enum AnalyzeLogsCommand: Command {
       OptionSpec(
         "since", .value(placeholder: "TIME"),
         help: "Only records at or after TIME (2025-10-07[ 01:20[:SS[.mmm]]], no zone)."),
-      OptionSpec("until", .value(placeholder: "TIME"), help: "Only records at or before TIME."),
+      OptionSpec("until", .value(placeholder: "TIME"), help: "Only records at or before TIME; a day or minute counts whole."),
       OptionSpec("timeline", help: "Show errors per minute even when stdout is not a terminal."),
     ],
     examples: [
@@ -158,7 +158,7 @@ public enum AnalyzeLogsCommand: Command {
         "invalid --\(name) '\(text)': give the time as the log writes it, without a time zone "
           + "(the log's times are read without zone conversion)", command: spec.name)
     }
-    guard let time = LogTime.parseBound(text) else {
+    guard let time = LogTime.parseBound(text, throughItsEnd: name == "until") else {
       throw UsageError(
         "invalid --\(name) '\(text)': expected a time such as 2025-10-07, 2025-10-07 01:22 or "
           + "2025-10-07T01:22:09.120", command: spec.name)

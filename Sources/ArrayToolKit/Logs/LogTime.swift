@@ -149,6 +149,30 @@ public struct LogTime: Comparable, Hashable, Sendable {
 
   /// Reads a time the way a person types it for `--since` and `--until`: `2025-10-07`,
   /// `2025-10-07 01:22`, `2025-10-07T01:22:09` or `2025-10-07 01:22:09.120`.
+  /// - Parameter throughItsEnd: gives the last millisecond of what the text names rather than
+  ///   the first: for `--until`, where `2025-10-07` means all of that day and `01:22` all of
+  ///   that minute, so that `--since X --until X` keeps X.
+  public static func parseBound(_ text: String, throughItsEnd: Bool) -> LogTime? {
+    guard let start = parseBound(text) else { return nil }
+    guard throughItsEnd else { return start }
+    return LogTime(milliseconds: start.milliseconds + boundWidth(text) - 1)
+  }
+
+  /// How many milliseconds a bound names: a day, a minute, a second, or a part of one by the
+  /// digits of its fraction.
+  private static func boundWidth(_ text: String) -> Int64 {
+    let bytes = Array(text.utf8)
+    switch bytes.count {
+    case 10: return 86_400_000
+    case 16: return 60_000
+    case 19: return 1_000
+    default:
+      let digits = bytes.count - 20
+      return digits >= 3 ? 1 : digits == 2 ? 10 : 100
+    }
+  }
+
+  /// The first millisecond of a bound as `parseBound(_:throughItsEnd:)` reads it.
   public static func parseBound(_ text: String) -> LogTime? {
     let bytes = Array(text.utf8)
     if bytes.count == 10 {

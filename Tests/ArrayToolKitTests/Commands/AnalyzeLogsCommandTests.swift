@@ -261,6 +261,23 @@ import Testing
     #expect(result.status == 1)
     #expect(result.stdout.contains("\"errors\": 1,"))
     #expect(result.stdout.contains("\"since\": \"2025-10-07 02:00:00.000\""))
+    #expect(result.stdout.contains("\"until\": \"2025-10-07 03:00:59.999\""))
     #expect(!result.stdout.contains("dns_temporary"))
+  }
+
+  @Test func oneDayAsBothBoundsKeepsThatDay() throws {
+    // The whole log is of 2025-10-07: --until of that date reaches the end of the day.
+    let result = try BinaryRunner.run([
+      "analyze-logs", "--json", "--since", "2025-10-07", "--until", "2025-10-07", fixture,
+    ])
+    #expect(result.status == 1)
+    #expect(result.stdout.contains("\"records\": 520,"))
+    #expect(result.stdout.contains("\"until\": \"2025-10-07 23:59:59.999\""))
+    #expect(result.stderr == "")
+    let before = try BinaryRunner.run([
+      "analyze-logs", "--json", "--since", "2025-10-06", "--until", "2025-10-06", fixture,
+    ])
+    #expect(before.status == 0)
+    #expect(before.stdout.contains("\"records\": 0,"))
   }
 }

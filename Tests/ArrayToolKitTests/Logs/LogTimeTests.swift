@@ -62,6 +62,20 @@ import Testing
     #expect(LogTime.parseBound("2025-10-07T01:22:09.5")?.text == "2025-10-07 01:22:09.500")
     #expect(LogTime.parseBound("yesterday") == nil)
     #expect(LogTime.parseBound("2025-10-07 01:22:09 junk") == nil)
+    #expect(LogTime.parseBound("2025-10-07 01:22:09 junk", throughItsEnd: true) == nil)
+  }
+
+  @Test func anUntilBoundReachesTheEndOfWhatItNames() {
+    let end = { LogTime.parseBound($0, throughItsEnd: true)?.text }
+    #expect(end("2025-10-07") == "2025-10-07 23:59:59.999")
+    #expect(end("2025-12-31") == "2025-12-31 23:59:59.999")
+    #expect(end("2025-10-07 01:22") == "2025-10-07 01:22:59.999")
+    #expect(end("2025-10-07T01:22:09") == "2025-10-07 01:22:09.999")
+    #expect(end("2025-10-07 01:22:09.5") == "2025-10-07 01:22:09.599")
+    #expect(end("2025-10-07 01:22:09.12") == "2025-10-07 01:22:09.129")
+    #expect(end("2025-10-07 01:22:09.120") == "2025-10-07 01:22:09.120")
+    #expect(end("2025-10-07 01:22:09.120456") == "2025-10-07 01:22:09.120")
+    #expect(LogTime.parseBound("2025-10-07", throughItsEnd: false)?.text == "2025-10-07 00:00:00.000")
     #expect(LogTime.boundHasZone("2025-10-07 01:23:00+02:00"))
     #expect(LogTime.boundHasZone("2025-10-07T01:23:00Z"))
     #expect(LogTime.boundHasZone("2025-10-07T01:23:00.5-0500"))
