@@ -427,6 +427,27 @@ public enum ImportCommand: Command {
     }
   }
 
+  /// The cut-off of the shortest -retentionPeriod among `stores`, as their /flags give it;
+  /// `nil` when none of them can be read or sets one.
+  static func strictestRetention(_ stores: [ProbeEndpoint], timeout: Double) -> RetentionCutoff? {
+    var strictest: RetentionCutoff?
+    let now = Date().timeIntervalSince1970
+    for store in stores {
+      let client = HTTPClient(endpoint: store, resolver: SystemResolver())
+      guard case .victoriaMetrics(let flags)? = try? ServerFacts.read(
+        .victoriametrics, client: client, deadline: Deadline(seconds: timeout)),
+        let seconds = flags.retentionSeconds
+      else { continue }
+      // A retention longer than the epoch is older than any sample: clamp before converting.
+      let cutoff = Int64(max(now - seconds, -1e12) * 1000)
+      if strictest.map({ cutoff > $0.milliseconds }) ?? true {
+        strictest = RetentionCutoff(
+          milliseconds: cutoff, period: flags.shown("retentionPeriod"), store: store.url(""))
+      }
+    }
+    return strictest
+  }
+
   /// What each target and fallback is, each once: those that are a VictoriaMetrics rather than
   /// a vmagent are the servers samples may be stored in directly.
   static func detectKinds(_ configuration: ImportConfiguration)
@@ -470,9 +491,20 @@ public enum ImportCommand: Command {
         return kind == .victoriaMetrics ? endpoint : nil
       }
     }
+    // As an import's preflight does, the strictest retention among the stores decides: the
+    // server drops older samples without an error, and the journal would count them delivered.
+    var cutoffs: [String: RetentionCutoff?] = [:]
+    func retention(_ targets: [ImportTarget]) -> RetentionCutoff? {
+      let known = stores(targets)
+      let key = known.map { $0.url("") }.joined(separator: " ")
+      if let cutoff = cutoffs[key] { return cutoff }
+      let cutoff = strictestRetention(known, timeout: configuration.checkTimeout)
+      cutoffs[key] = cutoff
+      return cutoff
+    }
     let result = try replay.run(
       useRecordedTarget: arguments.strings("url").isEmpty, force: arguments.flag("force"),
-      stores: stores
+      stores: stores, retention: retention
     ) {
       console.diagnostic($0)
     }

@@ -18,6 +18,9 @@ public struct ReplayResult: Sendable {
   public var batchesNotTried = 0
   /// Left because their record file or data file is damaged.
   public var batchesDamaged = 0
+  /// Left because some of their samples are older than the retention of a VictoriaMetrics
+  /// they would be stored in, which would drop them without an error.
+  public var batchesTooOld = 0
   /// Data files left because their record file is missing.
   public var dataFilesWithoutRecord = 0
   /// Spooled batches a target of the replay already had on record as accepted: removed from
@@ -45,6 +48,22 @@ public struct ReplayResult: Sendable {
   public var interrupted = false
   public var failures: [String] = []
   public var seconds: Double = 0
+}
+
+/// The oldest time a VictoriaMetrics keeps: samples before it are dropped without an error.
+public struct RetentionCutoff: Sendable, Equatable {
+  /// Unix milliseconds.
+  public var milliseconds: Int64
+  /// The flag as the server gives it: `retentionPeriod=1`.
+  public var period: String
+  /// The server's base URL.
+  public var store: String
+
+  public init(milliseconds: Int64, period: String, store: String) {
+    self.milliseconds = milliseconds
+    self.period = period
+    self.store = store
+  }
 }
 
 /// Replays a spool folder.
@@ -101,9 +120,13 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
   ///   - force: send batches that may be stored already without asking.
   ///   - stores: the VictoriaMetrics a batch sent to these targets is stored in, to ask before
   ///     sending a batch that may be stored already.
+  ///   - retention: the strictest retention of the VictoriaMetrics a batch sent to these
+  ///     targets may be stored in, `nil` when none is known: a batch with samples older than
+  ///     its cut-off stays in the spool, since the server would drop them without an error.
   public func run(
     useRecordedTarget: Bool, force: Bool = false,
     stores: @escaping ([ImportTarget]) -> [ProbeEndpoint] = { _ in [] },
+    retention: @escaping ([ImportTarget]) -> RetentionCutoff? = { _ in nil },
     log: @escaping @Sendable (String) -> Void
   ) throws -> ReplayResult {
     let started = DispatchTime.now()
@@ -210,6 +233,21 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
         continue
       }
       let name = (entry.dataPath as NSString).lastPathComponent
+      if let cutoff = retention(settings.targets + settings.fallbackTargets) {
+        let old = Self.samples(of: body, before: cutoff.milliseconds)
+        if old > 0 {
+          let line = "\(name): left in the spool: \(old) of its \(entry.record.samples) samples are "
+            + "older than \(InspectReport.utc(cutoff.milliseconds)) UTC, the cut-off of "
+            + "-\(cutoff.period) at \(cutoff.store): VictoriaMetrics would drop them without an "
+            + "error. Raise -retentionPeriod there, or replay to a server that keeps them"
+          log(line)
+          result.batchesLeft += 1
+          result.batchesTooOld += 1
+          result.samplesLeft += entry.record.samples
+          result.failures.append(line)
+          continue
+        }
+      }
       var pieces = entry.record.pieces
       var samples = entry.record.samples
       var lines = entry.record.lines
@@ -427,5 +465,18 @@ private final class ReplayEvents: ImportEvents, @unchecked Sendable {
     _ batch: ImportBatch, state: StoredState, samples: Int, failure: DeliveryFailure
   ) {
     log("\(batch.path): \(StoredState.describe(state, samples: samples, failure: failure))")
+  }
+}
+
+extension ImportReplay {
+  /// How many samples of `body` (import JSON lines) are older than `cutoff` (Unix ms); a line
+  /// that cannot be read counts none, as the send would fail on it anyway.
+  static func samples(of body: [UInt8], before cutoff: Int64) -> Int {
+    var old = 0
+    for line in body.split(separator: 0x0A) {
+      guard let series = line.withUnsafeBytes({ SeriesLine($0) }) else { continue }
+      old += series.timestamps.reduce(0) { $0 + ($1 < cutoff ? 1 : 0) }
+    }
+    return old
   }
 }

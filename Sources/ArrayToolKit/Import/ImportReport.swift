@@ -249,6 +249,7 @@ public enum ImportReport {
       let reasons = [
         (result.batchesNotDelivered, "not delivered"), (result.batchesNotTried, "not tried"),
         (result.batchesDamaged, "damaged"),
+        (result.batchesTooOld, "older than the retention"),
         (result.batchesMaybeStored, "may be stored already"),
         (result.dataFilesWithoutRecord, "data file\(result.dataFilesWithoutRecord == 1 ? "" : "s") "
           + "without a record"),
@@ -276,6 +277,7 @@ public enum ImportReport {
       "samples_left": result.samplesLeft, "failures": result.failures,
       "batches_not_delivered": result.batchesNotDelivered,
       "batches_not_tried": result.batchesNotTried, "batches_damaged": result.batchesDamaged,
+      "batches_too_old": result.batchesTooOld,
       "data_files_without_record": result.dataFilesWithoutRecord,
       "interrupted": result.interrupted,
       "batches_already_accepted": result.batchesAlreadyAccepted,

@@ -61,6 +61,50 @@ import Testing
     }
   }
 
+  /// Spooled for a dead target, then replayed to a VictoriaMetrics that keeps a month: the
+  /// samples are older, so it would drop them without an error and the journal would count
+  /// them delivered. They stay in the spool, each batch named with the cut-off.
+  @Test func aReplayKeepsBatchesOlderThanTheRetentionInTheSpool() throws {
+    let scratch = try ScratchDirectory()
+    let (path, _) = try ImportIntegrationTests.export(files: 3, start: 1_739_232_000, in: scratch)
+    let (placeholder, closedPort) = try LoopbackSocket.bound()
+    defer { close(placeholder) }
+    let state = ImportFaultTests.sharedState(scratch)
+    let spool = scratch.path + "/state/spool"
+    #expect(
+      try ImportFaultTests.spoolEverything(path, to: "http://127.0.0.1:\(closedPort)", scratch: scratch)
+        == 6)
+    let spooled = try FileManager.default.contentsOfDirectory(atPath: spool).sorted()
+
+    try VictoriaMetricsServer.withVictoriaMetrics(retention: "1") { storage in
+      let replay = try BinaryRunner.run(
+        ["import", "--replay", spool, "--url", storage.url, "--json"], environment: state)
+      let report = try ImportIntegrationTests.expectReport(replay, status: 1)
+      let counts = [
+        "batches_total", "batches_sent", "batches_left", "batches_too_old",
+        "batches_not_delivered", "samples_left",
+      ].map { report[$0] as? Int }
+      #expect(counts == [3, 0, 3, 3, 0, 25_200])
+      let failures = report["failures"] as? [String] ?? []
+      #expect(failures.count == 3)
+      #expect(failures.allSatisfy {
+        $0.contains(": left in the spool: 8400 of its 8400 samples are older than ")
+          && $0.hasSuffix(
+            " UTC, the cut-off of -retentionPeriod=1 (months) at \(storage.url): VictoriaMetrics "
+              + "would drop them without an error. Raise -retentionPeriod there, or replay to a "
+              + "server that keeps them")
+      })
+      #expect(try FileManager.default.contentsOfDirectory(atPath: spool).sorted() == spooled)
+      #expect(try ImportIntegrationTests.importRequests(storage) == 0)
+
+      let text = try BinaryRunner.run(
+        ["import", "--replay", spool, "--url", storage.url], environment: state)
+      #expect(text.status == 1)
+      #expect(text.stdout.contains(
+        "\n  left:        3 batches (25,200 samples on record): 3 older than the retention\n"))
+    }
+  }
+
   /// Spooled for VictoriaMetrics while it was down, then sent again with --force once it was
   /// back (which warns that the spool holds them), then replayed: nothing is sent twice.
   @Test func aReplayAfterAForcedImportSendsNothingTwice() throws {
