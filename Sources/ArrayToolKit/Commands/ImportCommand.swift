@@ -522,8 +522,15 @@ public enum ImportCommand: Command {
     -> ImportConfiguration
   {
     var urls = arguments.strings("url")
-    if urls.isEmpty { urls = [environment["ARRAYTOOL_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultURL] }
-    var configuration = ImportConfiguration(targets: try urls.map { try ImportTarget(base: $0) })
+    // A URL from the environment is named as such when it is wrong: no --url was given.
+    var flag = "--url"
+    if urls.isEmpty {
+      let fromEnvironment = environment["ARRAYTOOL_URL"].flatMap { $0.isEmpty ? nil : $0 }
+      if fromEnvironment != nil { flag = "ARRAYTOOL_URL" }
+      urls = [fromEnvironment ?? defaultURL]
+    }
+    var configuration = ImportConfiguration(
+      targets: try urls.map { try ImportTarget(base: $0, flag: flag) })
     if let value = try arguments.integer("concurrency", in: 1...256) { configuration.concurrency = value }
     if let value = try arguments.integer("jobs", in: 1...256) { configuration.decoders = value }
     if let value = try arguments.integer("batch-samples", in: 1...10_000_000) {

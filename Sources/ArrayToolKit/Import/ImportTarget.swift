@@ -11,15 +11,27 @@ public struct ImportTarget: Equatable, Sendable {
   public let importURL: URL
 
   /// Parses a base URL such as `http://127.0.0.1:8429` or
-  /// `http://vminsert:8480/insert/0/prometheus`.
-  /// - Throws: `UsageError` naming `flag` when it is not an http(s) URL with a host.
+  /// `http://vminsert:8480/insert/0/prometheus`; without a scheme, `http://` is meant, as in
+  /// `probe`.
+  /// - Throws: `UsageError` naming `flag` (an option, or the environment variable the URL came
+  ///   from) when it is not an http(s) URL with a host.
   public init(base text: String, flag: String = "--url") throws {
-    guard var components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+    // `http//vm:8428` would otherwise be read as a server named `http`.
+    let lowered = text.lowercased()
+    for scheme in ["https", "http"] where !lowered.hasPrefix(scheme + "://") {
+      if lowered.hasPrefix(scheme + "//") || lowered.hasPrefix(scheme + ":/") {
+        throw UsageError(
+          "invalid \(flag) '\(ImportTarget.redacted(text))': the scheme is written \(scheme)://",
+          command: "import")
+      }
+    }
+    let full = text.contains("://") ? text : "http://" + text
+    guard var components = URLComponents(string: full), let scheme = components.scheme?.lowercased(),
       scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
     else {
       throw UsageError(
-        "invalid \(flag) '\(ImportTarget.redacted(text))': expected http://host:port or "
-          + "https://host:port, optionally with a path prefix", command: "import")
+        "invalid \(flag) '\(ImportTarget.redacted(text))': expected host:port, http://host:port "
+          + "or https://host:port, optionally with a path prefix", command: "import")
     }
     // Foundation takes any number as a port and fails only when sending, as if the server
     // were unreachable: a port that cannot exist is a mistake in the command.

@@ -297,9 +297,30 @@ import Testing
     #expect(cluster.importURL.absoluteString == "http://vminsert:8480/insert/0/prometheus/api/v1/import")
     #expect(ImportTarget.redacted("http://user:secret@vminsert:8480") == "http://***@vminsert:8480")
     #expect(throws: UsageError(
-      "invalid --url 'ftp://x': expected http://host:port or https://host:port, optionally with "
-        + "a path prefix", command: "import")) {
+      "invalid --url 'ftp://x': expected host:port, http://host:port or https://host:port, "
+        + "optionally with a path prefix", command: "import")) {
       try ImportTarget(base: "ftp://x")
+    }
+  }
+
+  @Test func aTargetWithoutSchemeIsHTTP() throws {
+    #expect(try ImportTarget(base: "127.0.0.1:8429").importURL.absoluteString
+      == "http://127.0.0.1:8429/api/v1/import")
+    #expect(try ImportTarget(base: "vminsert:8480/insert/0/prometheus").importURL.absoluteString
+      == "http://vminsert:8480/insert/0/prometheus/api/v1/import")
+    #expect(throws: UsageError(
+      "invalid ARRAYTOOL_URL 'http//vmagent:8429': the scheme is written http://",
+      command: "import")) {
+      try ImportTarget(base: "http//vmagent:8429", flag: "ARRAYTOOL_URL")
+    }
+    let configured = try ImportCommand.configure(
+      ParsedArguments(command: "import", values: [:], positionals: ["x.zip"]), environment: ["ARRAYTOOL_URL": "vmagent:8429"])
+    #expect(configured.targets.map(\.importURL.absoluteString) == ["http://vmagent:8429/api/v1/import"])
+    #expect(throws: UsageError(
+      "invalid ARRAYTOOL_URL 'ftp://vmagent': expected host:port, http://host:port or "
+        + "https://host:port, optionally with a path prefix", command: "import")) {
+      try ImportCommand.configure(
+        ParsedArguments(command: "import", values: [:], positionals: ["x.zip"]), environment: ["ARRAYTOOL_URL": "ftp://vmagent"])
     }
   }
 
