@@ -172,6 +172,14 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
     var deliveries: [String: BatchDelivery] = [:]
     var result = ReplayResult()
     let contents = try spool.contents()
+    if contents.entries.isEmpty && contents.problems.isEmpty && contents.otherFiles > 0 {
+      // A mistyped folder would otherwise replay nothing and call it all delivered.
+      let files = contents.otherFiles == 1 ? "1 other file" : "\(contents.otherFiles) other files"
+      throw UsageError(
+        "\(spool.directory) is not a spool folder: it holds no spooled batch (NAME.json records "
+          + "with NAME.jsonl.gz data) but \(files); give the folder an import named in its report",
+        command: "import")
+    }
     let entries = contents.entries
     result.batchesTotal = entries.count + contents.problems.count
     // A batch that cannot be read is left as it is, and the others are still sent.

@@ -216,8 +216,10 @@ public enum ImportReport {
   public static func text(_ result: ReplayResult, folder: String) -> String {
     let grouped = InspectReport.grouped
     var lines = [result.interrupted ? "replay: interrupted; what was not sent stays in the spool"
-                 : result.batchesLeft == 0 ? "replay: all spooled batches delivered"
-                 : "replay: NOT every spooled batch was delivered"]
+                 : result.batchesTotal == 0 ? "replay: the spool holds no batch: nothing to send"
+                 : result.batchesLeft > 0 ? "replay: NOT every spooled batch was delivered"
+                 : result.batchesSent == result.batchesTotal ? "replay: all spooled batches delivered"
+                 : "replay: the spool is empty: its batches were delivered or found held already"]
     lines.append("  batches:     \(result.batchesSent)/\(result.batchesTotal) delivered "
       + "(\(grouped(result.samplesSent)) samples), "
       + (result.batchesAlreadyAccepted > 0 ? "\(result.batchesAlreadyAccepted) already accepted, " : "")

@@ -105,7 +105,10 @@ public final class ImportSpool: @unchecked Sendable {
             + "are not known"))
         continue
       }
-      guard name.hasSuffix(".json") else { continue }
+      guard name.hasSuffix(".json") else {
+        contents.otherFiles += 1
+        continue
+      }
       let dataPath = String(path.dropLast(".json".count)) + ".jsonl.gz"
       do {
         guard let data = FileManager.default.contents(atPath: path) else {

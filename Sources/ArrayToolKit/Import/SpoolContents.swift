@@ -42,6 +42,8 @@ public struct SpoolProblem: Equatable, Sendable {
 public struct SpoolContents: Sendable {
   public var entries: [SpoolEntry] = []
   public var problems: [SpoolProblem] = []
+  /// Files that are neither record nor data files; a spool has none of its own.
+  public var otherFiles = 0
 }
 
 extension SpoolRecord {

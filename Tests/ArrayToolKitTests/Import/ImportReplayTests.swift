@@ -105,6 +105,34 @@ import Testing
     }
   }
 
+  /// An empty spool sends nothing and says so; a folder of other files is no spool, and a
+  /// replay of it is a usage error rather than "all delivered" (a mistyped path in a cron job).
+  @Test func anEmptySpoolIsSaidAndAnotherFolderIsRefused() throws {
+    let scratch = try ScratchDirectory()
+    let empty = scratch.path + "/spool"
+    try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+    let state = ImportFaultTests.sharedState(scratch)
+    let replay = try BinaryRunner.run(
+      ["import", "--replay", empty, "--url", "http://127.0.0.1:9"], environment: state)
+    #expect(replay.status == 0)
+    #expect(replay.stdout.split(separator: "\n").prefix(2).map(String.init) == [
+      "replay: the spool holds no batch: nothing to send",
+      "  batches:     0/0 delivered (0 samples), 0 left in \(empty)",
+    ])
+
+    let (path, _) = try ImportIntegrationTests.export(files: 1, start: 1_739_318_400, in: scratch)
+    let folder = (path as NSString).deletingLastPathComponent
+    let wrong = try BinaryRunner.run(
+      ["import", "--replay", folder, "--url", "http://127.0.0.1:9"], environment: state)
+    #expect(wrong.status == 2)
+    let others = try FileManager.default.contentsOfDirectory(atPath: folder).count
+    #expect(wrong.stdout == "")
+    #expect(wrong.stderr.hasPrefix(
+      "arraytool: error: \(folder) is not a spool folder: it holds no spooled batch (NAME.json "
+        + "records with NAME.jsonl.gz data) but \(others) other files; give the folder an import "
+        + "named in its report\n"))
+  }
+
   /// Spooled for VictoriaMetrics while it was down, then sent again with --force once it was
   /// back (which warns that the spool holds them), then replayed: nothing is sent twice.
   @Test func aReplayAfterAForcedImportSendsNothingTwice() throws {
@@ -141,7 +169,7 @@ import Testing
         ["import", "--replay", spool, "--url", storage.url], environment: state)
       #expect(replay.status == 0)
       #expect(replay.stdout.split(separator: "\n").prefix(4).map(String.init) == [
-        "replay: all spooled batches delivered",
+        "replay: the spool is empty: its batches were delivered or found held already",
         "  batches:     0/3 delivered (0 samples), 3 already accepted, 0 left in \(spool)",
         "  skipped:     25,200 samples a target already had on record were not sent",
         "    3 batches were already accepted by \(storage.url): removed from the spool, not sent",
