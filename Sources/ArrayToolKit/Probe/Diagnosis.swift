@@ -157,6 +157,13 @@ public struct Diagnosis: Equatable, Sendable {
         + " (-remoteWrite.maxDiskUsagePerURL) or the remote storage refused it. Samples sent"
         + " then are lost and must be imported again."
       next = "curl -s \(shellQuoted(context.endpoint.url("/metrics"))) | grep _dropped"
+    case .writeTestFailed where failure.message.contains(WriteTest.readerUnreachable):
+      text =
+        "The test sample was written, but the VictoriaMetrics to read it back from cannot be"
+        + " reached, so whether it arrives is not known. Name the VictoriaMetrics that"
+        + " \(context.endpoint.display) writes to (its -remoteWrite.url) with --vm-url."
+      next = "arraytool probe \(context.target.rawValue) --url "
+        + "\(shellQuoted(context.endpoint.display)) --vm-url http://HOST:8428 --write-test"
     case .writeTestFailed:
       text =
         "The test sample was not written or not read back within \(seconds) s, so data"

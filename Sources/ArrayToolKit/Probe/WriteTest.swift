@@ -67,6 +67,14 @@ struct WriteTest {
           head.isSuccess
           ? "not there yet" : "the export answered \(head.status): " + HTTPCheck.bodyStart(body)
       } catch let failure as ProbeFailure {
+        // A server that is not there will not be there in a few seconds either: said at once,
+        // for what it is, rather than as a sample that was slow to arrive.
+        if [.connectionRefused, .dnsNotFound, .noAddress].contains(failure.kind) {
+          throw ProbeFailure(
+            .writeTestFailed,
+            "\(series) was written to \(writer.endpoint.display), but \(Self.readerUnreachable) "
+              + "\(reader.endpoint.display) (\(failure.message))")
+        }
         lastProblem = failure.message
       }
       guard deadline.remaining > Self.pollInterval else { break }
@@ -77,6 +85,10 @@ struct WriteTest {
       "\(series) was written to \(writer.endpoint.display) but not read back from "
         + "\(reader.endpoint.display) in time (\(lastProblem))")
   }
+
+  /// How a failure names a read-back server that cannot be reached, which the diagnosis tells
+  /// apart from a sample that did not arrive.
+  static let readerUnreachable = "it cannot be read back: nothing answers at"
 
   /// A label value no other run makes: the time in milliseconds, the process and a random part.
   static func uniqueID() -> String {

@@ -209,6 +209,33 @@ private func reached(_ server: LoopbackServer) -> [String] {
       server.requests.contains { $0.hasPrefix("GET /api/v1/export?match%5B%5D=%7B__name__%3D") })
   }
 
+  @Test func aReadBackServerThatIsNotThereIsSaidAtOnce() throws {
+    let server = try LoopbackServer(routes: [
+      "/health": (200, "OK"), "/flags": (200, ""), "/api/v1/import/prometheus": (204, ""),
+    ])
+    defer { server.stop() }
+    let (placeholder, closedPort) = try LoopbackSocket.bound()
+    defer { close(placeholder) }
+    let endpoint = try ProbeEndpoint(parsing: server.url)
+    var writing = prober(timeout: 8)
+    writing.writeTestReader = try ProbeEndpoint(parsing: "http://127.0.0.1:\(closedPort)")
+    let started = Date()
+    let result = writing.probe(.victoriametrics, at: endpoint)
+    // Not the whole time the write test is given to read the sample back.
+    #expect(Date().timeIntervalSince(started) < 4)
+    let series = try #require(result.writeTestSeries)
+    #expect(
+      outline(result).last
+        == "write_test FAIL write_test_failed \(series) was written to \(server.url), but it cannot"
+        + " be read back: nothing answers at http://127.0.0.1:\(closedPort) (127.0.0.1:\(closedPort):"
+        + " connect: connection refused)")
+    let diagnosis = try #require(result.diagnosis.last)
+    #expect(diagnosis.explanation.hasPrefix(
+      "The test sample was written, but the VictoriaMetrics to read it back from cannot be reached"))
+    #expect(diagnosis.nextStep
+      == "arraytool probe victoriametrics --url \(server.url) --vm-url http://HOST:8428 --write-test")
+  }
+
   @Test func waitingRetriesUntilTheServerIsHealthy() throws {
     final class Counter: @unchecked Sendable {
       let lock = NSLock()
