@@ -210,6 +210,7 @@ public enum ImportCommand: Command {
       }
       duplicates.removeAll { $0.byName && sentInstead.contains($0.path) }
       units = units.filter { !found.isCorrupt($0) }
+      configuration.inputsVerified = true
       preflight = found
     } else {
       // Skipping the checks does not make a vmagent a place to count samples in.

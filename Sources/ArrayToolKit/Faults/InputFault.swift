@@ -34,6 +34,14 @@ public struct InputFault: Error, Equatable, Sendable {
     case seriesCollision = "series_collision"
     /// The file could not be read at all (permissions, an I/O error); other files go on.
     case unreadable
+
+    /// Whether the fault puts in doubt every value read before it was found: a checksum or a
+    /// length that does not match is read at the end of what it covers, and damaged bytes
+    /// decode to values that look like any others. A file cut short, by contrast, read right
+    /// up to its end.
+    public var doubtsTheData: Bool {
+      self == .crcMismatch || self == .sizeMismatch
+    }
   }
 
   public var kind: Kind

@@ -18,6 +18,12 @@ public struct ImportConfiguration: Sendable {
   public var journalDirectory: String?
   /// Send again what the journal says was accepted.
   public var force = false
+  /// Whether the inputs were verified before the import (its preflight passed). Without that, a
+  /// file's batches are held until its checksums are read at its end (up to `heldBytes`), so
+  /// that values read from damaged bytes are not sent.
+  public var inputsVerified = false
+  /// The most import lines held per file while its checksums are not read yet.
+  public var heldBytes = 32 << 20
   /// Most samples in one request.
   public var batchSamples = 200_000
   /// Most samples in one JSON line (VictoriaMetrics limits the length of a line).

@@ -249,11 +249,32 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
         capacity: limits.bytes + (1 << 16))
     }
     var batch = newBatch()
-    func ship() {
-      guard batch.lines > 0 else { return }
+    func release(_ batch: ImportBatch) {
+      var batch = batch
       batch.sequence = sequence.increment()
       tally.batchCut(batch)
       queue.push(batch)
+    }
+    // Inputs nobody verified are held back a file at a time: a CRC-32 is read at the end of
+    // what it covers, and values read from damaged bytes look like any others.
+    var holding = !configuration.inputsVerified
+    var held: [ImportBatch] = []
+    var heldBytes = 0
+    func releaseHeld() {
+      for batch in held { release(batch) }
+      held.removeAll()
+      holding = false
+    }
+    func ship() {
+      guard batch.lines > 0 else { return }
+      if holding && heldBytes + batch.body.count <= configuration.heldBytes {
+        heldBytes += batch.body.count
+        held.append(batch)
+      } else {
+        // A file too large to hold is sent as it is read, as a verified one is.
+        releaseHeld()
+        release(batch)
+      }
       batch = newBatch()
     }
     var reader = PerfUnitReader(layouts: layouts)
@@ -317,17 +338,29 @@ public final class ImportPipeline: Interruptible, @unchecked Sendable {
       }
     } catch is StopAtBlockBoundary {
       ship()
+      releaseHeld()
       tally.unitInterrupted(index, skippedSamples: skipped)
       return
     } catch {
       // Only a failure outside the input (an unreadable file) gets here.
       ship()
+      releaseHeld()
       let reason = (error as? UserFacingError)?.userMessage ?? "\(error)"
       tally.unitUnreadable(index, path: unit.path, member: unit.member, reason: reason)
       return
     }
     ship()
     if let fault = summary.fault { events?.fileFault(fault) }
+    if let fault = summary.fault, fault.kind.doubtsTheData, holding {
+      // Every batch of the file is still held: none is sent, and what it would have sent is
+      // not expected to land.
+      let withheld = held.reduce(0) { $0 + $1.samples }
+      held.removeAll()
+      counts.removeAll()
+      tally.unitDecoded(index, summary: summary, skippedSamples: skipped, withheld: withheld)
+      return
+    }
+    releaseHeld()
     tally.unitDecoded(index, summary: summary, skippedSamples: skipped)
   }
 

@@ -247,7 +247,11 @@ final class ImportTally: @unchecked Sendable {
     }
   }
 
-  func unitDecoded(_ index: Int, summary: DatFileSummary, skippedSamples: Int) {
+  /// - Parameter withheld: samples of a damaged file that were not sent, since its checksum
+  ///   puts every value read from it in doubt.
+  func unitDecoded(
+    _ index: Int, summary: DatFileSummary, skippedSamples: Int, withheld: Int = 0
+  ) {
     withLock {
       decoded[index] = true
       result.samplesSkipped += skippedSamples
@@ -261,11 +265,13 @@ final class ImportTally: @unchecked Sendable {
       if let fault = summary.fault {
         failed[index] = true
         unclean[index] = true
+        var reason = "\(fault.kind.rawValue) at offset \(fault.offset): \(fault.message)"
+        if withheld > 0 {
+          reason += "; none of its \(InspectReport.grouped(withheld)) samples was sent, as no "
+            + "value read from it can be trusted"
+        }
         result.failures.append(
-          ImportFailure(
-            file: fault.path, member: fault.member,
-            reason: "\(fault.kind.rawValue) at offset \(fault.offset): \(fault.message)",
-            samples: 0))
+          ImportFailure(file: fault.path, member: fault.member, reason: reason, samples: withheld))
       }
       for warning in summary.warnings { result.warnings.append(warning.line) }
       for collision in summary.collisions {

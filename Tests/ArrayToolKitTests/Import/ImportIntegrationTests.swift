@@ -197,6 +197,58 @@ import Testing
     }
   }
 
+  /// Without a preflight, a file whose gzip CRC-32 does not match (found at its end, after every
+  /// row was read) sends none of its samples: a damaged value reads like any other. Importing
+  /// an intact copy then sends that file alone, once.
+  @Test func aFileWhoseChecksumFailsSendsNothingWithoutAPreflight() throws {
+    try VictoriaMetricsServer.withVictoriaMetrics { storage in
+      let scratch = try ScratchDirectory()
+      var profile = ExportProfile()
+      profile.files = 4
+      profile.start = 1_737_936_000
+      let generator = ExportGenerator(profile: profile)
+      let folder = scratch.path + "/export"
+      try generator.writeDirectory(to: folder)
+      let damaged = folder + "/" + generator.memberName(1)
+      let intact = try Data(contentsOf: URL(fileURLWithPath: damaged))
+      // One value of the last row changed, under the CRC-32 of the file as it was.
+      let name = generator.baseName(1) + ".dat"
+      let original = TarWriter.archive(
+        name: name, bytes: generator.dat(1), modified: profile.fileStart(1))
+      var dat = generator.dat(1)
+      dat[dat.count - 3] ^= 0x01
+      var gzip = Gzip.compress(
+        TarWriter.archive(name: name, bytes: dat, modified: profile.fileStart(1)), level: 6)
+      let crc = CRC32.checksum(original)
+      for index in 0..<4 { gzip[gzip.count - 8 + index] = UInt8(truncatingIfNeeded: crc >> (8 * index)) }
+      try Data(gzip).write(to: URL(fileURLWithPath: damaged))
+      let state = ImportFaultTests.sharedState(scratch)
+
+      let report = try Self.expectReport(
+        BinaryRunner.run(
+          ["import", "--no-preflight", "--url", storage.url, "--json", folder], environment: state),
+        status: 1)
+      let counts = ["files_total", "files_ok", "files_failed", "samples_sent"].map { report[$0] as? Int }
+      #expect(counts == [4, 3, 1, 3 * 8400])
+      let failures = report["failures"] as? [[String: Any]] ?? []
+      #expect(failures.map { $0["file"] as? String } == [damaged])
+      #expect(failures.first?["samples"] as? Int == 8400)
+      let reason = failures.first?["reason"] as? String ?? ""
+      #expect(reason.hasPrefix("crc_mismatch at offset "))
+      #expect(reason.hasSuffix(
+        "; none of its 8,400 samples was sent, as no value read from it can be trusted"))
+      Self.expectLanded(report, samples: 3 * 8400, series: 280, in: storage)
+      try Self.expectStoredExactly(generator, files: [0, 2, 3], in: storage)
+
+      try intact.write(to: URL(fileURLWithPath: damaged))
+      let again = try Self.expectReport(
+        BinaryRunner.run(["import", "--url", storage.url, "--json", folder], environment: state),
+        status: 0)
+      #expect(again["samples_sent"] as? Int == 8400)
+      try Self.expectStoredExactly(generator, files: [0, 1, 2, 3], in: storage)
+    }
+  }
+
   /// A zip cut before its central directory lists no file at all: with --skip-corrupt it is
   /// left out like a damaged file, and the import says that not everything was delivered
   /// rather than 'all samples delivered' over nothing.
