@@ -26,6 +26,19 @@ import Testing
     return (path, generator)
   }
 
+  /// A folder export of four files, and the path of its second file, which tests damage.
+  static func folderExport(start: Int64, in scratch: ScratchDirectory) throws
+    -> (generator: ExportGenerator, folder: String, second: String)
+  {
+    var profile = ExportProfile()
+    profile.files = 4
+    profile.start = start
+    let generator = ExportGenerator(profile: profile)
+    let folder = scratch.path + "/export"
+    try generator.writeDirectory(to: folder)
+    return (generator, folder, folder + "/" + generator.memberName(1))
+  }
+
   /// Expects `result` to have ended with `status` and returns the JSON report it printed.
   static func expectReport(
     _ result: BinaryResult, status: Int32, sourceLocation: SourceLocation = #_sourceLocation
@@ -151,13 +164,8 @@ import Testing
   @Test func truncatedFileInAFolderIsRefusedThenLeftOutWithSkipCorrupt() throws {
     try VictoriaMetricsServer.withVictoriaMetrics { storage in
       let scratch = try ScratchDirectory()
-      var profile = ExportProfile()
-      profile.files = 4
-      profile.start = 1_737_849_600
-      let generator = ExportGenerator(profile: profile)
-      let folder = scratch.path + "/export"
-      try generator.writeDirectory(to: folder)
-      let damaged = folder + "/" + generator.memberName(1)
+      let (generator, folder, damaged) = try Self.folderExport(start: 1_737_849_600, in: scratch)
+      let profile = generator.profile
       let bytes = try Data(contentsOf: URL(fileURLWithPath: damaged))
       let kept = bytes.count / 2
       try bytes.prefix(kept).write(to: URL(fileURLWithPath: damaged))
@@ -203,13 +211,8 @@ import Testing
   @Test func aFileWhoseChecksumFailsSendsNothingWithoutAPreflight() throws {
     try VictoriaMetricsServer.withVictoriaMetrics { storage in
       let scratch = try ScratchDirectory()
-      var profile = ExportProfile()
-      profile.files = 4
-      profile.start = 1_737_936_000
-      let generator = ExportGenerator(profile: profile)
-      let folder = scratch.path + "/export"
-      try generator.writeDirectory(to: folder)
-      let damaged = folder + "/" + generator.memberName(1)
+      let (generator, folder, damaged) = try Self.folderExport(start: 1_737_936_000, in: scratch)
+      let profile = generator.profile
       let intact = try Data(contentsOf: URL(fileURLWithPath: damaged))
       // One value of the last row changed, under the CRC-32 of the file as it was.
       let name = generator.baseName(1) + ".dat"
