@@ -198,7 +198,7 @@ public enum ImportReport {
     let object: [String: Any] = [
       "preflight": preflightObject(preflight), "all_delivered": false, "samples_sent": 0,
     ]
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
     return String(decoding: data, as: UTF8.self)
   }
 
@@ -294,7 +294,7 @@ public enum ImportReport {
       },
       "seconds": (result.seconds * 1000).rounded() / 1000,
     ]
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
     return String(decoding: data, as: UTF8.self)
   }
 
@@ -360,7 +360,7 @@ public enum ImportReport {
     } else {
       object["landed"] = NSNull()
     }
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
     return String(decoding: data, as: UTF8.self)
   }
 

@@ -58,7 +58,7 @@ public enum VerifyReport {
       "notes": result.notes.map(InspectReport.noteObject),
       "errors": result.errors.map(\.userMessage),
     ]
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
     return String(decoding: data, as: UTF8.self)
   }
 
