@@ -84,6 +84,6 @@ series = samples = 0
 for line in sys.stdin:
     series += 1
     samples += len(json.loads(line)["values"])
-print(f"read back from VictoriaMetrics: {series} series, {samples} samples")
+print(f"read back from VictoriaMetrics: {series:,} series, {samples:,} samples")
 '
 exit "$status"
