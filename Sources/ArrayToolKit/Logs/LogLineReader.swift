@@ -120,10 +120,10 @@ final class LogLineReader {
     let line = (storage.baseAddress! + lineStart).assumingMemoryBound(to: UInt8.self)
     var count = length
     if count > 0 && line[count - 1] == 0x0D { count -= 1 }
-    // Colours are set where prefixes and levels are, near the start of a line; one found
-    // there means the line is coloured, and all of it is cleaned.
-    let window = min(count, LogLineReader.colourWindow)
-    if nextEscape < lineStart + window, memchr(line, 0x1B, window) != nil {
+    // A line holding an escape anywhere is cleaned whole: a level coloured after a long logger
+    // name is still a level, and a sequence in a message must not reach the terminal the
+    // report is printed on. Lines after a cut one may see a stale position: looked at again.
+    if nextEscape < lineStart + count, memchr(line, 0x1B, count) != nil {
       count = LogLineReader.removeEscapes(line, count: count)
     }
     if nextEscape < lineStart + length { nextEscape = escape(from: lineStart + length, to: end) }
@@ -137,9 +137,6 @@ final class LogLineReader {
     }
     return storage.baseAddress!.distance(to: found)
   }
-
-  /// How far into a line colour codes are looked for.
-  static let colourWindow = 64
 
   /// Removes ANSI escape sequences (`ESC [ … letter` and two-byte escapes) in place.
   /// - Returns: the new length.

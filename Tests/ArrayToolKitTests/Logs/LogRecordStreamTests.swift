@@ -185,8 +185,7 @@ import Testing
     #expect(
       records.map(\.1) == [
         String(repeating: "a", count: 30), "red", "plain",
-        // The escape lies past the colour window of the first 64 bytes: the line is kept as
-        // it is, cut at the buffer's size.
+        // The escape lies past the buffer's 64 bytes, in the part of the line that is cut.
         String(repeating: "c", count: 31), "yellow", String(repeating: "d", count: 30),
         "after a cut line",
       ])
@@ -195,6 +194,17 @@ import Testing
 
   /// A cut line whose skipped rest fills the buffer twice, with an escape in the part dropped
   /// first: the escape found there says nothing of the bytes read after it.
+  @Test func aLevelColouredFarIntoTheLineIsFoundAndControlsAreRemoved() throws {
+    // A long logger name puts the coloured level past the first 64 bytes; a message may carry
+    // sequences that would retitle or clear the terminal the report is read on.
+    let log = "2025-10-07 01:22:01,120 - arraytool.importer.pipeline.streaming - "
+      + "\u{1B}[31mERROR\u{1B}[0m - Failed to send batch\n"
+      + "2025-10-07 01:22:02,120 - ERROR - window \u{1B}]0;pwned-title\u{07} \u{1B}[2J cleared\n"
+    let records = try LogTestSupport.records(log)
+    #expect(records.map(\.level) == [.error, .error])
+    #expect(records.map(\.message) == ["Failed to send batch", "window   cleared"])
+  }
+
   @Test func anEscapeInADroppedPartHidesNoColours() throws {
     // 64 bytes, then 64 more with an escape at 40, then the line's end and a coloured line.
     var log = "2025-10-07 01:00:00,000 - ERROR - " + String(repeating: "a", count: 30)
