@@ -11,11 +11,18 @@ import Foundation
   import Darwin
 #endif
 
-/// A buffered writer on a file descriptor. A closed pipe surfaces as `ClosedPipe`.
+/// A buffered writer on a file descriptor. A closed pipe surfaces as `ClosedPipe`, unless the
+/// output is only the report of a verdict already reached (`outlivesReader`).
 public final class OutputStream {
   private let descriptor: Int32
   private var buffer: [UInt8] = []
   private let capacity: Int
+  /// Whether writing on after the reader went away drops the output instead of throwing
+  /// `ClosedPipe`: set by commands whose exit status is decided before they print (verify,
+  /// analyze-logs), so that `| head -1` does not turn problems found into exit status 0.
+  /// Commands that produce as they go (export) stop at a closed pipe instead.
+  public var outlivesReader = false
+  private var readerGone = false
 
   /// - Parameter capacity: bytes gathered before a `write(2)`.
   public init(descriptor: Int32, capacity: Int = 1 << 16) {
@@ -57,13 +64,18 @@ public final class OutputStream {
   }
 
   private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+    if readerGone { return }
     var offset = 0
     while offset < bytes.count {
       let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
       if written < 0 {
         if errno == EINTR { continue }
         let code = errno
-        if code == EPIPE { throw ClosedPipe() }
+        if code == EPIPE {
+          guard outlivesReader else { throw ClosedPipe() }
+          readerGone = true
+          return
+        }
         throw SystemError("cannot write output", code: code)
       }
       offset += written

@@ -53,6 +53,8 @@ public enum AnalyzeLogsCommand: Command {
   public static func run(_ arguments: ParsedArguments, context: CommandContext) throws
     -> ExitStatus
   {
+    // The analysis is done before its report is printed: `| head` must not change its verdict.
+    context.console.out.outlivesReader = true
     let options = try analysisOptions(arguments)
     if arguments.flag("json") && arguments.flag("markdown") {
       throw UsageError("--json and --markdown cannot be combined", command: spec.name)

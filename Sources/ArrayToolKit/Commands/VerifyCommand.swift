@@ -58,6 +58,8 @@ public enum VerifyCommand: Command {
   public static func run(_ arguments: ParsedArguments, context: CommandContext) throws
     -> ExitStatus
   {
+    // The verdict is reached before anything is printed: `| head` must not change it.
+    context.console.out.outlivesReader = true
     var options = try VerifyCommand.options(arguments)
     let console = context.console
     // On a terminal a line says how far the reading is; it is gone before anything else is

@@ -45,6 +45,35 @@ import Testing
     #expect(bursts.map { $0["hosts"] as? [String] } == [["vmagent"], []])
   }
 
+  /// `| head` takes what it wants and goes; the verdict is the analysis', not the pipe's.
+  @Test func aReaderThatLeavesEarlyDoesNotTurnErrorsIntoSuccess() throws {
+    let scratch = try ScratchDirectory()
+    // Lone errors two minutes apart: a report and JSON far larger than a pipe's buffer.
+    let lines = (0..<3000).map { index in
+      let minutes = index * 2
+      return String(
+        format: "2025-10-07 %02d:%02d:00,000 - ERROR - upstream %d refused the request",
+        minutes / 60 % 24, minutes % 60, index)
+    }
+    let log = try scratch.write("spread.log", Array((lines.joined(separator: "\n") + "\n").utf8))
+    for format in [["--json"], []] {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/bin/bash")
+      let words = (["analyze-logs"] + format + [log]).map { "'\($0)'" }.joined(separator: " ")
+      process.arguments = [
+        "-c", "'\(BinaryRunner.executable.path)' \(words) | head -c 1 >/dev/null; "
+          + "echo \"status=${PIPESTATUS[0]}\"",
+      ]
+      let output = Pipe()
+      process.standardOutput = output
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      process.waitUntilExit()
+      #expect(text == "status=1\n", "\(format)")
+    }
+  }
+
   @Test func aCleanLogExitsZero() throws {
     let log = """
       2025-10-07 01:00:00,000 - INFO - STREAMING PIPELINE STARTED
