@@ -63,6 +63,7 @@ public enum AnalyzeLogsCommand: Command {
     if arguments.positionals.filter({ $0 == "-" }).count > 1 {
       throw UsageError("- (standard input) can be given only once", command: spec.name)
     }
+    try refuseRepeatedInputs(arguments.positionals)
     let console = context.console
     var inputFailed = false
     let analysis = LogAnalyzer.analyze(inputs: arguments.positionals, options: options) { error in
@@ -114,6 +115,30 @@ public enum AnalyzeLogsCommand: Command {
       return .usage
     }
     return inputFailed ? .usage : analysis.exitStatus
+  }
+
+  /// Refuses one log given under two names (`api.log ./api.log`, a link to it, `-` and
+  /// `/dev/stdin`): a file would be counted twice, and one pipe read by two readers split
+  /// between them. Inputs that cannot be looked at are left to fail when they are opened.
+  static func refuseRepeatedInputs(_ inputs: [String]) throws {
+    var seen: [[UInt64]: String] = [:]
+    for input in inputs {
+      var info = stat()
+      let found = input == "-" ? fstat(0, &info) == 0 : stat(input, &info) == 0
+      guard found else { continue }
+      let kind = info.st_mode & S_IFMT
+      guard kind == S_IFREG || kind == S_IFIFO else { continue }
+      let key = [UInt64(info.st_dev), UInt64(info.st_ino)]
+      let name = input == "-" ? LogInput.standardInputName : input
+      if let earlier = seen[key] {
+        let harm =
+          kind == S_IFIFO
+          ? "pipe: give it once, as two readers would split its records between them"
+          : "file: give it once, or its records would be counted twice"
+        throw UsageError("\(earlier) and \(name) are the same \(harm)", command: spec.name)
+      }
+      seen[key] = name
+    }
   }
 
   /// Whether `input` holds more than blank lines (a file is read again, through gzip when it is

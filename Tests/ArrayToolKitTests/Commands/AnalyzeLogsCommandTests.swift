@@ -74,6 +74,19 @@ import Testing
     }
   }
 
+  @Test func oneLogUnderTwoNamesIsRefused() throws {
+    let scratch = try ScratchDirectory()
+    let link = scratch.path + "/api-link.log"
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fixture)
+    let result = try BinaryRunner.run(["analyze-logs", "--json", fixture, link])
+    #expect(result.status == 2)
+    #expect(result.stdout == "")
+    #expect(
+      result.stderr == "arraytool: error: \(fixture) and \(link) are the same file: give it once, "
+        + "or its records would be counted twice\narraytool: hint: see 'arraytool analyze-logs "
+        + "--help'\n")
+  }
+
   @Test func aCleanLogExitsZero() throws {
     let log = """
       2025-10-07 01:00:00,000 - INFO - STREAMING PIPELINE STARTED
