@@ -88,6 +88,17 @@ final class LogLineReader {
         if nextEscape != Int.max { nextEscape -= start }
         start = 0
       }
+      if end == storage.count, !skippingRest {
+        // Zeros where a log was truncated in place (copytruncate) can run for megabytes
+        // without a newline: they are dropped, not cut as a line, which would lose the first
+        // line written after them.
+        var zeros = 0
+        while zeros < end && base.load(fromByteOffset: zeros, as: UInt8.self) == 0 { zeros += 1 }
+        if zeros > 0 {
+          start = zeros
+          continue
+        }
+      }
       if end == storage.count {
         // No newline in a full buffer: hand out what fits and skip to the line's real end.
         end = 0
@@ -117,13 +128,25 @@ final class LogLineReader {
   @inline(__always)
   private func deliver(from lineStart: Int, length: Int) -> UnsafeBufferPointer<UInt8> {
     lineNumber += 1
-    let line = (storage.baseAddress! + lineStart).assumingMemoryBound(to: UInt8.self)
+    var line = (storage.baseAddress! + lineStart).assumingMemoryBound(to: UInt8.self)
     var count = length
+    var skipped = 0
     if count > 0 && line[count - 1] == 0x0D { count -= 1 }
+    if count > 0 && (line[0] == 0 || line[0] == 0xEF) {
+      // NUL bytes where a log was truncated in place while written to (logrotate's
+      // copytruncate leaves such a hole), and a byte-order mark opening the file, come before
+      // the line's own first byte.
+      while skipped < count && line[skipped] == 0 { skipped += 1 }
+      if skipped == 0 && lineNumber == 1 && count >= 3 && line[1] == 0xBB && line[2] == 0xBF {
+        skipped = 3
+      }
+      line += skipped
+      count -= skipped
+    }
     // A line holding an escape anywhere is cleaned whole: a level coloured after a long logger
     // name is still a level, and a sequence in a message must not reach the terminal the
     // report is printed on. Lines after a cut one may see a stale position: looked at again.
-    if nextEscape < lineStart + count, memchr(line, 0x1B, count) != nil {
+    if nextEscape < lineStart + skipped + count, memchr(line, 0x1B, count) != nil {
       count = LogLineReader.removeEscapes(line, count: count)
     }
     if nextEscape < lineStart + length { nextEscape = escape(from: lineStart + length, to: end) }

@@ -205,6 +205,25 @@ import Testing
     #expect(records.map(\.message) == ["Failed to send batch", "window   cleared"])
   }
 
+  @Test func aByteOrderMarkAndATruncationHoleHideNoLine() throws {
+    let lines = (1...3).map { "2025-10-07 01:00:0\($0),000 - ERROR - failure \($0)\n" }.joined()
+    let marked = try LogTestSupport.records([0xEF, 0xBB, 0xBF] + Array(lines.utf8))
+    #expect(marked.map(\.level) == [.error, .error, .error])
+    #expect(marked.map(\.message) == ["failure 1", "failure 2", "failure 3"])
+    #expect(marked.first?.time?.text == "2025-10-07 01:00:01.000")
+    // What copytruncate leaves: zeros where the old content was, then the lines written since;
+    // the hole may be larger than the buffer, and is no line to cut.
+    for holeSize in [5000, 1024, 3 * 1024 + 17] {
+      let stream = LogRecordStream(
+        input: 0, source: MemorySource([UInt8](repeating: 0, count: holeSize) + Array(lines.utf8)),
+        bufferSize: 1024)
+      var messages: [String] = []
+      while try stream.advance() { messages.append(stream.current.message) }
+      #expect(messages == ["failure 1", "failure 2", "failure 3"], "hole of \(holeSize)")
+      #expect(stream.cutLines == 0)
+    }
+  }
+
   @Test func anEscapeInADroppedPartHidesNoColours() throws {
     // 64 bytes, then 64 more with an escape at 40, then the line's end and a coloured line.
     var log = "2025-10-07 01:00:00,000 - ERROR - " + String(repeating: "a", count: 30)
