@@ -23,6 +23,9 @@ final class LogLineReader {
   @exclusivity(unchecked) private var atEnd = false
   /// Whether the rest of a line that did not fit is being skipped.
   @exclusivity(unchecked) private var skippingRest = false
+  /// Whether a whole buffer of that rest was dropped: the line was then longer than the buffer
+  /// however little comes after.
+  @exclusivity(unchecked) private var droppedRest = false
   /// The number of the last line handed out, from 1.
   @exclusivity(unchecked) private(set) var lineNumber = 0
   /// How many lines were longer than the buffer and were cut.
@@ -52,7 +55,10 @@ final class LogLineReader {
           // A line exactly as long as the buffer lost nothing but its line ending.
           let rest = UnsafeBufferPointer(
             start: (base + lineStart).assumingMemoryBound(to: UInt8.self), count: length)
-          if rest.isEmpty || (rest.count == 1 && rest[0] == 0x0D) { cutLines -= 1 }
+          if !droppedRest && (rest.isEmpty || (rest.count == 1 && rest[0] == 0x0D)) {
+            cutLines -= 1
+          }
+          droppedRest = false
           continue
         }
         return deliver(from: lineStart, length: length)
@@ -62,8 +68,9 @@ final class LogLineReader {
         // or not, is handed out first, and the failure is thrown after it.
         if skippingRest {
           // Nothing came after a line that filled the buffer: it was whole.
-          if start == end && failure == nil { cutLines -= 1 }
+          if start == end && failure == nil && !droppedRest { cutLines -= 1 }
           skippingRest = false
+          droppedRest = false
           start = end
           if let failure {
             self.failure = nil
@@ -109,6 +116,7 @@ final class LogLineReader {
         }
         // The bytes the escape was found among are gone; the next ones are searched afresh.
         nextEscape = Int.max
+        droppedRest = true
       }
       do {
         let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: storage[end...]))

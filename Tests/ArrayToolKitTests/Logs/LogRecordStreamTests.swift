@@ -262,6 +262,21 @@ import Testing
     #expect(stream.cutLines == 0)
   }
 
+  @Test(arguments: ["\n", "\r\n", ""])
+  func aLineTwiceOrThriceAsLongAsTheBufferIsCut(ending: String) throws {
+    for multiple in [2, 3] {
+      let line = "2025-10-07 01:00:00,000 - ERROR - "
+        + String(repeating: "x", count: multiple * 1024 - 34)
+      let log = line + ending + (ending.isEmpty ? "" : "2025-10-07 01:00:01,000 - INFO - next\n")
+      let stream = LogRecordStream(input: 0, source: MemorySource(Array(log.utf8)), bufferSize: 1024)
+      var messages: [String] = []
+      while try stream.advance() { messages.append(stream.current.message) }
+      #expect(messages.first?.count == 1024 - 34)
+      #expect(messages.count == (ending.isEmpty ? 1 : 2))
+      #expect(stream.cutLines == 1, "\(multiple) buffers")
+    }
+  }
+
   @Test func aLineOneByteLongerThanTheBufferIsCut() throws {
     let line = "2025-10-07 01:00:00,000 - ERROR - " + String(repeating: "x", count: 1025 - 34)
     let log = line + "\n2025-10-07 01:00:01,000 - INFO - next\n"
