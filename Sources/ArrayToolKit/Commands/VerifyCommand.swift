@@ -45,8 +45,8 @@ public enum VerifyCommand: Command {
       OptionSpec("members", help: "With --write-manifest: lines for the members of the one zip."),
       OptionSpec(
         "output", short: "o", .value(placeholder: "FILE"),
-        help: "With --write-manifest: write it to FILE, names relative to its folder; - is "
-          + "stdout, names as given."),
+        help: "With --write-manifest: write it to FILE (not an input), names relative to its "
+          + "folder; - is stdout, names as given."),
     ],
     examples: [
       "arraytool verify Storage_History_Performance_Files.zip",
@@ -71,6 +71,7 @@ public enum VerifyCommand: Command {
     // `-o -` is stdout, as no -o is: nothing to check, and the names are as given.
     let output = arguments.outputFile("output")
     if options.manifestToWrite != nil, let output {
+      try checkNotAnInput(output, inputs: arguments.positionals)
       try checkWritable(output)
     }
     let result = try Verifier.verify(paths: arguments.positionals, options: options)
@@ -156,6 +157,43 @@ public enum VerifyCommand: Command {
       }
     }
     return entries.map { Manifest.coreutilsLine(digest: $0.digest, name: $0.name) + "\n" }.joined()
+  }
+
+  /// Fails before anything is read when the manifest would be written over one of `inputs`, or
+  /// over a file inside a folder among them: the export it describes would be lost, and verify
+  /// would have said it was intact. Files and folders are compared by device and inode, so that
+  /// a link, a hard link or another spelling of the same path is caught too; an output that does
+  /// not exist yet can be none of them.
+  static func checkNotAnInput(_ output: String, inputs: [String]) throws {
+    guard let target = FileIdentity(path: output) else { return }
+    let folders = enclosingFolders(of: output)
+    for input in inputs {
+      var info = stat()
+      guard stat(input, &info) == 0 else { continue }
+      let identity = FileIdentity(info)
+      if identity == target {
+        throw UsageError(
+          "-o \(output) is the input \(input): the manifest would be written over it",
+          command: "verify")
+      }
+      if info.st_mode & S_IFMT == S_IFDIR, folders.contains(identity) {
+        throw UsageError(
+          "-o \(output) lies in the input folder \(input): the manifest would be written over "
+            + "a file of the export", command: "verify")
+      }
+    }
+  }
+
+  /// The folders `path` lies in, from its own up to the root, as the system resolves them: `..`
+  /// of a folder reached through a link is the parent of the link's target.
+  private static func enclosingFolders(of path: String) -> Set<FileIdentity> {
+    var folders = Set<FileIdentity>()
+    var folder = ManifestFinder.folder(of: path)
+    var info = stat()
+    while stat(folder, &info) == 0, folders.insert(FileIdentity(info)).inserted {
+      folder += "/.."
+    }
+    return folders
   }
 
   /// Fails before anything is read when the manifest could not be written at `path`: its folder

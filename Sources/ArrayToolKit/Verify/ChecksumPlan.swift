@@ -16,6 +16,11 @@ struct FileIdentity: Hashable {
   init?(path: String) {
     var info = stat()
     guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+    self.init(info)
+  }
+
+  /// The identity of the file or folder `info` describes.
+  init(_ info: stat) {
     device = UInt64(info.st_dev)
     inode = UInt64(info.st_ino)
   }

@@ -154,6 +154,59 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: scratch.path + "/never.sha256"))
   }
 
+  /// `-o` naming an input, under any spelling or through a link, or a file in an input
+  /// folder, would put a manifest line where the export was: refused before anything is read,
+  /// and the file is left as it was.
+  @Test func aManifestIsNeverWrittenOverAnInput() throws {
+    let export = try generatedExport()
+    let before = try Data(contentsOf: URL(fileURLWithPath: export))
+    try FileManager.default.createSymbolicLink(
+      atPath: scratch.path + "/link.zip", withDestinationPath: "export.zip")
+    try FileManager.default.createDirectory(
+      atPath: scratch.path + "/exports/day", withIntermediateDirectories: true)
+    try FileManager.default.linkItem(
+      atPath: export, toPath: scratch.path + "/exports/day/export.zip")
+    try FileManager.default.createSymbolicLink(
+      atPath: scratch.path + "/day", withDestinationPath: "exports/day")
+    let here = URL(fileURLWithPath: scratch.path)
+    for (output, inputs, message) in [
+      ("export.zip", ["export.zip"], "-o export.zip is the input export.zip"),
+      ("./export.zip", ["export.zip"], "-o ./export.zip is the input export.zip"),
+      ("link.zip", [export], "-o link.zip is the input \(export)"),
+      ("export.zip", ["exports/day/export.zip"], "-o export.zip is the input exports/day/export.zip"),
+    ] {
+      let result = try BinaryRunner.run(
+        ["verify", "--write-manifest", "sha256", "-o", output] + inputs, directory: here)
+      #expect(result.status == 2)
+      #expect(
+        result.stderr
+          == "arraytool: error: \(message): the manifest would be written over it\n"
+          + "arraytool: hint: see 'arraytool verify --help'\n")
+      #expect(result.stdout == "")
+    }
+    for (output, input) in [("exports/day/export.zip", "exports"), ("day/export.zip", "exports")] {
+      let result = try BinaryRunner.run(
+        ["verify", "--write-manifest", "sha256", "-o", output, input], directory: here)
+      #expect(result.status == 2)
+      #expect(
+        result.stderr
+          == "arraytool: error: -o \(output) lies in the input folder \(input): the manifest "
+          + "would be written over a file of the export\n"
+          + "arraytool: hint: see 'arraytool verify --help'\n")
+    }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: export)) == before)
+
+    // A new file in an input folder overwrites nothing, and neither does one beside the input.
+    let fresh = try BinaryRunner.run(
+      ["verify", "--write-manifest", "sha256", "-o", "exports/new.sha256", "exports"],
+      directory: here)
+    #expect(fresh.status == 0, "\(fresh.stderr)")
+    let hash = Digest.hex(.sha256, of: Array(before))
+    #expect(
+      try String(contentsOfFile: scratch.path + "/exports/new.sha256", encoding: .utf8)
+        == "\(hash)  day/export.zip\n")
+  }
+
   @Test func aWrittenManifestOfInputsPassesSha256sum() throws {
     let export = try generatedExport()
     let generator = ExportGenerator(profile: ExportProfile())
