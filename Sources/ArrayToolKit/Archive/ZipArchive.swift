@@ -25,6 +25,8 @@ public final class ZipArchive: @unchecked Sendable {
   public let faults: [InputFault]
   /// The archive comment, empty when there is none.
   public let comment: String
+  /// Where in `entries` the first entry of each name is.
+  private let firstOfName: FirstPositions<String>
 
   /// Reads the central directory of `file`.
   /// - Throws: an `InputFault` located with the file's path when the file is no zip archive or
@@ -45,14 +47,15 @@ public final class ZipArchive: @unchecked Sendable {
     }
     faults = directory.faults
     comment = directory.comment
+    firstOfName = FirstPositions(entries.lazy.map(\.name))
   }
 
   /// The archive's path on disk.
   public var path: String { file.path }
 
-  /// The first entry called `name`.
+  /// The first entry called `name`, found without searching the entries.
   public func entry(named name: String) -> ZipEntry? {
-    entries.first { $0.name == name }
+    firstOfName[name].map { entries[$0] }
   }
 
   /// A stream of the uncompressed bytes of `entry`; at its end the stream checks the CRC-32, the
