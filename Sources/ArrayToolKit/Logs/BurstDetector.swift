@@ -49,7 +49,11 @@ struct BurstDetector {
   /// The open group of each class, by `ErrorClass.ordinal`.
   private var openByClass = [Int?](repeating: nil, count: ErrorClass.allCases.count)
   private var openByTemplate: [String: Int] = [:]
-  private var nextExpiry = Int64.max
+  /// When each open group expires: its queued time may be earlier than `lastPrimary + gap`,
+  /// never later, and is corrected when it comes.
+  private var expiries = ExpiryQueue()
+  /// The slots closed by one `closeExpired`, kept to reuse their memory.
+  private var expiredSlots: [Int] = []
   private var recent: [RecentError] = []
   private var recentHead = 0
 
@@ -59,9 +63,18 @@ struct BurstDetector {
   private(set) var burstsOmitted = 0
   /// Error records by the class of the incident they were grouped under.
   private(set) var classCounts: [ErrorClass: Int] = [:]
+  /// How many times an open group was looked at for having expired: at most once per error and
+  /// once per group, however many groups are open at once.
+  private(set) var expiryVisits = 0
+  /// Incidents closed before their gap passed, to keep no more than `openLimit` open.
+  private(set) var closedEarly = 0
 
   static let recentLimit = 64
   static let listLimit = 10_000
+  /// At most this many incidents are open at once. A storm of errors whose messages all differ
+  /// would otherwise hold one open per message until the gap passed, and memory would grow with
+  /// the log.
+  static let openLimit = 10_000
   /// The time used for records of an input that has no times at all.
   static let unknownTime = Int64.min / 4
 
@@ -99,7 +112,6 @@ struct BurstDetector {
     if lastPrimary[slot] < time { lastPrimary[slot] = time }
     slots[slot]?.burst.absorbPrimary(
       time: record.time, worker: worker, facts: facts, workerFile: workerFile, isWrite: isWrite)
-    nextExpiry = min(nextExpiry, lastPrimary[slot] + gap)
     // Only a recognised failure explains the errors after it; an unrecognised one does not.
     guard facts.errorClass != .other else { return }
     remember(
@@ -143,6 +155,7 @@ struct BurstDetector {
       // The log went back in time by the gap or more: this error starts a burst of its own.
       if let group = slots[slot] { close(slot, group) }
     }
+    if slots.count - freeSlots.count >= BurstDetector.openLimit { closeLeastRecent() }
     var burst = LogBurst(
       errorClass: facts.errorClass, template: isOther ? template : nil, first: record.time)
     burst.sample = LogRecord.sample(of: text)
@@ -165,24 +178,49 @@ struct BurstDetector {
     } else {
       openByClass[facts.errorClass.ordinal] = slot
     }
+    expiries.insert(slot, expiry: time + gap)
     return slot
   }
 
+  /// Closes every group whose latest error is the gap or more before `time`.
   private mutating func closeExpired(before time: Int64) {
-    guard time >= nextExpiry else { return }
-    nextExpiry = Int64.max
-    for slot in slots.indices {
-      guard let group = slots[slot] else { continue }
-      if time == Int64.max || lastPrimary[slot] + gap <= time {
-        close(slot, group)
+    guard let earliest = expiries.first, earliest.expiry <= time else { return }
+    expiredSlots.removeAll(keepingCapacity: true)
+    while let next = expiries.first, next.expiry <= time {
+      expiryVisits += 1
+      let due = lastPrimary[next.slot] + gap
+      if due <= time || time == Int64.max {
+        expiries.remove(next.slot)
+        expiredSlots.append(next.slot)
       } else {
-        nextExpiry = min(nextExpiry, lastPrimary[slot] + gap)
+        expiries.postponeFirst(to: due)
       }
+    }
+    // Closed in slot order, as when every slot was scanned: the order decides which incidents
+    // are kept when there are more than `listLimit`, and which slots are reused first.
+    expiredSlots.sort()
+    for slot in expiredSlots {
+      if let group = slots[slot] { close(slot, group) }
+    }
+  }
+
+  /// Closes the open incident whose latest error is the oldest, to make room for another.
+  private mutating func closeLeastRecent() {
+    while let first = expiries.first {
+      let due = lastPrimary[first.slot] + gap
+      if due > first.expiry {
+        expiries.postponeFirst(to: due)
+        continue
+      }
+      if let group = slots[first.slot] { close(first.slot, group) }
+      closedEarly += 1
+      return
     }
   }
 
   private mutating func close(_ slot: Int, _ group: OpenGroup) {
     slots[slot] = nil
+    expiries.remove(slot)
     serials[slot] += 1
     freeSlots.append(slot)
     var burst = group.burst

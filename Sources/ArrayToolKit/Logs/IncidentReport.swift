@@ -164,6 +164,12 @@ public struct IncidentReport {
           + "timestamp (first at \(analysis.inputName(invalid.input)):\(invalid.line)): each is "
           + "counted at the time of the record before it")
     }
+    if analysis.incidentsClosedEarly > 0 {
+      lines.append(
+        ReportFormat.count(analysis.incidentsClosedEarly, "incident") + " closed before the gap "
+          + "passed, as \(ReportFormat.count(BurstDetector.openLimit, "incident")) were open at "
+          + "once: a later error of one of them starts another")
+    }
     let disordered = analysis.outOfOrder
     if disordered.count > 0 {
       lines.append(

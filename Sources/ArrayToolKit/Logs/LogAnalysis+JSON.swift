@@ -26,6 +26,9 @@ extension LogAnalysis {
     members.append(("warning_groups", .array(warningGroups.map { warningJSON($0) })))
     if burstsOmitted > 0 { members.append(("bursts_omitted", .int(burstsOmitted))) }
     if isolatedOmitted > 0 { members.append(("isolated_omitted", .int(isolatedOmitted))) }
+    if incidentsClosedEarly > 0 {
+      members.append(("incidents_closed_early", .int(incidentsClosedEarly)))
+    }
     if invalidTimes.count > 0 {
       members.append(("invalid_timestamps", tallyJSON(invalidTimes)))
     }

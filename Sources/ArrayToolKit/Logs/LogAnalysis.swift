@@ -25,6 +25,8 @@ public struct LogAnalysis: Sendable {
   /// Lone errors in time order.
   public var isolated: [IsolatedError] = []
   public var isolatedOmitted = 0
+  /// Incidents closed before their gap passed because `BurstDetector.openLimit` were open.
+  public var incidentsClosedEarly = 0
   /// Warning groups, most frequent first.
   public var warningGroups: [WarningGroup] = []
   public var warningGroupsOmitted = 0

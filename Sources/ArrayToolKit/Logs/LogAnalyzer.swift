@@ -142,6 +142,9 @@ public final class LogAnalyzer {
     if let first = analysis.firstTime, time < first { analysis.firstTime = time }
   }
 
+  /// How often the burst detector looked at an open incident for having expired.
+  var expiryVisits: Int { detector.expiryVisits }
+
   /// Closes open incidents and returns the analysis.
   public func finish() -> LogAnalysis {
     detector.finish()
@@ -151,6 +154,7 @@ public final class LogAnalyzer {
     analysis.isolated = detector.isolated
     analysis.isolatedOmitted = detector.isolatedOmitted
     analysis.classCounts = detector.classCounts
+    analysis.incidentsClosedEarly = detector.closedEarly
     analysis.warningGroups.sort { $0.count > $1.count }
     return analysis
   }

@@ -1,6 +1,7 @@
 // How errors become incidents: which later errors count as consequences of an earlier one,
 // what joins a burst and what stays alone, and how warnings add what they name.
 
+import Foundation
 import Testing
 
 @testable import ArrayToolKit
@@ -111,6 +112,51 @@ import Testing
     #expect(analysis.bursts.map(\.template) == ["KeyError: 'sn_<n>' in row <n>"])
     #expect(analysis.bursts.first?.count == 2)
     #expect(analysis.isolated.map(\.template) == ["ValueError: bad row <n>"])
+  }
+
+  @Test func manyIncidentsOpenAtOnceAreEachLookedAtOnceToClose() throws {
+    // 6,000 errors 10 ms apart whose messages all differ: 3,000 incidents are open at any time,
+    // and each must be looked at once when it runs out of gap, not at every error after it.
+    let letters = Array("ghijklmnopqrstuvwxyz")
+    let analyzer = LogAnalyzer(options: LogAnalysisOptions(gap: 30))
+    var text = ""
+    for index in 0..<6_000 {
+      let word = String([letters[index / 400], letters[index / 20 % 20], letters[index % 20]])
+      let milliseconds = index * 10
+      let clock = String(format: "01:%02d:%02d,%03d", milliseconds / 60_000,
+        milliseconds / 1000 % 60, milliseconds % 1000)
+      text += "2025-10-07 \(clock) - ERROR - ValueError: no field \(word)\n"
+    }
+    for record in try LogTestSupport.records(text) { analyzer.add(record) }
+    let analysis = analyzer.finish()
+    #expect(analysis.bursts.isEmpty)
+    #expect(analysis.isolated.count == 6_000)
+    #expect(Set(analysis.isolated.compactMap(\.template)).count == 6_000)
+    #expect(analysis.isolated.last?.template == "ValueError: no field uzz")
+    #expect(analyzer.expiryVisits == 6_000)
+  }
+
+  @Test func noMoreThanTenThousandIncidentsStayOpen() throws {
+    // 10,003 different messages in one second, then the first again: the least recent incidents
+    // are closed to make room, and the repeated message starts an incident of its own.
+    let letters = Array("ghijklmnopqrstuvwxyz")
+    var text = ""
+    for index in Array(0..<10_003) + [0] {
+      let word = String([letters[index / 8000], letters[index / 400 % 20],
+        letters[index / 20 % 20], letters[index % 20]])
+      let clock = index == 0 && !text.isEmpty ? "01:00:01,000" : "01:00:00,000"
+      text += "2025-10-07 \(clock) - ERROR - ValueError: no field \(word)\n"
+    }
+    let analysis = try LogTestSupport.analyze(text)
+    #expect(analysis.incidentsClosedEarly == 4)
+    #expect(analysis.bursts.isEmpty)
+    #expect(analysis.isolated.count + analysis.isolatedOmitted == 10_004)
+    #expect(analysis.isolated.filter { $0.template == "ValueError: no field gggg" }.count == 2)
+    let overview = IncidentReport(analysis: analysis).overview.joined(separator: "\n")
+    #expect(
+      overview.contains(
+        "4 incidents closed before the gap passed, as 10000 incidents were open at once: a "
+          + "later error of one of them starts another"))
   }
 
   @Test func aWarningAddsTheFileItSkipsWithoutBeingCounted() throws {
