@@ -1,7 +1,8 @@
 // A zip file opened for reading entries: the central directory is read once, then any entry can be
 // streamed, from any thread, while others are streamed too (all reads are positioned `pread`s on
 // one shared descriptor). Opening an entry checks its local header against the directory; the
-// entry's stream checks its CRC-32 and size when it ends.
+// entry's stream checks its CRC-32 and size when it ends. Entries that share bytes are found
+// when the directory is read, and all but the first of them are refused when opened.
 //
 // Offsets in zip faults are positions in the zip file, also for faults of one entry (which name
 // the entry as their member): for an entry's records (local header, data descriptor) where the
@@ -18,6 +19,9 @@ public final class ZipArchive: @unchecked Sendable {
   public let file: InputFile
   /// The central directory's entries, in directory order.
   public let entries: [ZipEntry]
+  /// The same entries in the order their local headers lie in the file; entries sharing a
+  /// local header keep their directory order.
+  public let entriesInFileOrder: [ZipEntry]
   /// Noticed while reading the directory: prepended data, bytes after the archive.
   public let notes: [InputNote]
   /// Problems of single entries seen in the directory (unsafe or duplicate names), located with
@@ -27,6 +31,9 @@ public final class ZipArchive: @unchecked Sendable {
   public let comment: String
   /// Where in `entries` the first entry of each name is.
   private let firstOfName: FirstPositions<String>
+  /// The `overlapping_entries` fault of each entry that starts inside the bytes of an entry
+  /// before it, by the offset of its central record; `open` refuses such entries.
+  private let overlaps: [Int64: InputFault]
 
   /// Reads the central directory of `file`.
   /// - Throws: an `InputFault` located with the file's path when the file is no zip archive or
@@ -48,6 +55,41 @@ public final class ZipArchive: @unchecked Sendable {
     faults = directory.faults
     comment = directory.comment
     firstOfName = FirstPositions(entries.lazy.map(\.name))
+    entriesInFileOrder = entries.enumerated().sorted {
+      ($0.element.localHeaderOffset, $0.offset) < ($1.element.localHeaderOffset, $1.offset)
+    }.map(\.element)
+    overlaps = try ZipArchive.overlaps(in: entriesInFileOrder, of: file)
+  }
+
+  /// The faults of the entries that start inside the bytes (local header and stored data) of an
+  /// entry before them: a second central record of one local header, or a header hidden in
+  /// another entry's data. That is how a zip of a few hundred kilobytes has one deflated member
+  /// inflated thousands of times, so such an entry is never read. An entry whose local header
+  /// cannot be read yields no bytes, and the entries after it may use its place.
+  /// - Throws: `SystemError` when the file cannot be read.
+  private static func overlaps(in ordered: [ZipEntry], of file: InputFile) throws
+    -> [Int64: InputFault]
+  {
+    var faults: [Int64: InputFault] = [:]
+    // The entries kept do not overlap, so the last one kept reaches farthest into the file.
+    var lastKept: (entry: ZipEntry, extent: Range<Int64>)?
+    for entry in ordered {
+      if let lastKept, entry.localHeaderOffset < lastKept.extent.upperBound {
+        faults[entry.centralHeaderOffset] = InputFault(
+          .overlappingEntries, at: entry.centralHeaderOffset,
+          "the entry starts at offset \(entry.localHeaderOffset), inside the "
+            + "\(lastKept.extent.count) bytes of \"\(lastKept.entry.name)\" at offset "
+            + "\(lastKept.extent.lowerBound); not read, so that no bytes are inflated twice")
+        continue
+      }
+      do {
+        let local = try ZipLocalHeader(file: file, entry: entry)
+        lastKept = (entry, entry.localHeaderOffset..<(local.dataOffset + entry.compressedSize))
+      } catch is InputFault {
+        continue
+      }
+    }
+    return faults
   }
 
   /// The archive's path on disk.
@@ -61,8 +103,9 @@ public final class ZipArchive: @unchecked Sendable {
   /// A stream of the uncompressed bytes of `entry`; at its end the stream checks the CRC-32, the
   /// size and the data descriptor, and throws `crc_mismatch`, `size_mismatch` or `bad_header`.
   /// - Throws: `InputFault` located with the archive's path and the entry's name: `unsafe_name`,
-  ///   `encrypted`, `unsupported_method`, `bad_header` for a local header that disagrees with
-  ///   the central directory, `truncated` when the file ends before the entry's data.
+  ///   `overlapping_entries` for an entry inside another, `encrypted`, `unsupported_method`,
+  ///   `bad_header` for a local header that disagrees with the central directory, `truncated`
+  ///   when the file ends before the entry's data.
   /// - Parameter observer: sees the entry's stored (compressed) bytes as they are read from the
   ///   file, with their offsets.
   public func open(_ entry: ZipEntry, observer: FileReadObserver? = nil) throws -> ByteSource {
@@ -77,6 +120,7 @@ public final class ZipArchive: @unchecked Sendable {
     if let reason = entry.unsafeNameReason {
       throw InputFault(.unsafeName, at: entry.centralHeaderOffset, "refused: \(reason)")
     }
+    if let overlap = overlaps[entry.centralHeaderOffset] { throw overlap }
     if entry.isEncrypted {
       throw InputFault(
         .encrypted, at: entry.centralHeaderOffset, "the entry is encrypted and cannot be read")

@@ -19,6 +19,10 @@ public struct InputFault: Error, Equatable, Sendable {
     case unexpectedMembers = "unexpected_members"
     case unsafeName = "unsafe_name"
     case duplicateName = "duplicate_name"
+    /// A zip entry whose bytes lie inside those of another (the same local header named by two
+    /// central records, or a header inside another entry's data): the way a small zip inflates
+    /// one member a thousand times.
+    case overlappingEntries = "overlapping_entries"
     case unsupportedMethod = "unsupported_method"
     case encrypted
     case datTruncated = "dat_truncated"

@@ -22,13 +22,9 @@ struct ArchiveVerifier {
       ledger.notes.append(
         InputNote(at: 0, "the zip archive holds no entries", path: archive.path))
     }
-    // File order lets the tracker see the file front to back; entries sharing an offset keep
-    // their directory order.
-    let ordered = archive.entries.enumerated().sorted {
-      ($0.element.localHeaderOffset, $0.offset) < ($1.element.localHeaderOffset, $1.offset)
-    }.map(\.element)
     var unitCount = 0
-    for entry in ordered where entry.unsafeNameReason == nil {
+    // File order lets the tracker see the file front to back.
+    for entry in archive.entriesInFileOrder where entry.unsafeNameReason == nil {
       try verifyEntry(entry, of: archive, identity: identity, tracker: tracker)
       if case .unit? = PerfInput.kind(ofName: entry.name), !entry.isDirectory { unitCount += 1 }
     }

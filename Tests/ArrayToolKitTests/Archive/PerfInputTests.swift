@@ -259,6 +259,39 @@ import Testing
       ])
   }
 
+  /// An import reads what the listing gives it: a unit whose header lies inside another
+  /// entry's data is listed, and fails when opened, like any member that cannot be read.
+  @Test func aUnitInsideAnotherEntrysDataFailsWithoutBeingRead() throws {
+    let name = DatBuilder.name(suffix: ".tgz")
+    let unit = tgz(datName: DatBuilder.name(), dat: DatBuilder.file([DatBuilder.controllerBlock]))
+    let coverData = ZipBuilder.localBytes(of: .init(name, unit, method: 0))
+    var inside = ZipBuilder.Entry(name, unit, method: 0)
+    // After the cover entry's local header: 30 bytes and its name.
+    let start = 30 + "cover.bin".utf8.count
+    inside.localHeaderAt = start
+    var builder = ZipBuilder()
+    builder.add(.init("cover.bin", coverData, method: 0))
+    builder.add(inside)
+    let built = builder.build()
+    let path = try scratch.write("export.zip", built.bytes)
+    let expected = InputFault(
+      .overlappingEntries, at: Int64(built.centralHeaderOffsets[1]),
+      "the entry starts at offset \(start), inside the \(start + coverData.count) bytes of"
+        + " \"cover.bin\" at offset 0; not read, so that no bytes are inflated twice",
+      path: path, member: name)
+
+    let listing = try PerfInput.units(for: [path])
+    #expect(listing.faults.isEmpty)
+    #expect(listing.units.map(\.location) == ["\(path)!\(name)"])
+    #expect(thrownFault { try listing.units[0].open() } == expected)
+    var chunks = 0
+    let summary = try PerfUnitReader(catalog: SeriesCatalog.bundled()).read(listing.units[0]) {
+      _, _ in chunks += 1
+    }
+    #expect(summary.fault == expected)
+    #expect(chunks == 0)
+  }
+
   @Test func aDanglingLinkOrAFifoInAFolderIsAFaultAndTheRestIsRead() throws {
     try scratch.write("in/PerfData_A.tgz", tgz(datName: "PerfData_A.dat", dat: [3]))
     let root = scratch.path + "/in"

@@ -123,6 +123,21 @@ import Testing
           path: fixture.path, member: "a.dat"))
   }
 
+  /// Only an entry that can be read takes its bytes: a record whose local header names
+  /// another entry reads nothing, and leaves the header to the record it does belong to.
+  @Test func aRecordThatCannotReadTheHeaderItPointsAtLeavesItToTheNext() throws {
+    var misnamed = ZipBuilder.Entry("a.dat", data)
+    misnamed.localName = "b.dat"
+    var owner = ZipBuilder.Entry("b.dat", data)
+    owner.localHeaderAt = 0
+    var zip = ZipBuilder()
+    zip.add(misnamed)
+    zip.add(owner)
+    let archive = try fixture.open(zip.build().bytes)
+    #expect(thrownFault { try archive.open(archive.entries[0]) }?.kind == .badHeader)
+    #expect(try readAll(archive.open(archive.entries[1]), chunk: 65536) == data)
+  }
+
   @Test func encryptedAndUnknownMethodsAreRefused() throws {
     var encrypted = ZipBuilder.Entry("secret.tgz", [1, 2, 3])
     encrypted.encrypted = true

@@ -36,6 +36,10 @@ struct ZipBuilder {
     /// Bytes stored as the entry's data instead of `data` compressed by `method` (a cut deflate
     /// stream); CRC-32 and uncompressed size still describe `data`.
     var storedData: [UInt8]?
+    /// An offset in the archive (without prepended bytes) for the central record to point at
+    /// instead of a local header of its own: another entry's header, or a place inside its
+    /// data. Nothing but the central record is written.
+    var localHeaderAt: Int?
 
     init(_ name: String, _ data: [UInt8], method: UInt16 = 8) {
       self.name = name
@@ -70,8 +74,8 @@ struct ZipBuilder {
     var central: [UInt8] = []
     var recordStarts: [Int] = []
     for entry in entries {
-      let localOffset = output.bytes.count - prepended.count
-      output.localHeaderOffsets.append(output.bytes.count)
+      let localOffset = entry.localHeaderAt ?? (output.bytes.count - prepended.count)
+      output.localHeaderOffsets.append(localOffset + prepended.count)
       let stored: [UInt8] =
         entry.storedData ?? (entry.method == 8 ? Gzip.rawDeflate(entry.data) : entry.data)
       let crc = entry.crcEverywhere ?? CRC32.checksum(entry.data)
@@ -96,11 +100,12 @@ struct ZipBuilder {
         entry.zip64 ? ZipBuilder.zip64Extra([sizes.uncompressed, sizes.compressed]) : []
       let localName = entry.localName.map { Array($0.utf8) } ?? nameBytes
       local += le16(UInt16(localName.count)) + le16(UInt16(localExtra.count))
-      output.bytes += local + localName + localExtra
-      output.dataOffsets.append(output.bytes.count)
-      output.bytes += stored
+      output.dataOffsets.append(
+        localOffset + prepended.count + local.count + localName.count + localExtra.count)
+      if entry.localHeaderAt == nil { output.bytes += local + localName + localExtra + stored }
 
-      switch entry.descriptor {
+      // An entry pointing at another's header has no descriptor of its own either.
+      switch entry.localHeaderAt == nil ? entry.descriptor : .none {
       case .none: break
       case .withSignature, .withoutSignature:
         if entry.descriptor == .withSignature { output.bytes += le32(0x0807_4b50) }
@@ -153,6 +158,15 @@ struct ZipBuilder {
     }
     output.bytes += le16(UInt16(commentBytes.count)) + commentBytes
     return output
+  }
+
+  /// The local header and data of `entry` as an archive holds them: the bytes to hide in
+  /// another entry's data.
+  static func localBytes(of entry: Entry) -> [UInt8] {
+    var zip = ZipBuilder()
+    zip.add(entry)
+    let built = zip.build()
+    return Array(built.bytes[..<built.centralDirectoryOffset])
   }
 
   /// A ZIP64 extra field (id 1) holding `values` as 8-byte numbers.

@@ -130,6 +130,73 @@ import Testing
       ])
   }
 
+  @Test func aSecondRecordOfOneLocalHeaderIsNotReadAgain() throws {
+    var again = stored(member, fixture.tgz)
+    again.localHeaderAt = 0
+    let (path, built) = try fixture.zip(
+      "export.zip", [stored(member, fixture.tgz), again, again])
+    let dataEnd = built.dataOffsets[0] + fixture.tgz.count
+    let overlap = { (record: Int) in
+      "\(path)!\(member): overlapping_entries at offset \(built.centralHeaderOffsets[record]): the"
+        + " entry starts at offset 0, inside the \(dataEnd) bytes of \"\(member)\" at offset 0;"
+        + " not read, so that no bytes are inflated twice"
+    }
+    let duplicate = { (record: Int) in
+      "\(path)!\(member): duplicate_name at offset \(built.centralHeaderOffsets[record]): another"
+        + " entry of the same name comes earlier in the archive"
+    }
+    let result = try fixture.verify([path])
+    #expect(result.problems.map(\.line) == [duplicate(1), duplicate(2), overlap(1), overlap(2)])
+    // The member's stored bytes once; the records after the first are counted but not read.
+    #expect(result.bytesRead == Int64(fixture.tgz.count))
+    #expect(result.filesChecked == 4)
+  }
+
+  @Test func anEntryWhoseHeaderLiesInsideAnotherEntrysDataIsNotRead() throws {
+    // The hidden entry's local header and data, stored whole as the data of a cover entry.
+    let hiddenBytes = ZipBuilder.localBytes(of: stored(member, fixture.tgz))
+    let cover = stored("cover.bin", hiddenBytes)
+    var inside = stored(member, fixture.tgz)
+    inside.localHeaderAt = 30 + "cover.bin".utf8.count
+    let (path, built) = try fixture.zip("export.zip", [cover, inside])
+    let result = try fixture.verify([path])
+    #expect(
+      result.problems.map(\.line) == [
+        "\(path)!\(member): overlapping_entries at offset \(built.centralHeaderOffsets[1]): the"
+          + " entry starts at offset \(built.dataOffsets[0]), inside the"
+          + " \(built.dataOffsets[0] + hiddenBytes.count) bytes of \"cover.bin\" at offset 0; not"
+          + " read, so that no bytes are inflated twice"
+      ])
+    #expect(
+      result.notes.map(\.line) == [
+        "\(path)!cover.bin: note at offset 0: not read: only members named .tgz, .tar.gz, .tar or"
+          + " .dat hold performance data"
+      ])
+    #expect(result.bytesRead == Int64(hiddenBytes.count))
+  }
+
+  @Test func entriesThatTouchButDoNotOverlapAreAllRead() throws {
+    // Empty entries end where their header does; descriptors lie between data and the next
+    // header.
+    var described = ZipBuilder.Entry("b/" + fixture.tgzName, fixture.tgz)
+    described.descriptor = .withSignature
+    var wide = stored("c/" + fixture.tgzName, fixture.tgz)
+    wide.zip64 = true
+    wide.descriptor = .withoutSignature
+    let (path, _) = try fixture.zip(
+      "export.zip",
+      [
+        stored("2025-09-25/", []), stored("empty.txt", []), stored(member, fixture.tgz), described,
+        wide,
+      ])
+    let result = try fixture.verify([path])
+    #expect(result.problems.isEmpty)
+    #expect(result.filesChecked == 5)
+    #expect(
+      result.bytesRead
+        == Int64(2 * fixture.tgz.count + Gzip.rawDeflate(fixture.tgz).count))
+  }
+
   @Test func aCutCentralDirectoryAndAnEmptyFileAreTruncated() throws {
     let (whole, built) = try fixture.zip("whole.zip", [stored(member, fixture.tgz)])
     let cutLength = built.centralDirectoryOffset + 20
