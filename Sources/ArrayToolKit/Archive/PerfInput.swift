@@ -114,14 +114,20 @@ public enum PerfInput {
     return InputNote(at: entry.localHeaderOffset, reason, path: archive.path, member: name)
   }
 
-  /// The fault of a zip with entries of which none is performance data: an export with every
-  /// file misnamed would otherwise import nothing and report success.
+  /// The fault of a zip of which no entry is performance data: an export with every file
+  /// misnamed, or one written empty (or with its folders only) by a failed job, would otherwise
+  /// import nothing and report success.
   static func noUnitFault(_ archive: ZipArchive, unitCount: Int) -> InputFault? {
-    guard unitCount == 0, !archive.entries.isEmpty else { return nil }
-    return InputFault(
-      .unexpectedMembers, at: 0,
-      "the zip holds no performance file: no member is named .tgz, .tar.gz, .tar or .dat",
-      path: archive.path)
+    guard unitCount == 0 else { return nil }
+    let reason =
+      if archive.entries.isEmpty {
+        "the zip holds no entries, so no performance file"
+      } else if archive.entries.allSatisfy(\.isDirectory) {
+        "the zip holds folders only, no performance file"
+      } else {
+        "the zip holds no performance file: no member is named .tgz, .tar.gz, .tar or .dat"
+      }
+    return InputFault(.unexpectedMembers, at: 0, reason, path: archive.path)
   }
 
   // MARK: - File system

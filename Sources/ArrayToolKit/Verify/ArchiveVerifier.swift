@@ -18,10 +18,6 @@ struct ArchiveVerifier {
     ledger.notes += archive.notes
     let tracker = FileDigestTracker(
       file: archive.file, algorithms: plan.algorithms(for: .file(identity)), meter: ledger.meter)
-    if archive.entries.isEmpty {
-      ledger.notes.append(
-        InputNote(at: 0, "the zip archive holds no entries", path: archive.path))
-    }
     var unitCount = 0
     // File order lets the tracker see the file front to back.
     for entry in archive.entriesInFileOrder where entry.unsafeNameReason == nil {

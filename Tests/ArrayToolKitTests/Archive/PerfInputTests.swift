@@ -259,6 +259,22 @@ import Testing
       ])
   }
 
+  @Test func aZipWithoutEntriesOrWithFoldersOnlyIsAFault() throws {
+    let empty = try zip("empty.zip", [])
+    let folders = try zip("folders.zip", [.init("day/", [], method: 0)])
+    let listing = try PerfInput.units(for: [empty, folders])
+    #expect(listing.units.isEmpty)
+    #expect(
+      listing.faults == [
+        InputFault(
+          .unexpectedMembers, at: 0, "the zip holds no entries, so no performance file",
+          path: empty),
+        InputFault(
+          .unexpectedMembers, at: 0, "the zip holds folders only, no performance file",
+          path: folders),
+      ])
+  }
+
   /// An import reads what the listing gives it: a unit whose header lies inside another
   /// entry's data is listed, and fails when opened, like any member that cannot be read.
   @Test func aUnitInsideAnotherEntrysDataFailsWithoutBeingRead() throws {

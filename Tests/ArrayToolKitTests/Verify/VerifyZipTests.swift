@@ -210,12 +210,18 @@ import Testing
       ])
   }
 
-  @Test func aZipWithoutEntriesIsCleanWithANote() throws {
-    let (path, _) = try fixture.zip("none.zip", [])
-    let result = try fixture.verify([path])
-    #expect(result.problems.isEmpty)
+  @Test func aZipWithoutEntriesOrWithFoldersOnlyIsAProblem() throws {
+    let (empty, _) = try fixture.zip("none.zip", [])
+    let (folders, _) = try fixture.zip("folders.zip", [stored("2025-09-25/", [])])
+    let result = try fixture.verify([empty, folders])
     #expect(
-      result.notes.map(\.line) == ["\(path): note at offset 0: the zip archive holds no entries"])
+      result.problems.map(\.line) == [
+        "\(empty): unexpected_members at offset 0: the zip holds no entries, so no performance"
+          + " file",
+        "\(folders): unexpected_members at offset 0: the zip holds folders only, no performance"
+          + " file",
+      ])
+    #expect(result.notes.isEmpty)
   }
 
   @Test func aZipWhoseMembersAreAllMisnamedIsAProblem() throws {
