@@ -23,7 +23,9 @@ enum MessageFields {
     return (worker, index)
   }
 
-  /// The number after `index`, past one separator (` `, `-`, `_`, `#`, `:`, `=`).
+  /// The number after `index`, past one separator (` `, `-`, `_`, `#`, `:`, `=`); `nil` for
+  /// one of more than 18 digits, which an `Int` may not hold: its first digits alone would name
+  /// another worker or port.
   static func number(in text: UnsafeBufferPointer<UInt8>, after start: Int) -> (Int, Int)? {
     var index = start
     if index < text.count, [0x20, 0x2D, 0x5F, 0x23, 0x3A, 0x3D].contains(text[index]) {
@@ -31,12 +33,16 @@ enum MessageFields {
     }
     var value = 0
     let digitsStart = index
-    while index < text.count, text[index] &- 0x30 <= 9, index - digitsStart < 9 {
+    while index < text.count, text[index] &- 0x30 <= 9 {
+      guard index - digitsStart < MessageFields.numberDigitLimit else { return nil }
       value = value * 10 + Int(text[index] &- 0x30)
       index += 1
     }
     return index > digitsStart ? (value, index) : nil
   }
+
+  /// The most digits of a number read from a message.
+  static let numberDigitLimit = 18
 
   /// The host (and port) a network error names, from the strongest cue present: urllib3's
   /// `host='vmagent', port=8429`, a URL, `resolve 'vmagent'`/`lookup vmagent`, then

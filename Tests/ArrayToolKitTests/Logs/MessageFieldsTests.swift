@@ -21,4 +21,24 @@ import Testing
       #expect(name("é\(short)") == "é" + short)
     }
   }
+
+  @Test func aWorkerNumberIsReadWholeOrNotAtAll() throws {
+    func tag(_ text: String) -> Int? {
+      Array(text.utf8).withUnsafeBufferPointer { MessageFields.leadingWorkerTag($0)?.worker }
+    }
+    #expect(tag("[Worker 12345678901] connection refused") == 12_345_678_901)
+    #expect(tag("[Worker 123456789012345678] x") == 123_456_789_012_345_678)
+    // Nineteen digits may not fit an Int: no worker is named rather than its first digits.
+    #expect(tag("[Worker 9999999999999999999] x") == nil)
+    let analysis = try LogTestSupport.analyze(
+      """
+      2025-10-07 01:00:00,000 - ERROR - [Worker 12345678901] connection refused by vmagent:8429
+      2025-10-07 01:00:01,000 - ERROR - [Worker 99999999999999999999999] connection refused by vmagent:8429
+      2025-10-07 01:00:02,000 - ERROR - [Worker 3] connection refused by vmagent:8429
+
+      """)
+    #expect(analysis.bursts.map(\.workerRange) == [3...12_345_678_901])
+    #expect(analysis.bursts.map(\.workerCount) == [2])
+  }
 }
+
