@@ -22,8 +22,10 @@ public struct LogTime: Comparable, Hashable, Sendable {
       (0...59).contains(minute), (0...60).contains(second), (0...999).contains(millisecond)
     else { return nil }
     let days = LogTime.dayNumber(year: year, month: month, day: day)
-    let seconds = Int64(hour * 3600 + minute * 60 + second)
-    milliseconds = (days * 86_400 + seconds) * 1000 + Int64(millisecond)
+    // A leap second is the last millisecond of its minute, as `TimestampReader` reads it.
+    let seconds = Int64(hour * 3600 + minute * 60 + min(second, 59))
+    milliseconds =
+      (days * 86_400 + seconds) * 1000 + (second == 60 ? 999 : Int64(millisecond))
   }
 
   public static func < (lhs: LogTime, rhs: LogTime) -> Bool {

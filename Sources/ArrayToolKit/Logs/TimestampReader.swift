@@ -124,7 +124,11 @@ struct TimestampReader {
       if position == fractionStart { position -= 1 }
     }
     position = skipZone(line, at: position)
-    let milliseconds = minuteStart + Int64(second * 1000 + millisecond)
+    // A leap second (`23:59:60.500`) is the end of its own minute, not the start of the next:
+    // read as the next minute's `00.500`, it came after the `00:00:00.000` written a moment
+    // later, and the log read as out of time order.
+    let milliseconds =
+      minuteStart + (second == 60 ? 59_999 : Int64(second * 1000 + millisecond))
     return (LogTime(milliseconds: milliseconds), position)
   }
 

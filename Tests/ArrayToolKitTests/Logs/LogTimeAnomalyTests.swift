@@ -193,4 +193,24 @@ import Testing
     #expect(analysis.warningGroups.first?.last?.text == "2025-10-07 01:10:00.000")
     #expect(analysis.outOfOrder == tally(2, line: 2))
   }
+
+  @Test func aLeapSecondEndsItsMinuteAndKeepsTheLogInOrder() throws {
+    let analysis = try analyze([
+      "2016-12-31 23:59:59,000 - ERROR - [Worker 1] connection refused by vmagent:8429",
+      "2016-12-31 23:59:60,500 - ERROR - [Worker 1] connection refused by vmagent:8429",
+      "2017-01-01 00:00:00,000 - ERROR - [Worker 1] connection refused by vmagent:8429",
+    ])
+    #expect(analysis.outOfOrder.count == 0)
+    #expect(analysis.firstTime?.text == "2016-12-31 23:59:59.000")
+    #expect(analysis.lastTime?.text == "2017-01-01 00:00:00.000")
+    #expect(
+      analysis.burstSummaries == [
+        BurstSummary(
+          "connection_refused", "2016-12-31 23:59:59.000", "2017-01-01 00:00:00.000", count: 3,
+          workers: [1, 1])
+      ])
+    #expect(
+      LogTime(year: 2016, month: 12, day: 31, hour: 23, minute: 59, second: 60)?.text
+        == "2016-12-31 23:59:59.999")
+  }
 }
