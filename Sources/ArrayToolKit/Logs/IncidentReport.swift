@@ -157,6 +157,15 @@ public struct IncidentReport {
     if analysis.untimedRecords > 0 {
       lines.append("\(analysis.untimedRecords) records carry no time: their order is the file's")
     }
+    let untimed = analysis.untimedLeftOut
+    if untimed.count > 0 {
+      let errors = analysis.untimedErrorsLeftOut
+      let among = errors > 0 ? ", " + ReportFormat.count(errors, "error") + " among them" : ""
+      lines.append(
+        ReportFormat.count(untimed.count, "record") + " without a time (first at "
+          + "\(analysis.inputName(untimed.input)):\(untimed.line)\(among)) left out, as "
+          + "--since and --until cannot place them")
+    }
     let invalid = analysis.invalidTimes
     if invalid.count > 0 {
       lines.append(

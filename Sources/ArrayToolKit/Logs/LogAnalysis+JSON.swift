@@ -33,6 +33,11 @@ extension LogAnalysis {
       members.append(("invalid_timestamps", tallyJSON(invalidTimes)))
     }
     if outOfOrder.count > 0 { members.append(("out_of_order", tallyJSON(outOfOrder))) }
+    if untimedRecords > 0 { members.append(("untimed_records", .int(untimedRecords))) }
+    if untimedLeftOut.count > 0 {
+      members.append(
+        ("untimed_left_out", tallyJSON(untimedLeftOut, errors: untimedErrorsLeftOut)))
+    }
     return .object(members)
   }
 
@@ -92,12 +97,12 @@ extension LogAnalysis {
     return .object(members)
   }
 
-  private func tallyJSON(_ tally: RecordTally) -> JSONValue {
-    .object([
-      ("count", .int(tally.count)),
-      ("input", .string(inputName(tally.input))),
-      ("line", .int(tally.line)),
-    ])
+  /// `count`, `errors` when given, and where the first record is.
+  private func tallyJSON(_ tally: RecordTally, errors: Int? = nil) -> JSONValue {
+    var members: [(String, JSONValue)] = [("count", .int(tally.count))]
+    if let errors { members.append(("errors", .int(errors))) }
+    members += [("input", .string(inputName(tally.input))), ("line", .int(tally.line))]
+    return .object(members)
   }
 
   private func warningJSON(_ group: WarningGroup) -> JSONValue {

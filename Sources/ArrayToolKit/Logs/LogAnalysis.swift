@@ -38,8 +38,13 @@ public struct LogAnalysis: Sendable {
   public var until: LogTime?
   /// Lines longer than the read buffer, which were cut.
   public var cutLines = 0
-  /// Records of inputs that never show a time.
+  /// Records without a time: those of an input that never shows one, or shows its first only
+  /// after `LogRecordStream.waitingLimit` records.
   public var untimedRecords = 0
+  /// Such records when `since` or `until` is given, which cannot place them: they are left out.
+  public var untimedLeftOut = RecordTally()
+  /// The errors among `untimedLeftOut`.
+  public var untimedErrorsLeftOut = 0
   /// Timed records before `since` or after `until`, left out.
   public var recordsOutsideWindow = 0
   /// Records whose timestamp is no time (February 30, hour 25): each took the time of the record

@@ -122,7 +122,13 @@ public final class LogAnalyzer {
         analysis.lastTime = time
       }
     } else {
-      if options.since != nil || options.until != nil { return }
+      if options.since != nil || options.until != nil {
+        // A record its input gave no time for (see `LogRecordStream.waitingLimit`) cannot be
+        // placed inside the window or outside it: it is left out, and the report says so.
+        analysis.untimedLeftOut.add(record)
+        if record.isError { analysis.untimedErrorsLeftOut += 1 }
+        return
+      }
       analysis.untimedRecords += 1
     }
     analysis.records += 1

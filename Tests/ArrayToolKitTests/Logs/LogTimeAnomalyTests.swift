@@ -19,6 +19,14 @@ import Testing
     return tally
   }
 
+  /// The object `name` of the analysis's JSON.
+  private func member(_ name: String, of analysis: LogAnalysis) throws -> [String: Any] {
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(analysis.json.rendered().utf8))
+        as? [String: Any])
+    return try #require(json[name] as? [String: Any])
+  }
+
   // MARK: - Timestamps that are no time
 
   @Test func errorWithImpossibleDateIsStillCounted() throws {
@@ -90,13 +98,54 @@ import Testing
         "1 record has an invalid timestamp (first at log0:3): each is counted at the time of the "
           + "record before it",
       ])
-    let json = try #require(
-      try JSONSerialization.jsonObject(with: Data(analysis.json.rendered().utf8))
-        as? [String: Any])
-    let invalid = try #require(json["invalid_timestamps"] as? [String: Any])
+    let invalid = try member("invalid_timestamps", of: analysis)
     #expect(invalid["count"] as? Int == 1)
     #expect(invalid["input"] as? String == "log0")
     #expect(invalid["line"] as? Int == 3)
+  }
+
+  // MARK: - Records before an input's first time
+
+  /// 300 lines without a time, an error without one, then timed lines: more records than wait
+  /// for an input's first time (`LogRecordStream.waitingLimit`), so the first 301 stay untimed.
+  private let lateFirstTime =
+    (0..<300).map { "plain line \($0)" } + [
+      "ERROR something failed before any time",
+      "2025-10-07 01:00:00,000 - ERROR - [Worker 3] connection refused by vmagent:8429",
+      "2025-10-07 01:00:01,000 - ERROR - [Worker 3] connection refused by vmagent:8429",
+      "a line after the first time takes it",
+    ]
+
+  @Test func recordsWithoutATimeAreCountedWithoutAWindow() throws {
+    let analysis = try analyze(lateFirstTime)
+    #expect(analysis.records == 304)
+    #expect(analysis.errors == 3)
+    #expect(analysis.untimedRecords == 301)
+    #expect(analysis.untimedLeftOut.count == 0)
+  }
+
+  @Test func recordsWithoutATimeLeftOutOfAWindowAreToldWithTheirErrors() throws {
+    let lines = lateFirstTime.joined(separator: "\n") + "\n"
+    let analysis = try LogTestSupport.analyze(
+      [Array(lines.utf8)], since: LogTestSupport.time("2025-10-07"))
+    #expect(analysis.records == 3)
+    #expect(analysis.errors == 2)
+    #expect(analysis.untimedRecords == 0)
+    #expect(analysis.untimedLeftOut == tally(301, line: 1))
+    #expect(analysis.untimedErrorsLeftOut == 1)
+    #expect(
+      IncidentReport(analysis: analysis).overview == [
+        "3 records, 2025-10-07 01:00:00.000 – 01:00:01.000",
+        "window: 2025-10-07 00:00:00.000 to the end",
+        "2 errors, 0 warnings: 1 incident (1 low), no lone errors",
+        "301 records without a time (first at log0:1, 1 error among them) left out, as --since "
+          + "and --until cannot place them",
+      ])
+    let leftOut = try member("untimed_left_out", of: analysis)
+    #expect(leftOut["count"] as? Int == 301)
+    #expect(leftOut["errors"] as? Int == 1)
+    #expect(leftOut["input"] as? String == "log0")
+    #expect(leftOut["line"] as? Int == 1)
   }
 
   // MARK: - Records out of time order
