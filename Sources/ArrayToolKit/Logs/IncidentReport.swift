@@ -46,6 +46,12 @@ public struct IncidentReport {
     head.write("\n")
     if timeline, !analysis.errorsPerMinute.isEmpty {
       head += "\n\(ErrorTimeline.render(analysis.errorsPerMinute))"
+      if let cut = analysis.timelineCut {
+        head +=
+          "  \(count: analysis.timelineLeftOut, "error") not drawn: the timeline holds "
+          + "\(LogAnalyzer.minuteLimit) minutes, and those read after it was full (the first at "
+          + "\(cut)) are left out\n"
+      }
     }
     // Incidents are written side by side on all cores, a chunk into one text, joined in order.
     let bursts = analysis.bursts

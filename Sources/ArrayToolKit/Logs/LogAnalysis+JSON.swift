@@ -33,6 +33,14 @@ extension LogAnalysis {
       members.append(("invalid_timestamps", tallyJSON(invalidTimes)))
     }
     if outOfOrder.count > 0 { members.append(("out_of_order", tallyJSON(outOfOrder))) }
+    if let timelineCut {
+      // The timeline is drawn on a terminal only; this tells that it is incomplete.
+      members.append(
+        (
+          "timeline_left_out",
+          .object([("errors", .int(timelineLeftOut)), ("from", .string(timelineCut.text))])
+        ))
+    }
     if untimedRecords > 0 { members.append(("untimed_records", .int(untimedRecords))) }
     if untimedLeftOut.count > 0 {
       members.append(

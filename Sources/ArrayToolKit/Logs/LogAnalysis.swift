@@ -32,6 +32,10 @@ public struct LogAnalysis: Sendable {
   public var warningGroupsOmitted = 0
   /// Errors per minute, keyed by minutes since 1970 on the log's clock.
   public var errorsPerMinute: [Int64: Int] = [:]
+  /// Errors of minutes read after `LogAnalyzer.minuteLimit` others had errors, which
+  /// `errorsPerMinute` leaves out, and the first such minute.
+  public var timelineLeftOut = 0
+  public var timelineCut: LogTime?
   /// The gap in seconds that separated bursts.
   public var gap: Double = 30
   public var since: LogTime?

@@ -240,11 +240,18 @@ public final class LogAnalyzer {
   private func countMinute(_ time: LogTime?) {
     let current = time.map { LogAnalyzer.minute(of: $0) }
     if current != minute || time == nil {
-      if minuteErrors > 0,
-        analysis.errorsPerMinute.count < LogAnalyzer.minuteLimit
+      if minuteErrors > 0 {
+        if analysis.errorsPerMinute.count < LogAnalyzer.minuteLimit
           || analysis.errorsPerMinute[minute] != nil
-      {
-        analysis.errorsPerMinute[minute, default: 0] += minuteErrors
+        {
+          analysis.errorsPerMinute[minute, default: 0] += minuteErrors
+        } else {
+          // Memory stays bounded, and the timeline says what it does not show.
+          if analysis.timelineLeftOut == 0 {
+            analysis.timelineCut = LogTime(milliseconds: minute * 60_000)
+          }
+          analysis.timelineLeftOut += minuteErrors
+        }
       }
       minuteErrors = 0
       minute = current ?? Int64.min

@@ -74,6 +74,40 @@ import Testing
     #expect(lines.last == "  2025-10-08 21:00  " + String(repeating: "█", count: 40) + " 141")
   }
 
+  @Test func aTimelineFullOfMinutesSaysWhatItLeftOut() throws {
+    // One error a minute, then three more minutes than the timeline holds: the 200,001st and
+    // later minutes are left out, and the last of them has two errors.
+    let analyzer = LogAnalyzer(options: LogAnalysisOptions())
+    let record = LogRecord()
+    let start = try #require(LogTestSupport.time("2025-01-01 00:00"))
+    let minutes = LogAnalyzer.minuteLimit + 3
+    for minute in 0..<minutes {
+      for _ in 0..<(minute == minutes - 1 ? 2 : 1) {
+        record.reset(
+          time: start.adding(seconds: Double(minute * 60)), level: .error, input: 0,
+          line: minute + 1)
+        record.textBuffer.append(Array("connection refused by vmagent:8429".utf8))
+        analyzer.add(record)
+      }
+    }
+    var analysis = analyzer.finish()
+    analysis.inputs = ["log0"]
+    #expect(analysis.errors == minutes + 1)
+    #expect(analysis.errorsPerMinute.count == LogAnalyzer.minuteLimit)
+    #expect(analysis.errorsPerMinute.values.reduce(0, +) == LogAnalyzer.minuteLimit)
+    #expect(analysis.timelineLeftOut == 4)
+    #expect(analysis.timelineCut?.text == "2025-05-19 21:20:00.000")
+    let text = IncidentReport(analysis: analysis).text(timeline: true)
+    #expect(
+      text.contains(
+        "\n  4 errors not drawn: the timeline holds 200000 minutes, and those read after it was "
+          + "full (the first at 2025-05-19 21:20:00.000) are left out\n"))
+    #expect(!IncidentReport(analysis: analysis).text(timeline: false).contains("not drawn"))
+    #expect(
+      analysis.json.rendered().contains(
+        "\"timeline_left_out\": {\n    \"errors\": 4,\n    \"from\": \"2025-05-19 21:20:00.000\"\n  }"))
+  }
+
   @Test func loneErrorsAndWarningsHaveTheirSections() throws {
     let analysis = try LogTestSupport.analyze(
       IncidentLog.render(IncidentLog.night, style: .python))
