@@ -102,7 +102,10 @@ public enum AnalyzeLogsCommand: Command {
     if analysis.cutLines > 0 {
       let lines =
         analysis.cutLines == 1 ? "1 overlong line was" : "\(analysis.cutLines) overlong lines were"
-      console.warning("\(lines) cut at 1 MiB")
+      // The limit is smaller when many inputs share the memory the buffers may take.
+      let limit = analysis.lineLimit
+      let size = limit % (1 << 20) == 0 ? "\(limit >> 20) MiB" : "\(limit >> 10) KiB"
+      console.warning("\(lines) cut at \(size)")
     }
     if analysis.records == 0, analysis.recordsOutsideWindow > 0 {
       console.warning(

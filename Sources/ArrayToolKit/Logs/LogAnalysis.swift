@@ -42,6 +42,9 @@ public struct LogAnalysis: Sendable {
   public var until: LogTime?
   /// Lines longer than the read buffer, which were cut.
   public var cutLines = 0
+  /// The size of the read buffer in bytes, where overlong lines were cut: smaller than 1 MiB
+  /// when many inputs are read (see `LogAnalyzer.bufferSize(inputs:)`).
+  public var lineLimit = 1 << 20
   /// Records without a time: those of an input that never shows one, or shows its first only
   /// after `LogRecordStream.waitingLimit` records.
   public var untimedRecords = 0

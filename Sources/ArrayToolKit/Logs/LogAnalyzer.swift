@@ -80,8 +80,7 @@ public final class LogAnalyzer {
     sources: [ByteSource?], options: LogAnalysisOptions, failed: @escaping (Error) -> Void
   ) -> LogAnalysis {
     let analyzer = LogAnalyzer(options: options)
-    // Each input holds one read buffer; many inputs share a budget of about 64 MiB.
-    let bufferSize = max(1 << 16, min(1 << 20, (64 << 20) / max(1, sources.count)))
+    let bufferSize = LogAnalyzer.bufferSize(inputs: sources.count)
     let streams = sources.enumerated().compactMap { index, source in
       source.map {
         LogRecordStream(input: index, source: $0, bufferSize: bufferSize, keepsRoutineText: false)
@@ -91,7 +90,17 @@ public final class LogAnalyzer {
     records.forEach { analyzer.add($0, text: $1) }
     var analysis = analyzer.finish()
     analysis.cutLines = streams.reduce(0) { $0 + $1.cutLines }
+    analysis.lineLimit = bufferSize
     return analysis
+  }
+
+  /// The read buffer of each of `inputs` inputs, which is also the longest line each keeps
+  /// whole: 1 MiB, less when many inputs share a budget of 64 MiB, a whole number of KiB so
+  /// that the note on cut lines names it plainly. Every buffer is filled when its input is
+  /// longer, and 4,000 inputs took 256 MiB at the 64 KiB this was once kept to; at 16 KiB they
+  /// take 64 MiB, and lines longer than that are rare.
+  static func bufferSize(inputs: Int) -> Int {
+    max(16 << 10, min(1 << 20, (64 << 20) / max(1, inputs)) & ~1023)
   }
 
   /// Takes the next record in time order.

@@ -322,4 +322,25 @@ import Testing
     #expect(before.status == 0)
     #expect(before.stdout.contains("\"records\": 0,"))
   }
+
+  @Test func theNoteOnCutLinesNamesTheLimitManyInputsShare() throws {
+    #expect(LogAnalyzer.bufferSize(inputs: 1) == 1 << 20)
+    #expect(LogAnalyzer.bufferSize(inputs: 64) == 1 << 20)
+    #expect(LogAnalyzer.bufferSize(inputs: 100) == 655 << 10)
+    #expect(LogAnalyzer.bufferSize(inputs: 4000) == 16 << 10)
+    #expect(LogAnalyzer.bufferSize(inputs: 100_000) == 16 << 10)
+    let scratch = try ScratchDirectory()
+    var paths: [String] = []
+    for index in 0..<100 {
+      var line = "2025-10-07 01:00:\(String(format: "%02d", index % 60)),000 - INFO - ready"
+      // 700,000 bytes: whole at 1 MiB, cut at the 655 KiB a hundred inputs each get.
+      if index == 0 { line += " " + String(repeating: "x", count: 700_000 - line.utf8.count - 1) }
+      paths.append(try scratch.write("in\(index).log", Array((line + "\n").utf8)))
+    }
+    let many = try BinaryRunner.run(["analyze-logs", "--json"] + paths)
+    #expect(many.status == 0)
+    #expect(many.stderr == "arraytool: warning: 1 overlong line was cut at 655 KiB\n")
+    let one = try BinaryRunner.run(["analyze-logs", "--json", paths[0]])
+    #expect(one.stderr == "")
+  }
 }
