@@ -1,8 +1,10 @@
 // Splits a byte stream into lines without copying them: each line is handed out as a window of
 // one large buffer that is refilled as the reader moves on. Carriage returns before the newline
 // and ANSI colour sequences (docker compose colours its prefixes) are removed in place, so every
-// later stage sees plain text. A line longer than the buffer is cut there and the rest of it is
-// skipped, which keeps memory flat whatever the input holds.
+// later stage sees plain text. An input whose first buffer holds carriage returns and no newline
+// ends its lines with a carriage return alone, as old Mac files do, and is read that way. A line
+// longer than the buffer is cut there and the rest of it is skipped, which keeps memory flat
+// whatever the input holds.
 
 #if canImport(Glibc)
   import Glibc
@@ -21,6 +23,10 @@ final class LogLineReader {
   /// then spares a search of every line.
   @exclusivity(unchecked) private var nextEscape = Int.max
   @exclusivity(unchecked) private var atEnd = false
+  /// The byte that ends a line: a newline, or a carriage return in an old Mac file.
+  @exclusivity(unchecked) private var lineEnd: UInt8 = 0x0A
+  /// Whether `lineEnd` is settled: a newline was found, or none in a full buffer.
+  @exclusivity(unchecked) private var knowsLineEnd = false
   /// Whether the rest of a line that did not fit is being skipped.
   @exclusivity(unchecked) private var skippingRest = false
   /// Whether a whole buffer of that rest was dropped: the line was then longer than the buffer
@@ -46,7 +52,8 @@ final class LogLineReader {
   func nextLine() throws -> UnsafeBufferPointer<UInt8>? {
     let base = storage.baseAddress!
     while true {
-      if start < end, let newline = memchr(base + start, 0x0A, end - start) {
+      if start < end, let newline = memchr(base + start, Int32(lineEnd), end - start) {
+        knowsLineEnd = true
         let lineStart = start
         let length = base.distance(to: UnsafeMutableRawPointer(newline)) - start
         start += length + 1
@@ -62,6 +69,15 @@ final class LogLineReader {
           continue
         }
         return deliver(from: lineStart, length: length)
+      }
+      if !knowsLineEnd, start < end, atEnd || end == storage.count {
+        knowsLineEnd = true
+        // No newline in a full buffer (or the whole input) but a carriage return: lines end
+        // with one alone. Read as one line, the file was one record cut at the buffer's size.
+        if memchr(base + start, 0x0D, end - start) != nil {
+          lineEnd = 0x0D
+          continue
+        }
       }
       if atEnd {
         // A failure ends the input where the bytes read before it end: their last line, cut
@@ -136,20 +152,24 @@ final class LogLineReader {
   @inline(__always)
   private func deliver(from lineStart: Int, length: Int) -> UnsafeBufferPointer<UInt8> {
     lineNumber += 1
-    var line = (storage.baseAddress! + lineStart).assumingMemoryBound(to: UInt8.self)
-    var count = length
-    var skipped = 0
+    // A CR LF among lone carriage returns ends one line, not two: its LF opens the next.
+    let newline = lineEnd == 0x0D && length > 0 && storage[lineStart] == 0x0A ? 1 : 0
+    var line = (storage.baseAddress! + lineStart + newline).assumingMemoryBound(to: UInt8.self)
+    var count = length - newline
+    var skipped = newline
     if count > 0 && line[count - 1] == 0x0D { count -= 1 }
     if count > 0 && (line[0] == 0 || line[0] == 0xEF) {
       // NUL bytes where a log was truncated in place while written to (logrotate's
       // copytruncate leaves such a hole), and a byte-order mark opening the file, come before
       // the line's own first byte.
-      while skipped < count && line[skipped] == 0 { skipped += 1 }
-      if skipped == 0 && lineNumber == 1 && count >= 3 && line[1] == 0xBB && line[2] == 0xBF {
-        skipped = 3
+      var lead = 0
+      while lead < count && line[lead] == 0 { lead += 1 }
+      if lead == 0 && lineNumber == 1 && count >= 3 && line[1] == 0xBB && line[2] == 0xBF {
+        lead = 3
       }
-      line += skipped
-      count -= skipped
+      line += lead
+      count -= lead
+      skipped += lead
     }
     // A line holding an escape anywhere is cleaned whole: a level coloured after a long logger
     // name is still a level, and a sequence in a message must not reach the terminal the

@@ -42,6 +42,29 @@ import Testing
     #expect(records.map(\.level) == [.error, .info])
   }
 
+  @Test func loneCarriageReturnsEndTheLinesOfAnOldMacLog() throws {
+    let log =
+      "2025-10-07 01:00:00,000 - ERROR - boom\r2025-10-07 01:00:01,000 - INFO - ok\r\r"
+      + "2025-10-07 01:00:02,000 - WARNING - late\r2025-10-07 01:00:03,000 - INFO - end"
+    // Read whole, and across refills of a buffer smaller than the log.
+    for bufferSize in [1 << 16, 64] {
+      let records = try LogTestSupport.records(log, bufferSize: bufferSize)
+      #expect(records.map(\.message) == ["boom", "ok", "late", "end"])
+      #expect(records.map(\.level) == [.error, .info, .warning, .info])
+      #expect(records.map(\.line) == [1, 2, 4, 5])
+    }
+    // A CR LF after the first buffer, read with lone carriage returns, ends one line.
+    let mixed = log.replacingOccurrences(of: "late\r", with: "late\r\n")
+    let records = try LogTestSupport.records(mixed, bufferSize: 64)
+    #expect(records.map(\.message) == ["boom", "ok", "late", "end"])
+    #expect(records.map(\.line) == [1, 2, 4, 5])
+    // In a log of newlines a carriage return stays inside its line (a progress counter).
+    let progress = try LogTestSupport.records(
+      "2025-10-07 01:00:00,000 - INFO - progress 10%\rprogress 20%\n" + log)
+    #expect(progress.map(\.message).first == "progress 10%\rprogress 20%")
+    #expect(progress.count == 2)
+  }
+
   @Test func coloursAreFoundWhereverTheBufferIsRefilled() throws {
     // A buffer of 128 bytes is refilled every few lines, and the 300-byte line is cut at it:
     // coloured and plain lines must come out the same on either side of every refill.
