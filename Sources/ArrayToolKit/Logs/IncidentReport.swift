@@ -82,7 +82,7 @@ public struct IncidentReport {
     var label: ReportText = "Incident \(index + 1) · "
     label.writeUppercased(burst.severity.rawValue)
     if let console, console.colour, let colour = Self.colour(of: burst.severity) {
-      text.write(console.styled(label.string, colour))
+      text.writeStyled(console.styled(label.string, colour))
     } else {
       text += label
     }

@@ -171,8 +171,9 @@ extension ReportText {
   mutating func appendInterpolation(shellWord word: String) {
     guard ReportFormat.isPlainShellWord(word) else {
       write(byte: UInt8(ascii: "'"))
-      for byte in word.utf8 {
-        if byte == UInt8(ascii: "'") { write("'\\''") } else { write(byte: byte) }
+      // Written part by part, so that a control character in a name is shown, not sent.
+      write(word.split(separator: "'", omittingEmptySubsequences: false), separator: "'\\''") {
+        $0.write(String($1))
       }
       return write(byte: UInt8(ascii: "'"))
     }
@@ -184,7 +185,8 @@ extension ReportText {
     var text = text
     let ascii = text.withUTF8 { utf8 in
       guard ReportFormat.isPlainASCII(utf8) else { return false }
-      write(UnsafeBufferPointer(rebasing: utf8.prefix(utf8.count > limit ? limit - 1 : limit)))
+      write(
+        shown: UnsafeBufferPointer(rebasing: utf8.prefix(utf8.count > limit ? limit - 1 : limit)))
       if utf8.count > limit { write("…") }
       return true
     }

@@ -131,13 +131,74 @@ struct ReportText: ExpressibleByStringInterpolation, StringInterpolationProtocol
     storage.withUnsafeMutablePointerToHeader { $0.pointee.count = count }
   }
 
-  /// Appends the bytes of `string`.
+  /// Appends the bytes of `string`, its control characters shown (see `write(shown:)`): a
+  /// String in a report may hold what a log wrote.
   mutating func write(_ string: String) {
     // A native String, literals included, has its bytes in one piece; others are made one.
-    if string.utf8.withContiguousStorageIfAvailable({ write($0) }) == nil {
+    if string.utf8.withContiguousStorageIfAvailable({ write(shown: $0) }) == nil {
       var native = string
-      native.withUTF8 { write($0) }
+      native.withUTF8 { write(shown: $0) }
     }
+  }
+
+  /// Appends text the console styled, whose escape sequences are its own.
+  mutating func writeStyled(_ string: String) {
+    var native = string
+    native.withUTF8 { write($0) }
+  }
+
+  /// Appends `utf8` with each control character but tab, newline and a CR before a newline
+  /// (the rest of C0, DEL and C1) written as `\u{7}`: a log's message must not ring the bell,
+  /// move the cursor back, erase or recolour the terminal the report is read on. The reader
+  /// removes escape sequences from lines, but a JSON log's `\u001b` and a lone BEL, backspace
+  /// or carriage return come through to here.
+  mutating func write(shown utf8: UnsafeBufferPointer<UInt8>) {
+    guard let start = ReportText.firstControl(in: utf8) else { return write(utf8) }
+    write(UnsafeBufferPointer(rebasing: utf8[..<start]))
+    var index = start
+    while index < utf8.count {
+      let byte = utf8[index]
+      var control: UInt8?
+      let lineEnd = byte == 0x0D && index + 1 < utf8.count && utf8[index + 1] == 0x0A
+      if byte < 0x20 && byte != 0x09 && byte != 0x0A && !lineEnd || byte == 0x7F {
+        control = byte
+      } else if byte == 0xC2, index + 1 < utf8.count, (0x80...0x9F).contains(utf8[index + 1]) {
+        control = utf8[index + 1]
+        index += 1
+      }
+      if let control {
+        write("\\u{")
+        let digits: StaticString = "0123456789ABCDEF"
+        digits.withUTF8Buffer { digits in
+          if control >= 0x10 { write(byte: digits[Int(control >> 4)]) }
+          write(byte: digits[Int(control & 0x0F)])
+        }
+        write(byte: UInt8(ascii: "}"))
+      } else {
+        write(byte: byte)
+      }
+      index += 1
+    }
+  }
+
+  /// Where the first byte that may start a control character is, `nil` without one; looked at
+  /// eight bytes at a time, as every message quoted passes here.
+  private static func firstControl(in utf8: UnsafeBufferPointer<UInt8>) -> Int? {
+    var index = 0
+    if let base = utf8.baseAddress {
+      while index + 8 <= utf8.count {
+        if ByteOctet(base + index).mayHoldControl { break }
+        index += 8
+      }
+    }
+    while index < utf8.count {
+      let byte = utf8[index]
+      if byte < 0x20 && byte != 0x09 && byte != 0x0A || byte == 0x7F || byte == 0xC2 {
+        return index
+      }
+      index += 1
+    }
+    return nil
   }
 
   /// Appends the bytes of `literal`.

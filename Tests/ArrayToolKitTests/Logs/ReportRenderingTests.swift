@@ -74,6 +74,38 @@ import Testing
     #expect(lines.last == "  2025-10-08 21:00  " + String(repeating: "█", count: 40) + " 141")
   }
 
+  @Test func controlCharactersOfALogAreShownNotSentToTheTerminal() throws {
+    let error = "[Worker 3] boom \u{7}bell \u{8}back \rcr \u{7F}del \u{9B}31m end"
+    let analysis = try LogTestSupport.analyze(
+      """
+      2025-10-07 01:00:00,000 - ERROR - \(error)
+      2025-10-07 01:00:01,000 - ERROR - \(error)
+      {"time": "2025-10-07T02:00:00", "level": "error", "message": "json \\u001b[31mred\\u0007"}
+
+      """)
+    #expect(analysis.bursts.map(\.sample) == [error])
+    #expect(analysis.isolated.map(\.message) == ["json \u{1B}[31mred\u{7}"])
+    let shown = #"[Worker 3] boom \u{7}bell \u{8}back \u{D}cr \u{7F}del \u{9B}31m end"#
+    let report = IncidentReport(analysis: analysis)
+    let text = report.text(timeline: true)
+    #expect(text.contains("\n  Sample   \(shown)\n"))
+    #expect(text.contains(#"  other  json \u{1B}[31mred\u{7}"# + "\n"))
+    let markdown = report.markdown()
+    #expect(markdown.contains("| Sample | `\(shown)` |\n"))
+    for output in [text, markdown] {
+      let controls = output.unicodeScalars.filter { $0.properties.generalCategory == .control }
+      #expect(controls.allSatisfy { $0 == "\n" })
+    }
+    // JSON keeps the message as the log wrote it, in JSON's own escapes.
+    let json = analysis.json.rendered()
+    #expect(
+      json.contains(
+        #""sample": "[Worker 3] boom \u0007bell \u0008back \rcr \#u{7F}del \#u{9B}31m end""#))
+    #expect(json.contains(#""message": "json \u001b[31mred\u0007""#))
+    #expect(ReportFormat.cut("a\u{7}b", 10) == #"a\u{7}b"#)
+    #expect(ReportFormat.shellWord("a'\u{7}") == #"'a'\''\u{7}'"#)
+  }
+
   @Test func aTimelineFullOfMinutesSaysWhatItLeftOut() throws {
     // One error a minute, then three more minutes than the timeline holds: the 200,001st and
     // later minutes are left out, and the last of them has two errors.
@@ -105,7 +137,8 @@ import Testing
     #expect(!IncidentReport(analysis: analysis).text(timeline: false).contains("not drawn"))
     #expect(
       analysis.json.rendered().contains(
-        "\"timeline_left_out\": {\n    \"errors\": 4,\n    \"from\": \"2025-05-19 21:20:00.000\"\n  }"))
+        "\"timeline_left_out\": {\n    \"errors\": 4,\n"
+          + "    \"from\": \"2025-05-19 21:20:00.000\"\n  }"))
   }
 
   @Test func loneErrorsAndWarningsHaveTheirSections() throws {
