@@ -12,7 +12,7 @@ public enum ImportReport {
       lines.append("  " + (label + ":").padding(toLength: 13, withPad: " ", startingAt: 0) + value)
     }
     let processed = result.filesOK + result.filesFailed + result.filesSpooled + result.filesSkipped
-      + result.filesDuplicate
+      + result.filesDuplicate + result.filesInterrupted
     var files = "\(processed)/\(result.filesTotal) "
       + "processed, \(result.filesOK) imported, \(result.filesFailed) failed"
     if result.filesSpooled > 0 { files += ", \(result.filesSpooled) with batches spooled" }

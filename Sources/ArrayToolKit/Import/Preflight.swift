@@ -102,7 +102,8 @@ public struct Preflight {
       result.checks.append(PreflightCheck(
         name: "server flags", status: .warning,
         message: "no VictoriaMetrics to read flags from (give --query-url when importing "
-          + "through vmagent): retention and deduplication were not checked"))
+          + "through vmagent): retention and deduplication were not checked, nor whether the samples were stored "
+          + "already through another URL"))
     }
     return result
   }
@@ -281,7 +282,7 @@ public struct Preflight {
           message: "\(InspectReport.grouped(old.samples)) samples in \(old.files) files are older "
             + "than \(date) UTC, the cut-off of -\(period)\(strictestOf): "
             + "VictoriaMetrics would drop them without an error. Raise -retentionPeriod on the "
-            + "server, or import only newer files"))
+            + "server, or import a folder of only the files newer than that"))
       } else {
         result.checks.append(PreflightCheck(
           name: "retention", status: .ok,
@@ -295,8 +296,9 @@ public struct Preflight {
       result.checks.append(PreflightCheck(
         name: "deduplication", status: .warning,
         message: "off (-dedup.minScrapeInterval is not set\(which)): importing the same samples "
-          + "twice stores them twice; the journal prevents that for imports from this machine to "
-          + "the same target, --force does not"))
+          + "twice stores them twice; the journal prevents that for imports to the same URL with "
+          + "the same state folder, not for another URL that stores here (a vmagent in front), "
+          + "nor with --force"))
     } else if !read.isEmpty {
       result.storesDeduplicate = true
       let intervals = read.map {
@@ -319,7 +321,7 @@ public struct Preflight {
       } else {
         result.checks.append(PreflightCheck(
           name: "line length", status: .ok,
-          message: "\(name) bytes fits lines of \(configuration.lineSamples) samples"))
+          message: "\(name) bytes fits arraytool's longest lines (\(configuration.lineSamples) samples)"))
       }
     }
   }

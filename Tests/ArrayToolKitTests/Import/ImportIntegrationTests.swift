@@ -337,7 +337,8 @@ import Testing
       let message = checks.first { $0["name"] == "retention" }?["message"] ?? ""
       let prefix = "16,800 samples in 2 files are older than "
       let suffix = " UTC, the cut-off of -retentionPeriod=1 (months): VictoriaMetrics would drop them "
-        + "without an error. Raise -retentionPeriod on the server, or import only newer files"
+        + "without an error. Raise -retentionPeriod on the server, or import a folder of only the "
+        + "files newer than that"
       #expect(message.hasPrefix(prefix) && message.hasSuffix(suffix))
       let formatter = DateFormatter()
       formatter.locale = Locale(identifier: "en_US_POSIX")

@@ -37,7 +37,8 @@ import Testing
       #expect(message.hasPrefix("67,200 samples in 8 files are older than "))
       #expect(message.hasSuffix(
         " UTC, the cut-off of -retentionPeriod=1d: VictoriaMetrics would drop them without an "
-          + "error. Raise -retentionPeriod on the server, or import only newer files"))
+          + "error. Raise -retentionPeriod on the server, or import a folder of only the files "
+          + "newer than that"))
       #expect(try Integration.importRequests(fallback) == 0)
     }
   }
