@@ -94,7 +94,7 @@ public enum InspectReport {
       "unknown_resource_ids": inventory.unknownResourceIDs.sorted(),
       "collisions": inventory.collisions.sorted(by: { $0.message < $1.message }).map {
         ["series": $0.seriesName, "resource": $0.resource, "element": $0.element,
-         "metric_ids": $0.metricIDs] as [String: Any]
+         "metric_ids": $0.metricIDs, "elements": $0.elementCount] as [String: Any]
       },
       "faults": inventory.faults.map(faultObject),
       "warnings": inventory.warnings.map(faultObject),

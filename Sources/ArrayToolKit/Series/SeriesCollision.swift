@@ -9,18 +9,35 @@ public struct SeriesCollision: Equatable, Sendable, Hashable {
   public var element: String
   /// The metric ids that would be stored as one series, in row order.
   public var metricIDs: [Int]
+  /// How many elements of the resource type bear this name: more than one when the header
+  /// names two elements alike, whose samples then meet in every series of that name.
+  public var elementCount = 1
 
   /// Element names longer than this are cut in the message: a name is input, and a message is
   /// one line for a person.
   static let shownElementBytes = 120
 
   public var message: String {
-    let ids = metricIDs.map(String.init)
-    let named = ids.count > 2
-      ? ids.dropLast().joined(separator: ", ") + " and " + ids.last! : ids.joined(separator: " and ")
-    return "metrics \(named) of \(resource) '\(Self.shortened(element))' "
-      + (ids.count > 2 ? "all" : "both") + " map to \(seriesName); their samples would be "
-      + "stored as one series"
+    guard elementCount > 1 else {
+      let ids = Self.listed(metricIDs)
+      return "metrics \(ids) of \(resource) '\(Self.shortened(element))' "
+        + (metricIDs.count > 2 ? "all" : "both") + " map to \(seriesName); their samples would be "
+        + "stored as one series"
+    }
+    // "metrics 22 and 22" would hide that the name, not the metric, is what repeats.
+    var distinct: [Int] = []
+    for id in metricIDs where !distinct.contains(id) { distinct.append(id) }
+    let metrics = distinct.count == 1
+      ? "metric \(distinct[0]) of each maps" : "metrics \(Self.listed(distinct)) of them all map"
+    return "\(elementCount) elements of \(resource) are named '\(Self.shortened(element))', and "
+      + "\(metrics) to \(seriesName); their samples would be stored as one series"
+  }
+
+  /// "1 and 2", or "1, 2 and 3".
+  private static func listed(_ ids: [Int]) -> String {
+    let texts = ids.map(String.init)
+    guard texts.count > 2 else { return texts.joined(separator: " and ") }
+    return texts.dropLast().joined(separator: ", ") + " and " + texts.last!
   }
 
   /// `text` cut to about `shownElementBytes` bytes on a character boundary, its length told.
@@ -49,10 +66,12 @@ public struct SeriesCollision: Equatable, Sendable, Hashable {
       for (elementIndex, element) in group.elements.enumerated() {
         let place = Place(resource: group.resourceName, element: element)
         let repeated: [(position: Int, name: String, ids: [Int])]
+        var elementCount = 1
         if let slots = shared[place] {
           // Two elements of one name (in one resource type, or in two of one name) are one
           // element to the database: their metrics are looked at together.
           guard done.insert(place).inserted else { continue }
+          elementCount = slots.count
           repeated = repeatedNames(slots.flatMap { slot in
             let group = groups[slot.group]
             let base = group.start + slot.element * group.metrics.count
@@ -65,7 +84,7 @@ public struct SeriesCollision: Equatable, Sendable, Hashable {
         for item in repeated {
           let collision = SeriesCollision(
             seriesName: item.name, resource: place.resource, element: place.element,
-            metricIDs: item.ids)
+            metricIDs: item.ids, elementCount: elementCount)
           found.append((item.position, collision))
         }
       }

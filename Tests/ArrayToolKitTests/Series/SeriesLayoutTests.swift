@@ -96,9 +96,44 @@ import Testing
     #expect(
       try layout(block).collisions == [
         SeriesCollision(
-          seriesName: "huawei_total_iops_io_s", resource: "LUN", element: "a", metricIDs: [22, 22]),
+          seriesName: "huawei_total_iops_io_s", resource: "LUN", element: "a", metricIDs: [22, 22],
+          elementCount: 2),
         SeriesCollision(
-          seriesName: "huawei_read_iops_io_s", resource: "LUN", element: "a", metricIDs: [25, 25]),
+          seriesName: "huawei_read_iops_io_s", resource: "LUN", element: "a", metricIDs: [25, 25],
+          elementCount: 2),
+      ])
+    #expect(
+      try layout(block).collisions.first?.message
+        == "2 elements of LUN are named 'a', and metric 22 of each maps to huawei_total_iops_io_s; "
+        + "their samples would be stored as one series")
+  }
+
+  @Test func inspectJSONCountsTheElementsOfOneName() throws {
+    var inventory = ExportInventory()
+    inventory.collisions = [
+      SeriesCollision(
+        seriesName: "huawei_total_iops_io_s", resource: "LUN", element: "a", metricIDs: [22, 22],
+        elementCount: 2)
+    ]
+    let text = try InspectReport.json(total: inventory, inputs: [], catalog: catalog)
+    #expect(
+      text.contains(
+        #""collisions":[{"element":"a","elements":2,"metric_ids":[22,22],"resource":"LUN","#
+          + #""series":"huawei_total_iops_io_s"}]"#))
+  }
+
+  @Test func elementsOfOneNameWithMetricsOfOneNameAreToldTogether() throws {
+    // Two controllers named alike, and two of their metric ids map to one name: one series holds
+    // four samples a row.
+    let block = TestBlock(
+      start: 0, end: 60, archive: 60,
+      resources: [
+        TestResource(typeID: 207, elements: [("1", "A"), ("2", "A")], metrics: [311, 512])
+      ])
+    #expect(
+      try layout(block).collisions.map(\.message) == [
+        "2 elements of Controller are named 'A', and metrics 311 and 512 of them all map to "
+          + "huawei_throughput_mb_s; their samples would be stored as one series"
       ])
   }
 
