@@ -23,11 +23,16 @@ public final class OutputStream {
   /// Commands that produce as they go (export) stop at a closed pipe instead.
   public var outlivesReader = false
   private var readerGone = false
+  /// The file written to, named when a write fails; nil for standard output.
+  private let path: String?
 
-  /// - Parameter capacity: bytes gathered before a `write(2)`.
-  public init(descriptor: Int32, capacity: Int = 1 << 16) {
+  /// - Parameters:
+  ///   - capacity: bytes gathered before a `write(2)`.
+  ///   - path: the file `descriptor` was opened on, if it is not standard output.
+  public init(descriptor: Int32, capacity: Int = 1 << 16, path: String? = nil) {
     self.descriptor = descriptor
     self.capacity = capacity
+    self.path = path
     buffer.reserveCapacity(capacity)
   }
 
@@ -76,7 +81,7 @@ public final class OutputStream {
           readerGone = true
           return
         }
-        throw SystemError("cannot write output", code: code)
+        throw SystemError(path.map { "cannot write \($0)" } ?? "cannot write output", code: code)
       }
       offset += written
     }

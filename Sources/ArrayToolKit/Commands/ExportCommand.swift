@@ -58,7 +58,7 @@ public enum ExportCommand: Command {
     if let path = arguments.outputFile("output") {
       let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
       guard descriptor >= 0 else { throw SystemError("cannot write \(path)", code: errno) }
-      out = OutputStream(descriptor: descriptor, capacity: 1 << 20)
+      out = OutputStream(descriptor: descriptor, capacity: 1 << 20, path: path)
     } else {
       out = console.out
     }

@@ -234,7 +234,7 @@ public enum VerifyCommand: Command {
     let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else { throw SystemError("cannot write \(path)", code: errno) }
     defer { close(descriptor) }
-    let out = OutputStream(descriptor: descriptor)
+    let out = OutputStream(descriptor: descriptor, path: path)
     try out.write(text)
     try out.flush()
   }

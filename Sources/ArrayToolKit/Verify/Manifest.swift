@@ -69,7 +69,11 @@ public struct Manifest: Equatable, Sendable {
     let escaped = text.hasPrefix("\\")
     if escaped { text = text.dropFirst() }
     let result = tagged(text) ?? plain(text)
-    guard case .line(let algorithm, let digest, let name?) = result, escaped else { return result }
+    guard case .line(let algorithm, let digest, let name?) = result else { return result }
+    // The name would be cut at the NUL where the file is opened, and the line would vouch for
+    // another file.
+    if name.utf8.contains(0) { return .malformed("the file name holds a NUL byte") }
+    guard escaped else { return result }
     guard let unescaped = unescape(name) else {
       return .malformed("the file name holds an unknown backslash escape")
     }

@@ -72,6 +72,16 @@ import Testing
     ])
   }
 
+  @Test func aNameHoldingANulByteIsMalformed() {
+    // Opened, the name would end at the NUL: the line would vouch for e.zip.
+    let manifest = parse("\(Self.md5)  e.zip\u{0}junk\nSHA256 (f\u{0}) = \(Self.sha256)\n")
+    #expect(manifest.lines.isEmpty)
+    #expect(manifest.malformed.map(\.reason) == [
+      "the file name holds a NUL byte", "the file name holds a NUL byte",
+    ])
+    #expect(manifest.malformed.map(\.offset) == [0, 45])
+  }
+
   @Test func malformedLinesKeepTheirNumberAndOffset() {
     let text = """
       \(Self.md5)  ok.tgz

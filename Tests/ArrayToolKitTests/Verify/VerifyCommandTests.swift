@@ -145,6 +145,11 @@ import Testing
       #expect(result.stderr == "arraytool: error: cannot write the manifest \(output): \(reason)\n")
       #expect(result.stdout == "")
     }
+    // A device that takes no bytes is named when the write fails.
+    let full = try BinaryRunner.run(
+      ["verify", "--write-manifest", "sha256", "-o", "/dev/full", export], directory: here)
+    #expect(full.status == 2)
+    #expect(full.stderr == "arraytool: error: cannot write /dev/full: no space left on device\n")
     // A file that can be written is only tried: with a damaged input nothing is left behind.
     let damaged = try scratch.write("damaged.zip", Array("PK not a zip".utf8))
     let refused = try BinaryRunner.run(
