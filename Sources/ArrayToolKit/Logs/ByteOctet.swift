@@ -28,13 +28,15 @@ struct ByteOctet {
     return zeros == 0 ? nil : zeros.trailingZeroBitCount / 8
   }
 
-  /// Whether a byte may start a control character: one below 0x20, DEL, or 0xC2, which leads
-  /// C1 controls in UTF-8 (and other characters: the bytes are then looked at one by one).
+  /// Whether a byte may start a control character: one below 0x20, DEL, 0xC2, which leads C1
+  /// controls in UTF-8, or 0xE2, which leads the marks that reorder text (and other characters:
+  /// the bytes are then looked at one by one).
   @inline(__always)
   var mayHoldControl: Bool {
     // A byte below 0x20 borrows when 0x20 is taken from it, and had its high bit clear.
     let below = (bits &- ByteOctet.lowBits &* 0x20) & ~bits & ByteOctet.highBits
     return below != 0 || firstIndex(of: 0x7F) != nil || firstIndex(of: 0xC2) != nil
+      || firstIndex(of: 0xE2) != nil
   }
 
   /// The first `count` bytes, the others zero.

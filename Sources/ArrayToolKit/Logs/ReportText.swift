@@ -151,33 +151,53 @@ struct ReportText: ExpressibleByStringInterpolation, StringInterpolationProtocol
   /// (the rest of C0, DEL and C1) written as `\u{7}`: a log's message must not ring the bell,
   /// move the cursor back, erase or recolour the terminal the report is read on. The reader
   /// removes escape sequences from lines, but a JSON log's `\u001b` and a lone BEL, backspace
-  /// or carriage return come through to here.
+  /// or carriage return come through to here. The marks that reorder text (U+200E, U+200F,
+  /// U+202A to U+202E, U+2066 to U+2069) are shown the same way: one in a message would make
+  /// the rest of its line read backwards.
   mutating func write(shown utf8: UnsafeBufferPointer<UInt8>) {
     guard let start = ReportText.firstControl(in: utf8) else { return write(utf8) }
     write(UnsafeBufferPointer(rebasing: utf8[..<start]))
     var index = start
     while index < utf8.count {
       let byte = utf8[index]
-      var control: UInt8?
+      var control: UInt32?
       let lineEnd = byte == 0x0D && index + 1 < utf8.count && utf8[index + 1] == 0x0A
       if byte < 0x20 && byte != 0x09 && byte != 0x0A && !lineEnd || byte == 0x7F {
-        control = byte
+        control = UInt32(byte)
       } else if byte == 0xC2, index + 1 < utf8.count, (0x80...0x9F).contains(utf8[index + 1]) {
-        control = utf8[index + 1]
+        control = UInt32(utf8[index + 1])
         index += 1
+      } else if byte == 0xE2, index + 2 < utf8.count,
+        let mark = ReportText.directionMark(utf8[index + 1], utf8[index + 2])
+      {
+        control = mark
+        index += 2
       }
       if let control {
         write("\\u{")
         let digits: StaticString = "0123456789ABCDEF"
         digits.withUTF8Buffer { digits in
-          if control >= 0x10 { write(byte: digits[Int(control >> 4)]) }
-          write(byte: digits[Int(control & 0x0F)])
+          var shift = 28
+          while shift > 0 && control >> UInt32(shift) == 0 { shift -= 4 }
+          while shift >= 0 {
+            write(byte: digits[Int(control >> UInt32(shift) & 0x0F)])
+            shift -= 4
+          }
         }
         write(byte: UInt8(ascii: "}"))
       } else {
         write(byte: byte)
       }
       index += 1
+    }
+  }
+
+  /// The scalar of a mark that reorders text, given the two bytes after its lead byte 0xE2.
+  private static func directionMark(_ second: UInt8, _ third: UInt8) -> UInt32? {
+    let scalar = 0x2000 | UInt32(second & 0x0F) << 6 | UInt32(third & 0x3F)
+    switch (second, third) {
+    case (0x80, 0x8E...0x8F), (0x80, 0xAA...0xAE), (0x81, 0xA6...0xA9): return scalar
+    default: return nil
     }
   }
 
@@ -193,7 +213,9 @@ struct ReportText: ExpressibleByStringInterpolation, StringInterpolationProtocol
     }
     while index < utf8.count {
       let byte = utf8[index]
-      if byte < 0x20 && byte != 0x09 && byte != 0x0A || byte == 0x7F || byte == 0xC2 {
+      if byte < 0x20 && byte != 0x09 && byte != 0x0A || byte == 0x7F || byte == 0xC2
+        || byte == 0xE2
+      {
         return index
       }
       index += 1

@@ -106,6 +106,24 @@ import Testing
     #expect(ReportFormat.shellWord("a'\u{7}") == #"'a'\''\u{7}'"#)
   }
 
+  @Test func marksThatReorderTextAreShownNotApplied() throws {
+    // U+202E would make the rest of the line read backwards; an en dash, of the same lead byte,
+    // is written as it is.
+    let error = "[Worker 3] file \u{202E}gpj.exe\u{202C} \u{200F}x\u{2066}y\u{2069} 1–2"
+    let analysis = try LogTestSupport.analyze(
+      """
+      2025-10-07 01:00:00,000 - ERROR - \(error)
+      2025-10-07 01:00:01,000 - ERROR - \(error)
+
+      """)
+    let text = IncidentReport(analysis: analysis).text(timeline: false)
+    #expect(
+      text.contains(
+        "\n" + #"  Sample   [Worker 3] file \u{202E}gpj.exe\u{202C} \u{200F}x\u{2066}y\u{2069} 1–2"#
+          + "\n"))
+    #expect(!text.unicodeScalars.contains { (0x202A...0x202E).contains($0.value) })
+  }
+
   @Test func aTimelineFullOfMinutesSaysWhatItLeftOut() throws {
     // One error a minute, then three more minutes than the timeline holds: the 200,001st and
     // later minutes are left out, and the last of them has two errors.
