@@ -195,14 +195,8 @@ public enum PerfInput {
           continue
         }
         let isLink = (info.st_mode & S_IFMT) == S_IFLNK
-        if isLink, stat(path, &info) != 0 {
-          let reason = SystemError.describe(errno)
-          if wanted(name) {
-            faults.append(
-              InputFault(
-                .unreadable, at: 0, "a symbolic link that cannot be followed: " + reason,
-                path: path))
-          }
+        if let fault = follow(path, &info) {
+          if wanted(name) { faults.append(fault) }
           continue
         }
         switch info.st_mode & S_IFMT {
@@ -213,13 +207,28 @@ public enum PerfInput {
         case S_IFREG where wanted(name):
           found.append((path, Int64(info.st_size)))
         case _ where wanted(name):
-          faults.append(InputFault(.unreadable, at: 0, "not a regular file", path: path))
+          faults.append(notRegular(path))
         default:
           break
         }
       }
     }
     return found.sorted { $0.path < $1.path }
+  }
+
+  /// Follows `path` when `info`, its `lstat` status, is a symbolic link's, leaving the status of
+  /// what the link leads to in `info`; the fault when it leads nowhere (dangles, loops).
+  static func follow(_ path: String, _ info: inout stat) -> InputFault? {
+    guard (info.st_mode & S_IFMT) == S_IFLNK, stat(path, &info) != 0 else { return nil }
+    let reason = SystemError.describe(errno)
+    return InputFault(
+      .unreadable, at: 0, "a symbolic link that cannot be followed: " + reason, path: path)
+  }
+
+  /// The fault of a file named like one to read that is none (a FIFO, a device, a socket): it is
+  /// reported rather than read, which could hang or never end.
+  static func notRegular(_ path: String) -> InputFault {
+    InputFault(.unreadable, at: 0, "not a regular file", path: path)
   }
 
   private static func names(in directory: String) throws -> [String] {

@@ -39,11 +39,18 @@ struct ManifestFinder {
   // MARK: - Finding
 
   /// The manifests on disk that apply: `explicit` ones first, then those beside and in the
-  /// folders of the inputs, each file once.
-  func diskSources(explicit: [String]) -> [ManifestSource] {
+  /// folders of the inputs, each file once; and the faults of those found that cannot be read.
+  func diskSources(explicit: [String]) -> (sources: [ManifestSource], faults: [InputFault]) {
     var sources: [ManifestSource] = []
+    var faults: [InputFault] = []
     var seen = Set<FileIdentity>()
+    // What the walk of an input folder reported is not reported again.
+    var reported = Set(inputs.walkFaults.compactMap { ManifestFinder.linkIdentity($0.path) })
     func add(_ path: String, _ origin: ManifestSource.Origin) {
+      if origin != .explicit, let (identity, fault) = ManifestFinder.unreadable(path, origin) {
+        if reported.insert(identity).inserted { faults.append(fault) }
+        return
+      }
       guard let identity = FileIdentity(path: path), seen.insert(identity).inserted else { return }
       sources.append(
         ManifestSource(
@@ -59,7 +66,33 @@ struct ManifestFinder {
       let folder = ManifestFinder.folder(of: input.path)
       for name in ManifestFinder.listNames { add(ManifestFinder.join(folder, name), .folder) }
     }
-    return sources
+    return (sources, faults)
+  }
+
+  /// Why the manifest found at `path` (beside an input or in its folder) cannot be read, with the
+  /// identity of what is there; nil when it is a regular file or there is nothing at all. Such a
+  /// manifest is a problem, as it is in a folder walked: skipped, it would let the input pass as
+  /// checked; read, a FIFO would hang verify and a link to /dev/zero never let it finish. A
+  /// folder named like a folder's `SHA256SUMS` is only a folder, as the walk takes it.
+  private static func unreadable(_ path: String, _ origin: ManifestSource.Origin)
+    -> (FileIdentity, InputFault)?
+  {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return nil }
+    let identity = FileIdentity(info)
+    if let fault = PerfInput.follow(path, &info) { return (identity, fault) }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return nil
+    case S_IFDIR where origin == .folder: return nil
+    default: return (identity, PerfInput.notRegular(path))
+    }
+  }
+
+  /// The identity of what is at `path` itself, a symbolic link not followed.
+  private static func linkIdentity(_ path: String) -> FileIdentity? {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return nil }
+    return FileIdentity(info)
   }
 
   /// The manifests among the members of `archive`.

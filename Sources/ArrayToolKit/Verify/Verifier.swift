@@ -30,7 +30,8 @@ public enum Verifier {
     }
 
     let finder = ManifestFinder(inputs: inputs)
-    var sources = finder.diskSources(explicit: explicit)
+    var (sources, unreadable) = finder.diskSources(explicit: explicit)
+    ledger.faults += unreadable
     for zip in inputs.zips { sources += ManifestFinder.memberSources(of: zip.archive) }
     var listed: [String] = []
     for source in sources {

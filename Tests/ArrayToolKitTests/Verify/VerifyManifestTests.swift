@@ -135,6 +135,45 @@ import Testing
     #expect(result.checksumsMatched == 1)
   }
 
+  /// `export.zip.sha256` that is a FIFO, a link to /dev/zero, a folder or a dangling link is a
+  /// problem, worded as the folder walk words it: skipped, it would pass the zip as checked; read,
+  /// the FIFO would hang and /dev/zero never end.
+  @Test func aManifestBesideTheZipThatIsNoRegularFileIsAProblem() throws {
+    let (path, _) = try export([])
+    #expect(mkfifo(path + ".sha256", 0o600) == 0)
+    try FileManager.default.createSymbolicLink(
+      atPath: path + ".sha512", withDestinationPath: "/dev/zero")
+    try FileManager.default.createDirectory(
+      atPath: path + ".sha1", withIntermediateDirectories: false)
+    try FileManager.default.createSymbolicLink(
+      atPath: path + ".md5", withDestinationPath: fixture.scratch.path + "/gone.md5")
+    let result = try fixture.verify([path])
+    #expect(
+      result.problems.map(\.line) == [
+        "\(path).sha256: unreadable at offset 0: not a regular file",
+        "\(path).sha512: unreadable at offset 0: not a regular file",
+        "\(path).sha1: unreadable at offset 0: not a regular file",
+        "\(path).md5: unreadable at offset 0: a symbolic link that cannot be followed: no such "
+          + "file or directory",
+      ])
+    #expect(result.errors.isEmpty)
+    #expect(result.exitStatus == .problems)
+    #expect(result.checksumsMatched == 0)
+  }
+
+  /// A FIFO named `SHA256SUMS` beside a zip is reported when the zip is named as when its folder
+  /// is walked, once when both are given; a folder named `MD5SUMS` is a folder, as in the walk.
+  @Test func aFolderManifestThatIsAFifoIsAProblemOnce() throws {
+    let (path, _) = try export([])
+    let fifo = fixture.scratch.path + "/SHA256SUMS"
+    #expect(mkfifo(fifo, 0o600) == 0)
+    try FileManager.default.createDirectory(
+      atPath: fixture.scratch.path + "/MD5SUMS", withIntermediateDirectories: false)
+    let line = "\(fifo): unreadable at offset 0: not a regular file"
+    #expect(try fixture.problems([path]) == [line])
+    #expect(try fixture.problems([fixture.scratch.path, path]) == [line])
+  }
+
   @Test func crlfBomBsdTagsAndBinaryMarksInAFolderManifest() throws {
     let (path, bytes) = try export([])
     let other = try fixture.write("second.zip", bytes)
