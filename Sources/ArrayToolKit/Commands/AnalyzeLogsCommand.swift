@@ -64,6 +64,7 @@ public enum AnalyzeLogsCommand: Command {
       throw UsageError("- (standard input) can be given only once", command: spec.name)
     }
     try refuseRepeatedInputs(arguments.positionals)
+    try makeRoom(for: arguments.positionals)
     let console = context.console
     var inputFailed = false
     let analysis = LogAnalyzer.analyze(inputs: arguments.positionals, options: options) { error in
@@ -84,7 +85,7 @@ public enum AnalyzeLogsCommand: Command {
       || !arguments.positionals.contains { Self.hasContent($0, recordsRead: analysis.records) }
     if arguments.flag("json") {
       try console.print(analysis.json.rendered())
-    } else if analysis.unopenedInputs == arguments.positionals.count {
+    } else if analysis.unopened.count == arguments.positionals.count {
       // A report of no records would read as an all-clear: the errors above are the answer.
       return .usage
     } else if !understood {
@@ -142,6 +143,20 @@ public enum AnalyzeLogsCommand: Command {
       }
       seen[key] = name
     }
+  }
+
+  /// Raises the limit on open files so that every input can be open at once, as the merge by
+  /// time needs, or refuses before reading anything: with the inputs beyond the limit left
+  /// unopened, the report would be of the first thousand logs, and say so only in passing.
+  static func makeRoom(for inputs: [String]) throws {
+    guard let (limit, needed) = OpenFileLimit.makeRoom(for: inputs.count) else { return }
+    // A round number, with room for the descriptors a shell or service leaves open.
+    let suggested = (needed + 1023) / 1024 * 1024
+    throw UsageError(
+      "\(inputs.count) logs cannot all be open at once, as merging them by time needs: the limit "
+        + "on open files is \(limit), and the hard limit (ulimit -Hn) allows no more; raise it, "
+        + "as with ulimit -n \(suggested) (past the hard limit only root can), or give fewer logs",
+      command: spec.name)
   }
 
   /// Whether `input` holds more than blank lines (a file is read again, through gzip when it is

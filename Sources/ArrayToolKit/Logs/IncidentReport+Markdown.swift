@@ -4,8 +4,8 @@
 extension IncidentReport {
   /// The report in Markdown.
   public func markdown() -> String {
-    var text =
-      "# Log analysis of \(ReportFormat.list(analysis.inputNames.map { "`\($0)`" }, limit: 3))\n\n"
+    let names = analysis.openedInputNames.map { "`\($0)`" }
+    var text = "# Log analysis of \(ReportFormat.list(names, limit: 3))\(unopenedNote)\n\n"
     text += overview.map { "- \($0)" }.joined(separator: "\n") + "\n"
     // Incidents are written side by side on all cores and joined in order.
     let bursts = analysis.bursts

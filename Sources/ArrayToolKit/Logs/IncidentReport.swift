@@ -41,7 +41,8 @@ public struct IncidentReport {
   /// The plain-text report in parts to be written one after the other: the overview, the
   /// incidents of each chunk rendered together, then the rest.
   private func textParts(timeline: Bool, console: Console?) -> [ReportText] {
-    var head: ReportText = "Log analysis of \(list: analysis.inputNames, limit: 3)\n"
+    var head: ReportText =
+      "Log analysis of \(list: analysis.openedInputNames, limit: 3)\(unopenedNote)\n"
     head.write(overview, separator: "\n") { $0 += "  \($1)" }
     head.write("\n")
     if timeline, !analysis.errorsPerMinute.isEmpty {
@@ -154,6 +155,14 @@ public struct IncidentReport {
         + ReportFormat.count(analysis.warnings, "warning") + ": \(incidents), "
         + (lone == 0 ? "no lone errors" : ReportFormat.count(lone, "lone error")))
     return lines + notes
+  }
+
+  /// After the heading's list of the inputs read, how many others could not be opened: the
+  /// heading must not claim them as analysed (the overview says why each failed).
+  var unopenedNote: String {
+    let count = analysis.unopened.count
+    guard count > 0 else { return "" }
+    return " (\(ReportFormat.count(count, "other input")) could not be opened)"
   }
 
   /// What the overview says about inputs that were not read whole and records whose times

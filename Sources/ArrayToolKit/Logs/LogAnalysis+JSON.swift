@@ -125,7 +125,10 @@ extension LogAnalysis {
   }
 
   /// The inputs as messages name them (`(standard input)` for `-`).
-  var inputNames: [String] { inputs.indices.map(inputName) }
+  /// The names of the inputs that were opened: those a report is about.
+  var openedInputNames: [String] {
+    inputs.indices.filter { !unopened.contains($0) }.map(inputName)
+  }
 
   /// The name of input `index` as given on the command line.
   func inputName(_ index: Int) -> String {

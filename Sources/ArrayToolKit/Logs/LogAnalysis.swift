@@ -8,8 +8,8 @@ public struct LogAnalysis: Sendable {
   /// Why inputs could not be opened or read to their end, in the order it happened; what was
   /// read of them before is in the analysis.
   public var inputErrors: [String] = []
-  /// How many inputs could not be opened at all.
-  public var unopenedInputs = 0
+  /// The inputs (their positions on the command line) that could not be opened at all.
+  public var unopened: Set<Int> = []
   /// Records (a line and its continuation lines) inside the time window.
   public var records = 0
   public var errors = 0

@@ -71,7 +71,7 @@ public final class LogAnalyzer {
     var analysis = analyze(sources: sources, options: options, failed: noted)
     analysis.inputs = inputs
     analysis.inputErrors = errors.messages
-    analysis.unopenedInputs = sources.filter { $0 == nil }.count
+    analysis.unopened = Set(sources.indices.filter { sources[$0] == nil })
     return analysis
   }
 

@@ -270,10 +270,69 @@ import Testing
         "\"input_errors\": [\"cannot open /nonexistent/api.log: no such file or directory\"],"))
     let text = try BinaryRunner.run(["analyze-logs", "/nonexistent/api.log", fixture])
     #expect(text.status == 2)
+    // The heading names only the log read, and counts the one that was not.
     #expect(
-      text.stdout.contains(
-        "\n  213 errors, 1 warning: 2 incidents (1 critical, 1 medium), no lone errors\n"
+      text.stdout.hasPrefix(
+        "Log analysis of \(fixture) (1 other input could not be opened)\n"
+          + "  520 records, 2025-10-07 01:15:00.000 – 02:24:37.547\n"
+          + "  213 errors, 1 warning: 2 incidents (1 critical, 1 medium), no lone errors\n"
           + "  input error: cannot open /nonexistent/api.log: no such file or directory\n\n"))
+    let markdown = try BinaryRunner.run(
+      ["analyze-logs", "--markdown", "/nonexistent/a.log", fixture, "/nonexistent/b.log"])
+    #expect(markdown.status == 2)
+    #expect(
+      markdown.stdout.hasPrefix(
+        "# Log analysis of `\(fixture)` (2 other inputs could not be opened)\n\n"))
+  }
+
+  /// 100 logs to merge under a soft limit of 64 open files: the limit is raised toward the hard
+  /// one, and every log is read.
+  @Test func theLimitOnOpenFilesIsRaisedForManyLogs() throws {
+    var limits = rlimit()
+    #expect(getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limits) == 0)
+    try #require(limits.rlim_max >= 256, "the hard limit leaves no room to raise the soft one")
+    let scratch = try ScratchDirectory()
+    let logs = try manyLogs(100, in: scratch)
+    let result = try BinaryRunner.run(
+      ["analyze-logs", "--json"] + logs, launcher: underLimit("ulimit -S -n 64"))
+    #expect(result.status == 1)
+    #expect(result.stderr == "")
+    #expect(result.stdout.contains("\n  \"input_errors\": [],\n  \"records\": 100,\n"))
+  }
+
+  /// When the hard limit is too low as well, nothing is read: a report of the first 50 logs
+  /// would pass for one of all 100.
+  @Test func moreLogsThanTheHardLimitAllowsAreRefusedUpFront() throws {
+    let scratch = try ScratchDirectory()
+    let logs = try manyLogs(100, in: scratch)
+    for format in [[], ["--json"]] {
+      let result = try BinaryRunner.run(
+        ["analyze-logs"] + format + logs, launcher: underLimit("ulimit -n 64"))
+      #expect(result.status == 2)
+      #expect(result.stdout == "")
+      #expect(
+        result.stderr
+          == "arraytool: error: 100 logs cannot all be open at once, as merging them by time "
+          + "needs: the limit on open files is 64, and the hard limit (ulimit -Hn) allows no "
+          + "more; raise it, as with ulimit -n 1024 (past the hard limit only root can), or give "
+          + "fewer logs\n"
+          + "arraytool: hint: see 'arraytool analyze-logs --help'\n")
+    }
+  }
+
+  /// `count` logs of one error each, one second apart, in `scratch`.
+  private func manyLogs(_ count: Int, in scratch: ScratchDirectory) throws -> [String] {
+    try (0..<count).map { index in
+      let line = String(
+        format: "2025-10-07 01:%02d:%02d,000 - ERROR - upstream %d refused the request\n",
+        index / 60, index % 60, index)
+      return try scratch.write(String(format: "l%03d.log", index), Array(line.utf8))
+    }
+  }
+
+  /// A launcher that runs the binary in bash after `limit` (a `ulimit` command).
+  private func underLimit(_ limit: String) -> [String] {
+    ["/bin/bash", "-c", limit + " && exec \"$0\" \"$@\""]
   }
 
   @Test func noReportIsPrintedWhenNoInputCanBeOpened() throws {
