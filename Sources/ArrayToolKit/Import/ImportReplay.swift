@@ -229,13 +229,16 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
         delivery.storedCheck = { storedCheck(targets).settledReading(of: $0, pause: pause) }
       }
       deliveries[key] = delivery
+      // Damaged data is never sent: VictoriaMetrics answers 204 while it skips a line it cannot
+      // read, and the batch would leave the spool as delivered.
       var body: [UInt8]
       do {
-        body = try ImportSpool.readBody(entry.dataPath)
+        body = try ImportSpool.readBatch(entry)
       } catch {
         let reason = (error as? InputFault).map {
           "\($0.kind.rawValue) at offset \($0.offset): \($0.message)"
-        } ?? (error as? UserFacingError)?.userMessage ?? "\(error)"
+        } ?? (error as? SpoolDataDamage)?.reason
+          ?? (error as? UserFacingError)?.userMessage ?? "\(error)"
         leave(SpoolProblem(kind: .damagedData, path: entry.dataPath, reason: reason),
               samples: entry.record.samples)
         continue

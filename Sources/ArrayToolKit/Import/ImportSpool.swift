@@ -22,18 +22,25 @@ public struct SpoolRecord: Codable, Equatable, Sendable {
   /// Whether an attempt to send the batch was cut off after some of its body went out (a
   /// timeout, a reset, the second Ctrl-C), so that the server may hold its samples already.
   public var mayBeStored = false
+  /// The SHA-256 of the data file as written (lower-case hex), so that a replay sends only what
+  /// was spooled: gzip's CRC-32 does not see a file that was edited and compressed again, and
+  /// VictoriaMetrics answers 204 while it skips a line it cannot read. Nil in a record written
+  /// before it was kept.
+  public var dataSHA256: String?
 
   enum CodingKeys: String, CodingKey {
     case target, archive, member, pieces, samples, lines, reason
     case archiveSHA256 = "archive_sha256"
     case mayBeStored = "may_be_stored"
+    case dataSHA256 = "data_sha256"
   }
 }
 
 extension SpoolRecord {
   /// Records written before `may_be_stored` existed say nothing of it: false. A null is no such
   /// record but one edited by hand, and taking it for false would send a batch that may be
-  /// stored already without asking: the record is damaged, as with a string.
+  /// stored already without asking: the record is damaged, as with a string. The same holds for
+  /// `data_sha256`: missing, and the data file is not checked; null, and the record is damaged.
   public init(from decoder: Decoder) throws {
     let values = try decoder.container(keyedBy: CodingKeys.self)
     target = try values.decode(String.self, forKey: .target)
@@ -46,6 +53,8 @@ extension SpoolRecord {
     reason = try values.decode(String.self, forKey: .reason)
     mayBeStored = values.contains(.mayBeStored)
       ? try values.decode(Bool.self, forKey: .mayBeStored) : false
+    dataSHA256 = values.contains(.dataSHA256)
+      ? try values.decode(String.self, forKey: .dataSHA256) : nil
   }
 }
 
@@ -59,7 +68,8 @@ public final class ImportSpool: @unchecked Sendable {
     self.directory = directory
   }
 
-  /// Writes `body` (uncompressed JSON lines) and its record durably.
+  /// Writes `body` (uncompressed JSON lines) and its record durably, the record with the SHA-256
+  /// of the data file.
   /// - Returns: the path of the data file.
   @discardableResult
   public func write(body: UnsafeRawBufferPointer, record: SpoolRecord) throws -> String {
@@ -70,7 +80,10 @@ public final class ImportSpool: @unchecked Sendable {
                       getpid(), sequence)
     lock.unlock()
     let base = directory + "/" + name
-    try Self.writeDurably(Gzip.compress(body, level: 6), to: base + ".jsonl.gz")
+    let data = Gzip.compress(body, level: 6)
+    var record = record
+    record.dataSHA256 = Digest.hex(.sha256, of: data)
+    try Self.writeDurably(data, to: base + ".jsonl.gz")
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     try Self.writeDurably(Array(try encoder.encode(record)), to: base + ".json")
@@ -187,7 +200,11 @@ public final class ImportSpool: @unchecked Sendable {
   /// - Throws: `InputFault` placed in `path` (truncated, not gzip, at which offset), or
   ///   `SystemError` when it cannot be opened.
   public static func readBody(_ path: String) throws -> [UInt8] {
-    let file = try InputFile(path: path)
+    try readBody(InputFile(path: path))
+  }
+
+  private static func readBody(_ file: InputFile) throws -> [UInt8] {
+    let path = file.path
     let reader = GzipReader(file.stream())
     var body: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
@@ -199,6 +216,46 @@ public final class ImportSpool: @unchecked Sendable {
       }
     } catch let fault as InputFault {
       throw fault.located(path: path, member: nil)
+    }
+    return body
+  }
+}
+
+extension ImportSpool {
+  /// The JSON lines of a spooled batch, only when they are what was spooled: the data file has
+  /// the SHA-256 its record gives (a record written before it was kept gives none), and its
+  /// lines hold the lines and samples the record counts, each one a line VictoriaMetrics reads.
+  /// - Throws: `InputFault` when the data file is not gzip to its end, `SpoolDataDamage` when
+  ///   it is not what was spooled, `SystemError` when it cannot be opened.
+  public static func readBatch(_ entry: SpoolEntry) throws -> [UInt8] {
+    let file = try InputFile(path: entry.dataPath)
+    let body = try readBody(file)
+    let record = entry.record
+    if let expected = record.dataSHA256 {
+      let found = Digest.hex(.sha256, of: try file.bytes(at: 0, count: Int(file.size)))
+      guard found == expected else {
+        throw SpoolDataDamage(
+          reason: "its SHA-256 is \(found), but its record gives \(expected): it changed after it "
+            + "was spooled")
+      }
+    }
+    // The digest says the file is unchanged; the counts also catch what it cannot: a spool of
+    // the earlier version, and lines that were wrong when they were spooled.
+    var lines = 0
+    var samples = 0
+    for line in body.split(separator: 0x0A) {
+      lines += 1
+      guard let count = line.withUnsafeBytes({ SeriesLine.sampleCount($0) }) else {
+        throw SpoolDataDamage(
+          reason: "line \(lines) is no line VictoriaMetrics imports: it needs a metric, values "
+            + "that are numbers and as many timestamps")
+      }
+      samples += count
+    }
+    guard lines == record.lines, samples == record.samples else {
+      throw SpoolDataDamage(
+        reason: "its lines hold \(samples) samples in \(lines) lines, but its record gives "
+          + "\(record.samples) in \(record.lines)")
     }
     return body
   }

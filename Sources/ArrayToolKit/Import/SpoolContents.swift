@@ -100,3 +100,8 @@ extension SpoolRecord {
 struct SpoolRecordDamage: Error {
   var reason: String
 }
+
+/// Why a data file is not what was spooled.
+struct SpoolDataDamage: Error {
+  var reason: String
+}

@@ -80,6 +80,133 @@ import Testing
     }
   }
 
+  /// Before, a data file edited and compressed again (still valid gzip) was sent: VictoriaMetrics
+  /// skipped the line it could not read, answered 204, and the replay removed the batch as
+  /// delivered. Now the SHA-256 in the record keeps it in the spool, and so do the counts of a
+  /// record written before the digest was kept; intact batches of either kind are still sent.
+  @Test func anEditedDataFileIsKeptAndNothingOfItIsSent() throws {
+    let scratch = try ScratchDirectory()
+    let (path, generator) = try ImportIntegrationTests.export(
+      files: 4, start: 1_740_009_600, in: scratch)
+    let (placeholder, closedPort) = try LoopbackSocket.bound()
+    defer { close(placeholder) }
+    let state = ImportFaultTests.sharedState(scratch)
+    let folder = scratch.path + "/state/spool"
+    #expect(try ImportFaultTests.spoolEverything(
+      path, to: "http://127.0.0.1:\(closedPort)", scratch: scratch) == 8)
+    let spool = ImportSpool(directory: folder)
+    let entries = try spool.contents().entries
+    #expect(entries.count == 4)
+    for entry in entries {
+      let data = try Data(contentsOf: URL(fileURLWithPath: entry.dataPath))
+      #expect(entry.record.dataSHA256 == Digest.hex(.sha256, of: Array(data)))
+    }
+
+    // Batch 2 gets a string for a value, which only the digest sees; batches 3 and 4 lose their
+    // digest, as written by the earlier version, and batch 4 gets a word no JSON parser reads.
+    let recorded = entries[1].record.dataSHA256 ?? ""
+    try edit(entries[1].dataPath, value: "\"evil\"")
+    for entry in entries[2...] {
+      var record = entry.record
+      record.dataSHA256 = nil
+      try spool.rewrite(recordPath: entry.recordPath, record: record)
+      let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: entry.recordPath)),
+                        as: UTF8.self)
+      #expect(!text.contains("data_sha256"))
+    }
+    try edit(entries[3].dataPath, value: "evil")
+    let edited = Array(try Data(contentsOf: URL(fileURLWithPath: entries[1].dataPath)))
+    let left = [entries[1], entries[3]].flatMap { [$0.recordPath, $0.dataPath] }
+    let before = try left.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+
+    let changed = "\(entries[1].dataPath): 8400 samples left in the spool, damaged data file: "
+      + "its SHA-256 is \(Digest.hex(.sha256, of: edited)), but its record gives \(recorded): "
+      + "it changed after it was spooled"
+    let unreadable = "\(entries[3].dataPath): 8400 samples left in the spool, damaged data file: "
+      + "line 1 is no line VictoriaMetrics imports: it needs a metric, values that are numbers "
+      + "and as many timestamps"
+    try VictoriaMetricsServer.withVictoriaMetrics { storage in
+      let replay = try BinaryRunner.run(
+        ["import", "--replay", folder, "--url", storage.url, "--json"], environment: state)
+      let report = try ImportIntegrationTests.expectReport(replay, status: 1)
+      let counts = [
+        "batches_total", "batches_sent", "samples_sent", "batches_left", "samples_left",
+        "batches_damaged",
+      ].map { report[$0] as? Int }
+      #expect(counts == [4, 2, 2 * 8400, 2, 2 * 8400, 2])
+      #expect(report["failures"] as? [String] == [changed, unreadable])
+      for line in [changed, unreadable] {
+        #expect(replay.stderr.contains("arraytool: \(line)\n"))
+      }
+      // One request for each intact batch, none for the edited ones. VictoriaMetrics shows its
+      // counters late: wait for the intact batches' samples, then for the count to stay put.
+      try storage.waitForMetric(
+        "vm_rows_inserted_total", labels: "type=\"vmimport\"", above: 2 * 8400 - 1)
+      #expect(try storage.waitForSteadyMetric(
+        "vm_http_requests_total", labels: "path=\"/api/v1/import\",", quiet: 1) == 2)
+      try ImportIntegrationTests.expectStoredExactly(generator, files: [0, 2], in: storage)
+      #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        == left.map { ($0 as NSString).lastPathComponent }.sorted())
+      #expect(try left.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } == before)
+    }
+  }
+
+  /// A record without a digest, as the earlier version wrote them: its data file is sent only
+  /// when its lines hold the samples and lines the record counts.
+  @Test func aDataFileWithoutDigestMustMatchTheCountsOfItsRecord() throws {
+    let folder = try ScratchDirectory()
+    let spool = ImportSpool(directory: folder.path)
+    let lines = [
+      #"{"metric":{"__name__":"huawei_a","SN":"S1"},"values":[1,2],"timestamps":[1000,61000]}"#,
+      #"{"metric":{"__name__":"huawei_b","SN":"S1"},"values":[3],"timestamps":[121000]}"#,
+    ]
+    func entry(_ text: String, samples: Int = 3, lines: Int = 2) throws -> SpoolEntry {
+      let record = SpoolRecord(
+        target: "http://vm:8428", archive: "a.zip", archiveSHA256: "", member: "", pieces: [],
+        samples: samples, lines: lines, reason: "test")
+      let dataPath = try Array(text.utf8).withUnsafeBytes { try spool.write(body: $0, record: record) }
+      let recordPath = String(dataPath.dropLast(".jsonl.gz".count)) + ".json"
+      var written = try #require(try spool.contents().entries.first { $0.dataPath == dataPath })
+      written.record.dataSHA256 = nil
+      try spool.rewrite(recordPath: recordPath, record: written.record)
+      return written
+    }
+    func reason(_ entry: SpoolEntry) -> String? {
+      #expect(throws: SpoolDataDamage.self) { try ImportSpool.readBatch(entry) }?.reason
+    }
+
+    let intact = lines.joined(separator: "\n") + "\n"
+    #expect(try ImportSpool.readBatch(entry(intact)) == Array(intact.utf8))
+    #expect(reason(try entry(lines[0] + "\n")) == "its lines hold 2 samples in 1 lines, but its "
+      + "record gives 3 in 2")
+    #expect(reason(try entry(intact, samples: 4)) == "its lines hold 3 samples in 2 lines, but "
+      + "its record gives 4 in 2")
+    let unreadable = "is no line VictoriaMetrics imports: it needs a metric, values that are "
+      + "numbers and as many timestamps"
+    for (values, line) in [("[1]", 1), ("[1,\"2\"]", 1), ("[1,two]", 1), ("[1,02]", 1),
+                           ("[1,2.]", 1), ("[1,2e]", 1), ("[1,null]", 1)] {
+      let edited = lines[0].replacingOccurrences(of: "[1,2]", with: values)
+      #expect(reason(try entry(edited + "\n" + lines[1] + "\n")) == "line \(line) \(unreadable)",
+              "\(values)")
+    }
+    let cut = String(lines[1].dropLast(4))
+    #expect(reason(try entry(lines[0] + "\n" + cut + "\n")) == "line 2 \(unreadable)")
+    // What arraytool writes for a value reads as a number: integers, fractions, exponents.
+    let numbers = lines[0].replacingOccurrences(of: "[1,2]", with: "[-0.5,1e-05]")
+    let written = numbers + "\n" + lines[1] + "\n"
+    #expect(try ImportSpool.readBatch(entry(written)) == Array(written.utf8))
+  }
+
+  /// Replaces the first value of the first line of a spooled data file by `value`, and
+  /// compresses it again, so that it is still good gzip.
+  private func edit(_ path: String, value: String) throws {
+    var text = String(decoding: try ImportSpool.readBody(path), as: UTF8.self)
+    let start = try #require(text.range(of: "\"values\":[")).upperBound
+    let end = try #require(text[start...].firstIndex { $0 == "," || $0 == "]" })
+    text.replaceSubrange(start..<end, with: value)
+    try Data(Gzip.compress(Array(text.utf8), level: 6)).write(to: URL(fileURLWithPath: path))
+  }
+
   /// A record file that is no spool record says what is wrong with it.
   @Test(arguments: [
     ("", "the file is empty"),
@@ -91,6 +218,10 @@ import Testing
     ("{\"target\": \"http://a\", \"archive\": \"x.zip\", \"archive_sha256\": \"\", \"member\": \"\", "
       + "\"pieces\": [], \"samples\": \"1\", \"lines\": 1, \"reason\": \"\"}",
      "the field 'samples' is not of type Int"),
+    // A digest that is null is no record of the earlier version but one edited by hand.
+    ("{\"target\": \"http://a\", \"archive\": \"x.zip\", \"archive_sha256\": \"\", \"member\": \"\", "
+      + "\"pieces\": [], \"samples\": 1, \"lines\": 1, \"reason\": \"\", \"data_sha256\": null}",
+     "the field 'data_sha256' is null"),
   ])
   func aDamagedRecordSaysWhatIsWrong(text: String, reason: String) throws {
     let folder = try ScratchDirectory()
