@@ -349,7 +349,7 @@ public enum ImportCommand: Command {
       result.acceptedOnlyBy = agents ? "vmagent" : takers.joined(separator: ", ")
     }
     if arguments.flag("json") {
-      try console.print(try ImportReport.json(result, landed: landed))
+      try console.print(try ImportReport.json(result, landed: landed, preflight: preflight))
     } else {
       try console.out.write(ImportReport.text(result, landed: landed))
     }

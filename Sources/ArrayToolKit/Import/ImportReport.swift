@@ -298,8 +298,11 @@ public enum ImportReport {
     return String(decoding: data, as: UTF8.self)
   }
 
-  /// The report as one JSON object.
-  public static func json(_ result: ImportResult, landed: LandedResult? = nil) throws -> String {
+  /// The report as one JSON object, with the checks of the preflight that passed before it
+  /// (its warnings are only on standard error otherwise).
+  public static func json(
+    _ result: ImportResult, landed: LandedResult? = nil, preflight: PreflightResult? = nil
+  ) throws -> String {
     var object: [String: Any] = [
       "files_total": result.filesTotal,
       "files_ok": result.filesOK,
@@ -342,6 +345,7 @@ public enum ImportReport {
     object["spool"] = result.spoolDirectory.map { $0 as Any } ?? NSNull()
     object["verdict"] = verdict(result, landed: landed)
     object["accepted_only_by"] = result.acceptedOnlyBy.map { $0 as Any } ?? NSNull()
+    object["preflight"] = preflight.map { preflightObject($0) as Any } ?? NSNull()
     if let landed {
       object["landed"] = [
         "checked": landed.error == nil, "passed": landed.passed,

@@ -107,6 +107,7 @@ import Testing
     #expect(report["batches_spooled"] as? Int == 1)
     #expect(report["samples_spooled"] as? Int == 8400)
     #expect(report["samples_sent"] as? Int == 0)
+    #expect(report["preflight"] is NSNull)
     // Spooled is not lost: the file is one with batches spooled, not a failure.
     #expect(report["files_failed"] as? Int == 0)
     #expect(report["files_spooled"] as? Int == 1)

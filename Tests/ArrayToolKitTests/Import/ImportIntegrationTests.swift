@@ -149,6 +149,14 @@ import Testing
       #expect(report["samples_sent"] as? Int == 67_200)
       #expect(report["series"] as? Int == 280)
       Self.expectLanded(report, samples: 67_200, series: 280, in: storage)
+      // The checks that passed are in the report too, warnings and all.
+      let preflight = try #require(report["preflight"] as? [String: Any])
+      #expect(preflight["passed"] as? Bool == true)
+      let checks = preflight["checks"] as? [[String: String]] ?? []
+      #expect(checks.map { $0["name"] ?? "" } == [
+        "inputs", "target \(agent.url)", "retention", "deduplication", "line length",
+      ])
+      #expect(checks.map { $0["status"] ?? "" } == ["ok", "ok", "ok", "warning", "ok"])
 
       let stored = try StoredSamples.read(
         serial: "2102350TST10KA000042", from: storage, through: agent, expecting: 67_200)
