@@ -147,7 +147,7 @@ public struct Preflight {
       // Most imports go through vmagent; a server whose /metrics holds no vmagent series is
       // probed again as the VictoriaMetrics it then is.
       var probeTarget = ProbeTarget.vmagent
-      var probe = prober.probe(.vmagent, at: endpoint)
+      var probe = prober.probe(.vmagent, at: endpoint, guessed: true)
       if !probe.healthy, probe.firstErrorKind == .badResponse {
         probeTarget = .victoriametrics
         probe = prober.probe(.victoriametrics, at: endpoint)

@@ -24,11 +24,14 @@ public struct Diagnosis: Equatable, Sendable {
     var addresses: [ResolvedAddress] = []
     /// The VictoriaMetrics a vmagent writes to, when the user named it.
     var storage: ProbeEndpoint?
+    /// Whether `target` is only a guess: a failure before any answer is not said to be the
+    /// guessed server's.
+    var targetGuessed = false
   }
 
   /// Explains `failure` met while probing in `context`.
   static func explain(_ failure: ProbeFailure, in context: Context) -> Diagnosis {
-    let name = context.target.displayName
+    let name = context.targetGuessed ? "vmagent or VictoriaMetrics" : context.target.displayName
     let host = context.endpoint.host
     let port = context.endpoint.port
     let health = context.endpoint.url(context.target.healthPath)

@@ -58,12 +58,17 @@ public struct Prober {
   }
 
   /// Probes `target` once.
-  public func probe(_ target: ProbeTarget, at endpoint: ProbeEndpoint) -> ProbeResult {
+  /// - Parameter guessed: whether `target` is only a guess at what serves `endpoint` (an import
+  ///   target may be either server): the diagnosis then names neither.
+  public func probe(
+    _ target: ProbeTarget, at endpoint: ProbeEndpoint, guessed: Bool = false
+  ) -> ProbeResult {
     var log = PhaseLog(result: ProbeResult(target: target, endpoint: endpoint))
     runPhases(target, at: endpoint, into: &log)
     let context = Diagnosis.Context(
       target: target, endpoint: endpoint, timeout: timeout, resolver: log.result.resolver,
-      address: log.connectedAddress, addresses: log.result.addresses, storage: storage)
+      address: log.connectedAddress, addresses: log.result.addresses, storage: storage,
+      targetGuessed: guessed)
     log.result.diagnosis = log.failures.map { Diagnosis.explain($0, in: context) }
     return log.result
   }

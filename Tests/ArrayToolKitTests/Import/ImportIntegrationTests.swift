@@ -169,6 +169,24 @@ import Testing
     }
   }
 
+  @Test func aTargetWhereNothingListensIsNotSaidToBeAVmagent() throws {
+    // An import target may be a vmagent or a VictoriaMetrics: nothing answered to tell which.
+    let (placeholder, port) = try LoopbackSocket.bound()
+    defer { close(placeholder) }
+    let path = SampleArchiveTests.fixtures + "/Storage_History_Performance_Files.zip"
+    let url = "http://127.0.0.1:\(port)"
+    let refused = try BinaryRunner.run(["import", "--url", url, "--json", path])
+    let preflight = try Self.expectReport(refused, status: 1)["preflight"] as? [String: Any]
+    let checks = preflight?["checks"] as? [[String: String]] ?? []
+    let target = try #require(checks.first { $0["name"] == "target \(url)" })
+    #expect(target["status"] == "failed")
+    #expect(
+      target["message"]
+        == "connection_refused: 127.0.0.1 answered, but nothing accepts connections on port "
+        + "\(port): vmagent or VictoriaMetrics is not running there, or it listens on another "
+        + "address or port (its -httpListenAddr). Next: ss -ltnp 'sport = :\(port)'")
+  }
+
   @Test func truncatedFileInAFolderIsRefusedThenLeftOutWithSkipCorrupt() throws {
     try VictoriaMetricsServer.withVictoriaMetrics { storage in
       let scratch = try ScratchDirectory()
