@@ -8,6 +8,7 @@ extension LogAnalysis {
     var members: [(String, JSONValue)] = [
       ("inputs", .array(inputs.map { .string($0) })),
       ("input_errors", .array(inputErrors.map { .string($0) })),
+      ("unopened_inputs", .array(unopened.sorted().map { .string(inputs[$0]) })),
       ("records", .int(records)),
       ("errors", .int(errors)),
       ("warnings", .int(warnings)),

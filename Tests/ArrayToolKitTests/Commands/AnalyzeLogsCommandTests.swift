@@ -268,6 +268,7 @@ import Testing
     #expect(
       result.stdout.contains(
         "\"input_errors\": [\"cannot open /nonexistent/api.log: no such file or directory\"],"))
+    #expect(result.stdout.contains("\n  \"unopened_inputs\": [\"/nonexistent/api.log\"],\n"))
     let text = try BinaryRunner.run(["analyze-logs", "/nonexistent/api.log", fixture])
     #expect(text.status == 2)
     // The heading names only the log read, and counts the one that was not.
@@ -297,7 +298,9 @@ import Testing
       ["analyze-logs", "--json"] + logs, launcher: underLimit("ulimit -S -n 64"))
     #expect(result.status == 1)
     #expect(result.stderr == "")
-    #expect(result.stdout.contains("\n  \"input_errors\": [],\n  \"records\": 100,\n"))
+    #expect(
+      result.stdout.contains(
+        "\n  \"input_errors\": [],\n  \"unopened_inputs\": [],\n  \"records\": 100,\n"))
   }
 
   /// When the hard limit is too low as well, nothing is read: a report of the first 50 logs
@@ -351,6 +354,7 @@ import Testing
     #expect(json.stdout.hasPrefix(
       "{\n  \"inputs\": [\"/nonexistent/a.log\"],\n"
         + "  \"input_errors\": [\"cannot open /nonexistent/a.log: no such file or directory\"],\n"
+        + "  \"unopened_inputs\": [\"/nonexistent/a.log\"],\n"
         + "  \"records\": 0,\n"))
   }
 
