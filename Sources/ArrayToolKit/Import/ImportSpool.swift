@@ -45,7 +45,7 @@ extension SpoolRecord {
     let values = try decoder.container(keyedBy: CodingKeys.self)
     target = try values.decode(String.self, forKey: .target)
     archive = try values.decode(String.self, forKey: .archive)
-    archiveSHA256 = try values.decode(String.self, forKey: .archiveSHA256)
+    archiveSHA256 = try SpoolRecord.digest(in: values, forKey: .archiveSHA256, mayBeEmpty: true)
     member = try values.decode(String.self, forKey: .member)
     pieces = try values.decode([BatchPiece].self, forKey: .pieces)
     samples = try values.decode(Int.self, forKey: .samples)
@@ -54,7 +54,23 @@ extension SpoolRecord {
     mayBeStored = values.contains(.mayBeStored)
       ? try values.decode(Bool.self, forKey: .mayBeStored) : false
     dataSHA256 = values.contains(.dataSHA256)
-      ? try values.decode(String.self, forKey: .dataSHA256) : nil
+      ? try SpoolRecord.digest(in: values, forKey: .dataSHA256) : nil
+  }
+
+  /// A SHA-256 field, in lower case. The archive's names the journal file its batches are
+  /// entered in: anything but 64 hex digits (`../../x`) would put that file elsewhere. It is
+  /// empty when the archive could not be read again to take it.
+  private static func digest(
+    in values: KeyedDecodingContainer<CodingKeys>, forKey key: CodingKeys, mayBeEmpty: Bool = false
+  ) throws -> String {
+    let text = try values.decode(String.self, forKey: key).lowercased()
+    if mayBeEmpty && text.isEmpty { return text }
+    guard text.utf8.count == 64, text.utf8.allSatisfy({ $0 &- 0x30 <= 9 || $0 &- 0x61 <= 5 })
+    else {
+      throw DecodingError.dataCorruptedError(
+        forKey: key, in: values, debugDescription: "not 64 hexadecimal digits")
+    }
+    return text
   }
 }
 

@@ -89,7 +89,10 @@ extension SpoolRecord {
       if context.codingPath.isEmpty { return "not a JSON object" }
       return "the field '\(field(context.codingPath))' is not of type \(type)"
     case .dataCorrupted(let context):
-      return "the field '\(field(context.codingPath))' is malformed"
+      // Numbers too large for their type come with no path: JSONDecoder gives none.
+      guard !context.codingPath.isEmpty else { return "a value is malformed or out of range" }
+      let why = context.debugDescription.hasPrefix("not ") ? ": " + context.debugDescription : ""
+      return "the field '\(field(context.codingPath))' is malformed\(why)"
     @unknown default:
       return "not a spool record"
     }

@@ -207,21 +207,45 @@ import Testing
     try Data(Gzip.compress(Array(text.utf8), level: 6)).write(to: URL(fileURLWithPath: path))
   }
 
+  /// A digest as a record holds it.
+  static let hex = String(repeating: "ab", count: 32)
+
+  @Test func aDigestInUpperCaseIsTheSameDigest() throws {
+    let record = try SpoolRecord.decode(Data(
+      (#"{"archive":"a.zip","archive_sha256":"\#(Self.hex.uppercased())","lines":1,"member":"","#
+        + #""pieces":[],"reason":"x","samples":2,"target":"http://vm:8428","#
+        + #""data_sha256":"\#(Self.hex.uppercased())"}"#).utf8))
+    #expect(record.archiveSHA256 == Self.hex)
+    #expect(record.dataSHA256 == Self.hex)
+  }
+
   /// A record file that is no spool record says what is wrong with it.
   @Test(arguments: [
     ("", "the file is empty"),
     ("{\"garbage\": tru", "not JSON: it ends at offset 15 in the middle of a value"),
     ("{\"target\" 1}", "not JSON at offset 10"),
     ("[1, 2]", "not a JSON object"),
-    ("{\"target\": \"http://a\", \"archive\": \"x.zip\", \"archive_sha256\": \"\", \"member\": \"\", "
+    ("{\"target\": \"http://a\", \"archive\": \"x.zip\", \"archive_sha256\": \"abababababababababababababababababababababababababababababababab\", \"member\": \"\", "
       + "\"samples\": 1, \"lines\": 1, \"reason\": \"\"}", "the field 'pieces' is missing"),
-    ("{\"target\": \"http://a\", \"archive\": \"x.zip\", \"archive_sha256\": \"\", \"member\": \"\", "
+    ("{\"target\": \"http://a\", \"archive\": \"x.zip\", \"archive_sha256\": \"abababababababababababababababababababababababababababababababab\", \"member\": \"\", "
       + "\"pieces\": [], \"samples\": \"1\", \"lines\": 1, \"reason\": \"\"}",
      "the field 'samples' is not of type Int"),
     // A digest that is null is no record of the earlier version but one edited by hand.
-    ("{\"target\": \"http://a\", \"archive\": \"x.zip\", \"archive_sha256\": \"\", \"member\": \"\", "
+    ("{\"target\": \"http://a\", \"archive\": \"x.zip\", \"archive_sha256\": \"abababababababababababababababababababababababababababababababab\", \"member\": \"\", "
       + "\"pieces\": [], \"samples\": 1, \"lines\": 1, \"reason\": \"\", \"data_sha256\": null}",
      "the field 'data_sha256' is null"),
+    // The archive's digest names a journal file: a path there would write outside the journal.
+    ("{\"target\": \"http://a\", \"archive\": \"x.zip\", \"archive_sha256\": \"../../../x\", "
+      + "\"member\": \"\", \"pieces\": [], \"samples\": 1, \"lines\": 1, \"reason\": \"\"}",
+     "the field 'archive_sha256' is malformed: not 64 hexadecimal digits"),
+    ("{\"target\": \"http://a\", \"archive\": \"x.zip\", \"archive_sha256\": \"\(ImportReplayDamageTests.hex)\", "
+      + "\"member\": \"\", \"pieces\": [], \"samples\": 1, \"lines\": 1, \"reason\": \"\", "
+      + "\"data_sha256\": \"\"}",
+     "the field 'data_sha256' is malformed: not 64 hexadecimal digits"),
+    ("{\"target\": \"http://a\", \"archive\": \"x.zip\", \"archive_sha256\": \"\(ImportReplayDamageTests.hex)\", "
+      + "\"member\": \"\", \"pieces\": [], \"samples\": 99999999999999999999999, \"lines\": 1, "
+      + "\"reason\": \"\"}",
+     "a value is malformed or out of range"),
   ])
   func aDamagedRecordSaysWhatIsWrong(text: String, reason: String) throws {
     let folder = try ScratchDirectory()

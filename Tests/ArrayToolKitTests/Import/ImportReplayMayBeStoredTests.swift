@@ -197,7 +197,7 @@ import Testing
 
   @Test func aRecordWrittenBeforeTheFieldExistedIsNotCutOff() throws {
     let old = Data(
-      #"{"archive":"a.zip","archive_sha256":"","lines":1,"member":"","pieces":[],"reason":"x","samples":2,"target":"http://vm:8428"}"#
+      #"{"archive":"a.zip","archive_sha256":"abababababababababababababababababababababababababababababababab","lines":1,"member":"","pieces":[],"reason":"x","samples":2,"target":"http://vm:8428"}"#
         .utf8)
     #expect(try SpoolRecord.decode(old).mayBeStored == false)
     var record = try SpoolRecord.decode(old)
@@ -209,7 +209,7 @@ import Testing
 
   @Test func aRecordWhoseFieldIsNullIsDamaged() throws {
     let null = Data(
-      #"{"archive":"a.zip","archive_sha256":"","lines":1,"may_be_stored":null,"member":"","pieces":[],"reason":"x","samples":2,"target":"http://vm:8428"}"#
+      #"{"archive":"a.zip","archive_sha256":"abababababababababababababababababababababababababababababababab","lines":1,"may_be_stored":null,"member":"","pieces":[],"reason":"x","samples":2,"target":"http://vm:8428"}"#
         .utf8)
     let damage = #expect(throws: SpoolRecordDamage.self) { try SpoolRecord.decode(null) }
     #expect(damage?.reason == "the field 'may_be_stored' is not of type Bool")
