@@ -307,13 +307,20 @@ public final class ImportReplay: Interruptible, @unchecked Sendable {
       }
       if entry.record.mayBeStored && !force {
         // Settled as in an import: a replay right after the run that spooled the batch may meet
-        // a server still storing it, or still answering from its cache.
+        // a server still storing it, or still answering from its cache. One spooled longer ago
+        // than its request could take, and the pauses after, is stored by now or never: one
+        // count tells, and a spool of many such batches is not ten seconds a batch.
+        let pause = BatchStoredCheck.pause(timeout: configuration.timeout)
+        let age = ImportSpool.age(of: entry) ?? 0
+        let settled = age > configuration.timeout + 5 * pause + 60
         let reading = storedCheck(targets).settledReading(
-          of: body, pause: BatchStoredCheck.pause(timeout: configuration.timeout))
+          of: body, pause: pause, readings: settled ? 1 : 5)
         let cutOff = "its request was cut off after its body went out (\(entry.record.reason))"
         switch reading.state {
         case .none:
-          log("\(name): none of its \(samples) samples is stored yet (\(cutOff)): sending it")
+          let once = settled
+            ? "; counted once, as it was spooled \(Int(age / 60)) minutes ago" : ""
+          log("\(name): none of its \(samples) samples is stored yet (\(cutOff)\(once)): sending it")
           sentOnNone = true
         case .all:
           if !digest.isEmpty, let journal = try journalOf(settings.targets[0]) {

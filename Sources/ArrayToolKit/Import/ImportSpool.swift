@@ -215,6 +215,14 @@ public final class ImportSpool: @unchecked Sendable {
   /// Decompresses a spooled data file.
   /// - Throws: `InputFault` placed in `path` (truncated, not gzip, at which offset), or
   ///   `SystemError` when it cannot be opened.
+  /// Seconds since the record of `entry` was last written, nil when it cannot be told.
+  static func age(of entry: SpoolEntry) -> Double? {
+    var info = stat()
+    guard stat(entry.recordPath, &info) == 0 else { return nil }
+    let written = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+    return Date().timeIntervalSince1970 - written
+  }
+
   public static func readBody(_ path: String) throws -> [UInt8] {
     try readBody(InputFile(path: path))
   }

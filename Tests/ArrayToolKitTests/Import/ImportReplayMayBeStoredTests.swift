@@ -91,6 +91,44 @@ import Testing
     }
   }
 
+  @Test func aBatchSpooledLongAgoIsCountedOnce() throws {
+    let scratch = try ScratchDirectory()
+    let (generator, spool, entries, bodies) = try spoolCutOff(scratch, start: 1_739_491_200)
+    // Spooled two hours ago: no server is still storing what its request carried.
+    for entry in entries {
+      try FileManager.default.setAttributes(
+        [.modificationDate: Date(timeIntervalSinceNow: -7_200)], ofItemAtPath: entry.recordPath)
+    }
+    try VictoriaMetricsServer.withVictoriaMetrics { storage in
+      post(bodies[0], to: storage)
+      let (run, report) = try replay(spool, to: storage.url, scratch, status: 0)
+      #expect(report["batches_already_stored"] as? Int == 1)
+      #expect(report["batches_sent"] as? Int == 2)
+      for entry in entries[1...] {
+        let name = (entry.dataPath as NSString).lastPathComponent
+        #expect(
+          run.stderr.contains(
+            "\(name): none of its \(entry.record.samples) samples is stored yet (its request was "
+              + "cut off after its body went out (\(entry.record.reason)); counted once, as it was "
+              + "spooled 120 minutes ago): sending it"))
+      }
+      try ImportIntegrationTests.expectStoredExactly(generator, files: [0, 1, 2], in: storage)
+    }
+  }
+
+  @Test func aBatchJustSpooledIsCountedUntilTwoCountsAgree() throws {
+    let scratch = try ScratchDirectory()
+    let (_, spool, entries, _) = try spoolCutOff(scratch, start: 1_739_404_800, batches: 3)
+    try VictoriaMetricsServer.withVictoriaMetrics { storage in
+      let (run, _) = try replay(spool, to: storage.url, scratch, status: 0)
+      let name = (entries[0].dataPath as NSString).lastPathComponent
+      #expect(
+        run.stderr.contains(
+          "\(name): none of its \(entries[0].record.samples) samples is stored yet (its request "
+            + "was cut off after its body went out (\(entries[0].record.reason))): sending it"))
+    }
+  }
+
   @Test func batchesThatShareSeriesAndTimeAreEachFoundStored() throws {
     let scratch = try ScratchDirectory()
     // Batches of 3,000 samples cut the file's two blocks by series, so that the time one batch
