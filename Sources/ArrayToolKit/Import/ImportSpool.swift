@@ -140,6 +140,12 @@ public final class ImportSpool: @unchecked Sendable {
       }
       let dataPath = String(path.dropLast(".json".count)) + ".jsonl.gz"
       do {
+        // A folder, a pipe or a device in a record's place says what it is, and is not opened.
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+          throw SpoolRecordDamage(
+            reason: info.st_mode & S_IFMT == S_IFDIR ? "it is a folder" : "not a regular file")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
           throw SpoolRecordDamage(reason: "it cannot be read")
         }

@@ -207,6 +207,20 @@ import Testing
     try Data(Gzip.compress(Array(text.utf8), level: 6)).write(to: URL(fileURLWithPath: path))
   }
 
+  @Test func aRecordThatIsNoFileSaysWhatItIs() throws {
+    let folder = try ScratchDirectory()
+    let fifo = folder.path + "/0000000000001-1-000001.json"
+    #expect(mkfifo(fifo, 0o600) == 0)
+    let directory = folder.path + "/0000000000001-1-000002.json"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+    let contents = try ImportSpool(directory: folder.path).contents()
+    #expect(contents.entries.isEmpty)
+    #expect(contents.problems == [
+      SpoolProblem(kind: .damagedRecord, path: fifo, reason: "not a regular file"),
+      SpoolProblem(kind: .damagedRecord, path: directory, reason: "it is a folder"),
+    ])
+  }
+
   /// A digest as a record holds it.
   static let hex = String(repeating: "ab", count: 32)
 
