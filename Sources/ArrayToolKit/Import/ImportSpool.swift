@@ -57,6 +57,9 @@ extension SpoolRecord {
       ? try SpoolRecord.digest(in: values, forKey: .dataSHA256) : nil
   }
 
+  /// Why a digest field is malformed, as the damage it makes of the record says.
+  static let notADigest = "not 64 hexadecimal digits"
+
   /// A SHA-256 field, in lower case. The archive's names the journal file its batches are
   /// entered in: anything but 64 hex digits (`../../x`) would put that file elsewhere. It is
   /// empty when the archive could not be read again to take it.
@@ -68,7 +71,7 @@ extension SpoolRecord {
     guard text.utf8.count == 64, text.utf8.allSatisfy({ $0 &- 0x30 <= 9 || $0 &- 0x61 <= 5 })
     else {
       throw DecodingError.dataCorruptedError(
-        forKey: key, in: values, debugDescription: "not 64 hexadecimal digits")
+        forKey: key, in: values, debugDescription: SpoolRecord.notADigest)
     }
     return text
   }
@@ -218,9 +221,6 @@ public final class ImportSpool: @unchecked Sendable {
     _ = fsync(descriptor)
   }
 
-  /// Decompresses a spooled data file.
-  /// - Throws: `InputFault` placed in `path` (truncated, not gzip, at which offset), or
-  ///   `SystemError` when it cannot be opened.
   /// Seconds since the record of `entry` was last written, nil when it cannot be told.
   static func age(of entry: SpoolEntry) -> Double? {
     var info = stat()
@@ -229,6 +229,9 @@ public final class ImportSpool: @unchecked Sendable {
     return Date().timeIntervalSince1970 - written
   }
 
+  /// Decompresses a spooled data file.
+  /// - Throws: `InputFault` placed in `path` (truncated, not gzip, at which offset), or
+  ///   `SystemError` when it cannot be opened.
   public static func readBody(_ path: String) throws -> [UInt8] {
     try readBody(InputFile(path: path))
   }

@@ -102,8 +102,8 @@ public struct Preflight {
       result.checks.append(PreflightCheck(
         name: "server flags", status: .warning,
         message: "no VictoriaMetrics to read flags from (give --query-url when importing "
-          + "through vmagent): retention and deduplication were not checked, nor whether the samples were stored "
-          + "already through another URL"))
+          + "through vmagent): retention and deduplication were not checked, nor whether the "
+          + "samples were stored already through another URL"))
     }
     return result
   }
@@ -321,7 +321,8 @@ public struct Preflight {
       } else {
         result.checks.append(PreflightCheck(
           name: "line length", status: .ok,
-          message: "\(name) bytes fits arraytool's longest lines (\(configuration.lineSamples) samples)"))
+          message: "\(name) bytes fits arraytool's longest lines "
+            + "(\(configuration.lineSamples) samples)"))
       }
     }
   }

@@ -91,8 +91,11 @@ extension SpoolRecord {
     case .dataCorrupted(let context):
       // Numbers too large for their type come with no path: JSONDecoder gives none.
       guard !context.codingPath.isEmpty else { return "a value is malformed or out of range" }
-      let why = context.debugDescription.hasPrefix("not ") ? ": " + context.debugDescription : ""
-      return "the field '\(field(context.codingPath))' is malformed\(why)"
+      let name = field(context.codingPath)
+      guard context.debugDescription == SpoolRecord.notADigest else {
+        return "the field '\(name)' is malformed"
+      }
+      return "the field '\(name)' is malformed: \(SpoolRecord.notADigest)"
     @unknown default:
       return "not a spool record"
     }

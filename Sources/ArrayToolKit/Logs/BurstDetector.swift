@@ -184,17 +184,13 @@ struct BurstDetector {
 
   /// Closes every group whose latest error is the gap or more before `time`.
   private mutating func closeExpired(before time: Int64) {
-    guard let earliest = expiries.first, earliest.expiry <= time else { return }
+    guard let queued = expiries.first, queued.expiry <= time else { return }
     expiredSlots.removeAll(keepingCapacity: true)
-    while let next = expiries.first, next.expiry <= time {
-      expiryVisits += 1
-      let due = lastPrimary[next.slot] + gap
-      if due <= time || time == Int64.max {
-        expiries.remove(next.slot)
-        expiredSlots.append(next.slot)
-      } else {
-        expiries.postponeFirst(to: due)
-      }
+    // A queued time still ahead of `time` needs no look: true times are never earlier.
+    while let queued = expiries.first, queued.expiry <= time {
+      guard let next = earliestExpiry(), next.expiry <= time else { break }
+      expiries.remove(next.slot)
+      expiredSlots.append(next.slot)
     }
     // Closed in slot order, as when every slot was scanned: the order decides which incidents
     // are kept when there are more than `listLimit`, and which slots are reused first.
@@ -206,16 +202,21 @@ struct BurstDetector {
 
   /// Closes the open incident whose latest error is the oldest, to make room for another.
   private mutating func closeLeastRecent() {
+    guard let first = earliestExpiry() else { return }
+    if let group = slots[first.slot] { close(first.slot, group) }
+    closedEarly += 1
+  }
+
+  /// The open group that expires first, with its true expiry: a queued time that later errors
+  /// made too early is corrected when it comes to the front, not at each error.
+  private mutating func earliestExpiry() -> (slot: Int, expiry: Int64)? {
     while let first = expiries.first {
+      expiryVisits += 1
       let due = lastPrimary[first.slot] + gap
-      if due > first.expiry {
-        expiries.postponeFirst(to: due)
-        continue
-      }
-      if let group = slots[first.slot] { close(first.slot, group) }
-      closedEarly += 1
-      return
+      guard due > first.expiry else { return first }
+      expiries.postponeFirst(to: due)
     }
+    return nil
   }
 
   private mutating func close(_ slot: Int, _ group: OpenGroup) {

@@ -125,8 +125,8 @@ extension LogAnalysis {
     ])
   }
 
-  /// The inputs as messages name them (`(standard input)` for `-`).
-  /// The names of the inputs that were opened: those a report is about.
+  /// The names of the inputs that were opened, as messages name them (`(standard input)` for
+  /// `-`): those a report is about.
   var openedInputNames: [String] {
     inputs.indices.filter { !unopened.contains($0) }.map(inputName)
   }

@@ -256,7 +256,7 @@ public final class LogAnalyzer {
           analysis.errorsPerMinute[minute, default: 0] += minuteErrors
         } else {
           // Memory stays bounded, and the timeline says what it does not show.
-          if analysis.timelineLeftOut == 0 {
+          if analysis.timelineCut == nil {
             analysis.timelineCut = LogTime(milliseconds: minute * 60_000)
           }
           analysis.timelineLeftOut += minuteErrors
